@@ -1,0 +1,184 @@
+//! `mnist-lab bench`: training images/s (tutorial model, batch 60, Adam) and single-image
+//! inference latency on each device of this build, and the same in PyTorch when it is installed.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::Arc;
+
+use mnist_lab::data::batch::{images_tensor, pixels};
+use mnist_lab::eval::probabilities;
+use mnist_lab::model::ModelConfig;
+use mnist_lab::train::{TrainConfig, Trainer};
+use web_time::Instant;
+
+use crate::common::{DeviceArg, Result, load_mnist, project_path};
+
+const BATCH: usize = 60;
+const PYTORCH_BENCH: &str = include_str!("pytorch_bench.py");
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Timed training steps.
+    #[arg(long, default_value_t = 500)]
+    steps: usize,
+    /// Untimed steps first (kernel compilation, caches).
+    #[arg(long, default_value_t = 50)]
+    warmup: usize,
+    /// Single-image predictions timed for the latency.
+    #[arg(long, default_value_t = 500)]
+    runs: usize,
+    /// Skip the PyTorch row.
+    #[arg(long)]
+    no_pytorch: bool,
+    /// Folder with the four MNIST .gz files (default: public/mnist).
+    #[arg(long)]
+    data: Option<PathBuf>,
+}
+
+struct Row {
+    name: String,
+    images_per_sec: f64,
+    latency_ms: f64,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    if args.steps == 0 || args.warmup == 0 || args.runs == 0 {
+        return Err("--steps, --warmup and --runs must be at least 1".into());
+    }
+    let mnist = load_mnist(args.data.as_deref())?;
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    println!(
+        "Tutorial CNN, batch {BATCH}, Adam; {} warm-up + {} timed steps; {cores} CPU cores",
+        args.warmup, args.steps
+    );
+    let mut rows = vec![];
+    for device in DeviceArg::available() {
+        let row = bench_device(device, &args, &mnist)?;
+        println!(
+            "  {:<12} {:>8.0} img/s training, {:.3} ms per single-image prediction",
+            row.name, row.images_per_sec, row.latency_ms
+        );
+        rows.push(row);
+    }
+    let torch = if args.no_pytorch {
+        Err("skipped (--no-pytorch)".to_string())
+    } else {
+        bench_pytorch(&args)
+    };
+    match &torch {
+        Ok(row) => println!(
+            "  {:<12} {:>8.0} img/s training, {:.3} ms per single-image prediction",
+            row.name, row.images_per_sec, row.latency_ms
+        ),
+        Err(why) => println!("  PyTorch: {why}"),
+    }
+
+    println!("\n| backend | training img/s | inference ms (1 image) | vs PyTorch training |");
+    println!("|---|---:|---:|---:|");
+    for row in rows.iter().chain(torch.as_ref().ok()) {
+        let ratio = torch
+            .as_ref()
+            .map(|t| format!("{:.2}×", row.images_per_sec / t.images_per_sec))
+            .unwrap_or_else(|_| "n/a".into());
+        println!(
+            "| {} | {:.0} | {:.3} | {ratio} |",
+            row.name, row.images_per_sec, row.latency_ms
+        );
+    }
+    Ok(())
+}
+
+fn bench_device(arg: DeviceArg, args: &Args, mnist: &mnist_lab::data::Mnist) -> Result<Row> {
+    let device = arg.device()?;
+    let train_device = device.clone().autodiff();
+    // Exactly warm-up + timed steps, one epoch; the first report (a device sync) ends the warm-up.
+    let subset = Arc::new(mnist.train.take((args.warmup + args.steps) * BATCH));
+    let config = TrainConfig {
+        epochs: 1,
+        batch_size: BATCH,
+        report_every: args.warmup,
+        ..TrainConfig::default()
+    };
+    let mut trainer = Trainer::from_scratch(&ModelConfig::TUTORIAL, subset, config, &train_device)
+        .map_err(|e| e.to_string())?;
+    let mut started = None;
+    let mut steps = 0;
+    while !trainer.is_finished() {
+        let report = pollster::block_on(trainer.step()).map_err(|e| e.to_string())?;
+        match started {
+            Some(_) => steps += 1,
+            None if report.is_some() => started = Some(Instant::now()),
+            None => {}
+        }
+    }
+    let secs = started
+        .expect("warm-up ends with a report")
+        .elapsed()
+        .as_secs_f64();
+    let images_per_sec = (steps * BATCH) as f64 / secs;
+
+    let model = trainer.model();
+    let one = || images_tensor(pixels(&mnist.test, &[0], None), &device);
+    pollster::block_on(probabilities(&model, one()))?;
+    let mut times: Vec<f64> = (0..args.runs)
+        .map(|_| {
+            let t = Instant::now();
+            pollster::block_on(probabilities(&model, one()))
+                .map(|_| t.elapsed().as_secs_f64() * 1e3)
+        })
+        .collect::<Result<_>>()?;
+    times.sort_by(f64::total_cmp);
+    Ok(Row {
+        name: format!("burn {}", arg.name()),
+        images_per_sec,
+        latency_ms: times[times.len() / 2],
+    })
+}
+
+fn bench_pytorch(args: &Args) -> std::result::Result<Row, String> {
+    let probe = Command::new("python3")
+        .args(["-c", "import torch"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        return Err("skipped: no python3 with torch importable".into());
+    }
+    let dir = args
+        .data
+        .clone()
+        .unwrap_or_else(|| project_path("public/mnist"));
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(PYTORCH_BENCH)
+        .arg(&dir)
+        .args([args.steps, args.warmup, args.runs].map(|n| n.to_string()))
+        .output()
+        .map_err(|e| format!("failed to run python3: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "the PyTorch benchmark failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let value = |key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
+            .map(str::to_string)
+    };
+    let number = |key: &str| {
+        value(key)
+            .and_then(|v| v.parse::<f64>().ok())
+            .ok_or(format!("PyTorch printed no {key}"))
+    };
+    Ok(Row {
+        name: format!(
+            "PyTorch {} ({} threads)",
+            value("version").unwrap_or_default(),
+            value("threads").unwrap_or_default()
+        ),
+        images_per_sec: number("train_images_per_sec")?,
+        latency_ms: number("infer_median_ms")?,
+    })
+}

@@ -1,0 +1,90 @@
+//! What the subcommands share: devices, data and weights locations, model presets.
+
+use std::path::{Path, PathBuf};
+
+use burn::prelude::*;
+use clap::ValueEnum;
+use mnist_lab::data::{Mnist, Split};
+use mnist_lab::eval::{Evaluation, evaluate};
+use mnist_lab::model::{Model, ModelConfig};
+
+pub type Result<T> = std::result::Result<T, String>;
+
+/// The weights shipped for the web app, which `predict` uses by default.
+pub const PRETRAINED: &str = "public/weights/tutorial.bpk";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DeviceArg {
+    /// burn's `flex` CPU backend.
+    Cpu,
+    /// burn's `wgpu` GPU backend (build with `--features wgpu`).
+    Wgpu,
+}
+
+impl DeviceArg {
+    pub fn device(self) -> Result<Device> {
+        match self {
+            DeviceArg::Cpu => Ok(Device::flex()),
+            #[cfg(feature = "wgpu")]
+            DeviceArg::Wgpu => Ok(Device::wgpu(DeviceKind::DefaultDevice)),
+            #[cfg(not(feature = "wgpu"))]
+            DeviceArg::Wgpu => {
+                Err("this build has no wgpu backend: rebuild with `--features wgpu`".into())
+            }
+        }
+    }
+
+    /// The devices this build can run on.
+    pub fn available() -> Vec<DeviceArg> {
+        if cfg!(feature = "wgpu") {
+            vec![DeviceArg::Cpu, DeviceArg::Wgpu]
+        } else {
+            vec![DeviceArg::Cpu]
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            DeviceArg::Cpu => "cpu (flex)",
+            DeviceArg::Wgpu => "wgpu",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// The tutorial's CNN (8 and 16 channels, 9,098 parameters).
+    Tutorial,
+    /// 32 and 64 channels, a 128-wide hidden layer, dropout 0.25.
+    Wide,
+}
+
+impl Preset {
+    pub fn config(self) -> ModelConfig {
+        match self {
+            Preset::Tutorial => ModelConfig::TUTORIAL,
+            Preset::Wide => ModelConfig::WIDE,
+        }
+    }
+}
+
+/// A path relative to the project, found from the working directory or the source tree.
+pub fn project_path(relative: &str) -> PathBuf {
+    let here = PathBuf::from(relative);
+    if here.exists() {
+        here
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+    }
+}
+
+pub fn load_mnist(dir: Option<&Path>) -> Result<Mnist> {
+    let dir = dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| project_path("public/mnist"));
+    Mnist::load(&dir).map_err(|e| e.to_string())
+}
+
+pub fn evaluate_on(model: &Model, test: &Split, device: &Device) -> Result<Evaluation> {
+    pollster::block_on(evaluate(model, test, device))
+}

@@ -1,0 +1,72 @@
+//! `mnist-lab eval`: accuracy, per-class metrics, confusion matrix and misclassified digits.
+
+use std::path::PathBuf;
+
+use mnist_lab::weights;
+
+use crate::common::{DeviceArg, Result, evaluate_on, load_mnist};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Weights: a burn record (.bpk) or the tutorial's PyTorch state_dict (.pth).
+    weights: PathBuf,
+    #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
+    device: DeviceArg,
+    /// How many misclassified digits to list.
+    #[arg(long, default_value_t = 10)]
+    misses: usize,
+    /// Folder with the four MNIST .gz files (default: public/mnist).
+    #[arg(long)]
+    data: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let device = args.device.device()?;
+    let (config, model) = weights::load_file(&args.weights, &device).map_err(|e| e.to_string())?;
+    let mnist = load_mnist(args.data.as_deref())?;
+    let eval = evaluate_on(&model, &mnist.test, &device)?;
+
+    println!("Model: {config:?}");
+    println!(
+        "Test accuracy: {:.4} ({} of {} correct)\n",
+        eval.accuracy(),
+        eval.correct(),
+        eval.total()
+    );
+    println!("class  precision  recall     f1   support");
+    for c in 0..10 {
+        let support: u32 = eval.confusion[c].iter().sum();
+        println!(
+            "{c:>5}  {:>9.4}  {:>6.4}  {:>6.4}  {support:>7}",
+            eval.precision(c),
+            eval.recall(c),
+            eval.f1(c)
+        );
+    }
+    println!("\nConfusion matrix (rows: true digit, columns: predicted)");
+    println!(
+        "      {}",
+        (0..10).map(|c| format!("{c:>5}")).collect::<String>()
+    );
+    for (t, row) in eval.confusion.iter().enumerate() {
+        println!(
+            "  {t:>2}  {}",
+            row.iter().map(|n| format!("{n:>5}")).collect::<String>()
+        );
+    }
+    println!(
+        "\n{} misclassified; the first {}:",
+        eval.misses.len(),
+        args.misses.min(eval.misses.len())
+    );
+    for m in eval.misses.iter().take(args.misses) {
+        println!(
+            "  test #{:<5} true {}  predicted {}  ({:.1}% sure)",
+            m.index,
+            m.label,
+            m.predicted,
+            100.0 * m.confidence
+        );
+    }
+    Ok(())
+}

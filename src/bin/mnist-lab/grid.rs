@@ -1,0 +1,146 @@
+//! `mnist-lab grid`: the tutorial's hyper-parameter search, ranked on a validation split (the last
+//! 10,000 training images) so the test set stays untouched for the final number.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use burn::prelude::*;
+use mnist_lab::eval::evaluate;
+use mnist_lab::model::ModelConfig;
+use mnist_lab::train::{TrainConfig, Trainer};
+use web_time::Instant;
+
+use crate::common::{DeviceArg, Result, load_mnist};
+
+const VALIDATION: usize = 10_000;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Learning rates to try.
+    #[arg(long, value_delimiter = ',', default_values_t = [1e-3, 3e-3])]
+    lrs: Vec<f64>,
+    /// Batch sizes to try.
+    #[arg(long, value_delimiter = ',', default_values_t = [60, 128])]
+    batches: Vec<usize>,
+    /// Channel counts of conv1xconv2 to try.
+    #[arg(long, value_delimiter = ',', default_values_t = ["8x16".to_string(), "16x32".to_string()])]
+    channels: Vec<String>,
+    /// Epoch budget of each run.
+    #[arg(long, default_value_t = 1)]
+    epochs: usize,
+    /// Train each run on only the first N training images.
+    #[arg(long)]
+    limit: Option<usize>,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
+    device: DeviceArg,
+    /// Folder with the four MNIST .gz files (default: public/mnist).
+    #[arg(long)]
+    data: Option<PathBuf>,
+}
+
+struct Run {
+    lr: f64,
+    batch: usize,
+    channels: (usize, usize),
+    accuracy: f64,
+    secs: f64,
+}
+
+fn parse_channels(s: &str) -> Result<(usize, usize)> {
+    let (a, b) = s
+        .split_once('x')
+        .ok_or_else(|| format!("channels `{s}`: expected like 8x16"))?;
+    let parse = |v: &str| v.trim().parse::<usize>().ok().filter(|&n| n > 0);
+    parse(a)
+        .zip(parse(b))
+        .ok_or_else(|| format!("channels `{s}`: expected two positive numbers like 8x16"))
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let channels: Vec<(usize, usize)> = args
+        .channels
+        .iter()
+        .map(|s| parse_channels(s))
+        .collect::<Result<_>>()?;
+    let mnist = load_mnist(args.data.as_deref())?;
+    let split_at = mnist.train.len() - VALIDATION;
+    let train = Arc::new(
+        mnist
+            .train
+            .range(0, args.limit.unwrap_or(split_at).min(split_at)),
+    );
+    let validation = mnist.train.range(split_at, mnist.train.len());
+    let device = args.device.device()?;
+    let train_device = device.clone().autodiff();
+
+    let total = args.lrs.len() * args.batches.len() * channels.len();
+    println!(
+        "{total} runs of {} epoch(s) on {} images, ranked on {VALIDATION} validation images",
+        args.epochs,
+        train.len()
+    );
+    let mut runs = vec![];
+    for &lr in &args.lrs {
+        for &batch in &args.batches {
+            for &(c1, c2) in &channels {
+                let model = ModelConfig {
+                    conv1_channels: c1,
+                    conv2_channels: c2,
+                    ..ModelConfig::TUTORIAL
+                };
+                let config = TrainConfig {
+                    epochs: args.epochs,
+                    batch_size: batch,
+                    learning_rate: lr,
+                    seed: args.seed,
+                    ..TrainConfig::default()
+                };
+                let started = Instant::now();
+                let mut trainer =
+                    Trainer::from_scratch(&model, train.clone(), config, &train_device)
+                        .map_err(|e| e.to_string())?;
+                while !trainer.is_finished() {
+                    pollster::block_on(trainer.step()).map_err(|e| e.to_string())?;
+                }
+                let eval = pollster::block_on(evaluate(&trainer.model(), &validation, &device))?;
+                let run = Run {
+                    lr,
+                    batch,
+                    channels: (c1, c2),
+                    accuracy: eval.accuracy(),
+                    secs: started.elapsed().as_secs_f64(),
+                };
+                println!(
+                    "  [{}/{total}] lr {lr} batch {batch} channels {c1}x{c2}: {:.2}% in {:.1} s",
+                    runs.len() + 1,
+                    100.0 * run.accuracy,
+                    run.secs
+                );
+                runs.push(run);
+            }
+        }
+    }
+    runs.sort_by(|a, b| b.accuracy.total_cmp(&a.accuracy));
+    println!("\nrank  lr       batch  channels  params   val. accuracy  time");
+    for (i, r) in runs.iter().enumerate() {
+        let params = ModelConfig {
+            conv1_channels: r.channels.0,
+            conv2_channels: r.channels.1,
+            ..ModelConfig::TUTORIAL
+        }
+        .init(&Device::flex())
+        .num_params();
+        println!(
+            "{:>4}  {:<7}  {:>5}  {:>8}  {params:>6}   {:>12.2}%  {:>5.1} s",
+            i + 1,
+            r.lr,
+            r.batch,
+            format!("{}x{}", r.channels.0, r.channels.1),
+            100.0 * r.accuracy,
+            r.secs
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,67 @@
+# The same measurement as `mnist-lab bench`, in PyTorch: the tutorial's model, batch 60, Adam,
+# on preloaded tensors of real MNIST images. Prints `key=value` lines for the Rust side.
+import gzip, sys, time
+import torch
+from torch import nn
+
+data_dir, steps, warmup, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+
+
+def idx(name, offset):
+    with gzip.open(f"{data_dir}/{name}", "rb") as f:
+        return torch.frombuffer(bytearray(f.read()[offset:]), dtype=torch.uint8)
+
+
+images = idx("train-images-idx3-ubyte.gz", 16).reshape(-1, 1, 28, 28).float() / 255.0
+labels = idx("train-labels-idx1-ubyte.gz", 8).long()
+
+
+class MulticlassCNN(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 8, 3, padding=1)
+        self.conv2 = nn.Conv2d(8, 16, 3, padding=1)
+        self.pool = nn.MaxPool2d(2, 2)
+        self.fc1 = nn.Linear(16 * 7 * 7, 10)
+
+    def forward(self, x):
+        x = self.pool(torch.relu(self.conv1(x)))
+        x = self.pool(torch.relu(self.conv2(x)))
+        return self.fc1(x.reshape(x.shape[0], -1))
+
+
+torch.manual_seed(0)
+model = MulticlassCNN()
+opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+loss_fn = nn.CrossEntropyLoss()
+
+
+def step(i):
+    x, y = images[i * 60:(i + 1) * 60], labels[i * 60:(i + 1) * 60]
+    opt.zero_grad()
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    opt.step()
+    return loss
+
+
+for i in range(warmup):
+    step(i)
+start = time.perf_counter()
+for i in range(steps):
+    loss = step((warmup + i) % 1000)
+loss.item()
+print(f"train_images_per_sec={steps * 60 / (time.perf_counter() - start)}")
+
+model.eval()
+one = images[:1]
+times = []
+with torch.no_grad():
+    for _ in range(runs):
+        t = time.perf_counter()
+        torch.softmax(model(one), 1).tolist()
+        times.append(time.perf_counter() - t)
+times.sort()
+print(f"infer_median_ms={times[len(times) // 2] * 1000}")
+print(f"threads={torch.get_num_threads()}")
+print(f"version={torch.__version__}")

@@ -1,0 +1,123 @@
+//! `mnist-lab train`: the tutorial's 10 epochs, with tqdm-like progress bars.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use burn::module::Module;
+use indicatif::{ProgressBar, ProgressStyle};
+use mnist_lab::data::Augment;
+use mnist_lab::train::{TrainConfig, Trainer};
+use mnist_lab::weights;
+
+use crate::common::{DeviceArg, Preset, Result, evaluate_on, load_mnist};
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(long, default_value_t = 10)]
+    epochs: usize,
+    #[arg(long, default_value_t = 60)]
+    batch: usize,
+    #[arg(long, default_value_t = 1e-3)]
+    lr: f64,
+    /// Randomly rotate, scale and shift training images.
+    #[arg(long)]
+    augment: bool,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
+    device: DeviceArg,
+    #[arg(long, value_enum, default_value_t = Preset::Tutorial)]
+    preset: Preset,
+    /// Train on only the first N training images.
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Start from these weights (burn record or PyTorch .pth) instead of random ones.
+    #[arg(long)]
+    init: Option<PathBuf>,
+    /// Where to write the trained weights (burn record).
+    #[arg(long, short, default_value = "mnist-lab.bpk")]
+    out: PathBuf,
+    /// Folder with the four MNIST .gz files (default: public/mnist).
+    #[arg(long)]
+    data: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let mnist = load_mnist(args.data.as_deref())?;
+    let device = args.device.device()?;
+    let train_device = device.clone().autodiff();
+    let train = Arc::new(match args.limit {
+        Some(n) => mnist.train.take(n),
+        None => mnist.train,
+    });
+    let config = TrainConfig {
+        epochs: args.epochs,
+        batch_size: args.batch,
+        learning_rate: args.lr,
+        augment: args.augment.then(Augment::default),
+        seed: args.seed,
+        ..TrainConfig::default()
+    };
+    let model_config = args.preset.config();
+    let mut trainer = match &args.init {
+        Some(path) => {
+            let (config_found, model) =
+                weights::load_file(path, &train_device).map_err(|e| e.to_string())?;
+            if config_found != model_config {
+                eprintln!(
+                    "note: {} holds a {config_found:?} model; training that",
+                    path.display()
+                );
+            }
+            Trainer::new(model, train.clone(), config.clone(), &train_device)
+        }
+        None => Trainer::from_scratch(&model_config, train.clone(), config.clone(), &train_device),
+    }
+    .map_err(|e| e.to_string())?;
+
+    println!(
+        "Training {:?} ({} parameters) on {} images, {} for {} epochs, batch {}, Adam lr {}{}",
+        args.preset,
+        trainer.model().num_params(),
+        train.len(),
+        args.device.name(),
+        config.epochs,
+        config.batch_size,
+        config.learning_rate,
+        if args.augment { ", augmented" } else { "" },
+    );
+    let style = ProgressStyle::with_template(
+        "Epoch {prefix} {percent:>3}%|{bar:30}| {pos}/{len} [{elapsed_precise}<{eta_precise}, {per_sec}] {msg}",
+    )
+    .expect("valid template")
+    .progress_chars("█▉▊▋▌▍▎▏ ");
+    let mut bar = None;
+    while !trainer.is_finished() {
+        let pb = bar.get_or_insert_with(|| {
+            ProgressBar::new(trainer.steps_per_epoch() as u64).with_style(style.clone())
+        });
+        let Some(p) = pollster::block_on(trainer.step()).map_err(|e| e.to_string())? else {
+            continue;
+        };
+        pb.set_prefix(format!("{}/{}", p.epoch, p.epochs));
+        pb.set_position(p.step as u64);
+        pb.set_message(format!(
+            "loss {:.4} acc {:.2}%",
+            p.loss,
+            100.0 * p.epoch_accuracy
+        ));
+        if p.epoch_done {
+            pb.finish();
+            bar = None;
+            let eval = evaluate_on(&trainer.model(), &mnist.test, &device)?;
+            println!(
+                "  test accuracy {:.2}% ({:.0} img/s training)",
+                100.0 * eval.accuracy(),
+                p.images_per_sec
+            );
+        }
+    }
+    weights::save_file(&trainer.model(), &args.out).map_err(|e| e.to_string())?;
+    println!("Saved weights to {}", args.out.display());
+    Ok(())
+}

@@ -1,0 +1,50 @@
+//! Seeded shuffled mini-batches, turned into tensors the model takes.
+
+use burn::prelude::*;
+
+use super::augment::Augment;
+use super::idx::{PIXELS, SIDE};
+use super::mnist::Split;
+use super::rng::Rng;
+
+/// One epoch's visiting order: a seeded shuffle of all indices.
+pub fn epoch_order(len: usize, rng: &mut Rng) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..len as u32).collect();
+    rng.shuffle(&mut order);
+    order
+}
+
+/// Images as floats `pixels / 255` (the tutorial's `ToTensor`), optionally augmented.
+pub fn pixels(split: &Split, indices: &[u32], augment: Option<(&Augment, &mut Rng)>) -> Vec<f32> {
+    let mut out = vec![0.0f32; indices.len() * PIXELS];
+    match augment {
+        Some((aug, rng)) => {
+            for (dst, &i) in out.chunks_exact_mut(PIXELS).zip(indices) {
+                aug.apply(split.image(i as usize), dst, rng);
+            }
+        }
+        None => {
+            for (dst, &i) in out.chunks_exact_mut(PIXELS).zip(indices) {
+                for (d, &p) in dst.iter_mut().zip(split.image(i as usize)) {
+                    *d = p as f32 / 255.0;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A `[n, 1, 28, 28]` image tensor from `n * 784` floats.
+pub fn images_tensor(pixels: Vec<f32>, device: &Device) -> Tensor<4> {
+    let n = pixels.len() / PIXELS;
+    Tensor::from_data(TensorData::new(pixels, [n, 1, SIDE, SIDE]), device)
+}
+
+/// The labels of `indices` as an integer tensor.
+pub fn labels_tensor(split: &Split, indices: &[u32], device: &Device) -> Tensor<1, Int> {
+    let labels: Vec<i64> = indices
+        .iter()
+        .map(|&i| split.labels[i as usize] as i64)
+        .collect();
+    Tensor::from_data(TensorData::new(labels, [indices.len()]), device)
+}

@@ -1,0 +1,105 @@
+//! The MNIST set in memory: one byte per pixel, one per label (~55 MB for all 70,000 digits).
+
+#[cfg(not(target_arch = "wasm32"))]
+use std::path::Path;
+
+use super::idx::{self, DataError, PIXELS, Problem};
+
+/// The four files of the original distribution, as the app serves them under `mnist/`.
+pub const TRAIN_IMAGES: &str = "train-images-idx3-ubyte.gz";
+pub const TRAIN_LABELS: &str = "train-labels-idx1-ubyte.gz";
+pub const TEST_IMAGES: &str = "t10k-images-idx3-ubyte.gz";
+pub const TEST_LABELS: &str = "t10k-labels-idx1-ubyte.gz";
+pub const FILES: [&str; 4] = [TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS];
+
+/// A set of labelled digits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    /// `len() * 784` pixels, 0 (paper) to 255 (ink).
+    pub images: Vec<u8>,
+    pub labels: Vec<u8>,
+}
+
+impl Split {
+    /// Parses an image file and its label file (gzip'd or raw IDX).
+    pub fn parse(
+        (images_name, images): (&str, &[u8]),
+        (labels_name, labels): (&str, &[u8]),
+    ) -> Result<Self, DataError> {
+        let images = idx::parse_images(images_name, images)?;
+        let labels = idx::parse_labels(labels_name, labels)?;
+        if images.len() / PIXELS != labels.len() {
+            let problem = Problem::CountMismatch {
+                images: images.len() / PIXELS,
+                labels: labels.len(),
+            };
+            return Err(DataError::new(
+                format!("{images_name} + {labels_name}"),
+                problem,
+            ));
+        }
+        Ok(Self { images, labels })
+    }
+
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    pub fn image(&self, index: usize) -> &[u8] {
+        &self.images[index * PIXELS..(index + 1) * PIXELS]
+    }
+
+    /// The first `n` items (all of them if `n` is larger): for quick runs on a subset.
+    pub fn take(&self, n: usize) -> Self {
+        self.range(0, n)
+    }
+
+    /// Items `start..end` (clamped to the split).
+    pub fn range(&self, start: usize, end: usize) -> Self {
+        let end = end.min(self.len());
+        let start = start.min(end);
+        Self {
+            images: self.images[start * PIXELS..end * PIXELS].to_vec(),
+            labels: self.labels[start..end].to_vec(),
+        }
+    }
+}
+
+/// The full training and test sets.
+#[derive(Debug, Clone)]
+pub struct Mnist {
+    pub train: Split,
+    pub test: Split,
+}
+
+impl Mnist {
+    /// Parses the four files, given as `(name, bytes)` in [`FILES`] order.
+    pub fn parse(files: [(&str, &[u8]); 4]) -> Result<Self, DataError> {
+        Ok(Self {
+            train: Split::parse(files[0], files[1])?,
+            test: Split::parse(files[2], files[3])?,
+        })
+    }
+
+    /// Loads the four files from a folder.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn load(dir: &Path) -> Result<Self, DataError> {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read(&path)
+                .map_err(|e| DataError::new(path.display().to_string(), Problem::Io(e.to_string())))
+        };
+        let bytes = [
+            read(FILES[0])?,
+            read(FILES[1])?,
+            read(FILES[2])?,
+            read(FILES[3])?,
+        ];
+        let paths = FILES.map(|f| dir.join(f).display().to_string());
+        Self::parse([0, 1, 2, 3].map(|i| (paths[i].as_str(), bytes[i].as_slice())))
+    }
+}

@@ -1,0 +1,156 @@
+//! Evaluation: accuracy, per-class precision/recall/F1, confusion matrix and the misclassified digits.
+
+use burn::prelude::*;
+use burn::tensor::activation::softmax;
+
+use crate::data::{Split, batch};
+use crate::model::Model;
+
+/// Images per forward pass when evaluating.
+pub const EVAL_BATCH: usize = 500;
+
+/// A test digit the model got wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Miss {
+    pub index: usize,
+    pub label: u8,
+    pub predicted: u8,
+    /// Softmax probability of the predicted class.
+    pub confidence: f32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    /// `confusion[true][predicted]` counts.
+    pub confusion: [[u32; 10]; 10],
+    /// The predicted class of every evaluated image, in order.
+    pub predictions: Vec<u8>,
+    pub misses: Vec<Miss>,
+}
+
+impl Evaluation {
+    pub fn total(&self) -> u32 {
+        self.confusion.iter().flatten().sum()
+    }
+
+    pub fn correct(&self) -> u32 {
+        (0..10).map(|c| self.confusion[c][c]).sum()
+    }
+
+    pub fn accuracy(&self) -> f64 {
+        self.correct() as f64 / self.total().max(1) as f64
+    }
+
+    /// Of the images predicted as `class`, the share that are `class`.
+    pub fn precision(&self, class: usize) -> f64 {
+        let predicted: u32 = (0..10).map(|t| self.confusion[t][class]).sum();
+        ratio(self.confusion[class][class], predicted)
+    }
+
+    /// Of the images of `class`, the share predicted as `class`.
+    pub fn recall(&self, class: usize) -> f64 {
+        ratio(
+            self.confusion[class][class],
+            self.confusion[class].iter().sum(),
+        )
+    }
+
+    pub fn f1(&self, class: usize) -> f64 {
+        let (p, r) = (self.precision(class), self.recall(class));
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+fn ratio(num: u32, den: u32) -> f64 {
+    if den == 0 {
+        0.0
+    } else {
+        num as f64 / den as f64
+    }
+}
+
+/// Softmax probabilities of each image, `[n][10]`, read back asynchronously.
+pub async fn probabilities(model: &Model, images: Tensor<4>) -> Result<Vec<[f32; 10]>, String> {
+    let probs = softmax(model.forward(images), 1);
+    let data = probs
+        .into_data_async()
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    let values: Vec<f32> = data.try_to_vec().map_err(|e| format!("{e:?}"))?;
+    Ok(values
+        .chunks_exact(10)
+        .map(|c| c.try_into().expect("10 classes"))
+        .collect())
+}
+
+/// Evaluates `model` on all of `split`.
+pub async fn evaluate(model: &Model, split: &Split, device: &Device) -> Result<Evaluation, String> {
+    let mut eval = Evaluation {
+        confusion: [[0; 10]; 10],
+        predictions: Vec::with_capacity(split.len()),
+        misses: vec![],
+    };
+    let indices: Vec<u32> = (0..split.len() as u32).collect();
+    for chunk in indices.chunks(EVAL_BATCH) {
+        let images = batch::images_tensor(batch::pixels(split, chunk, None), device);
+        for (&i, p) in chunk.iter().zip(probabilities(model, images).await?) {
+            let (predicted, confidence) = argmax(&p);
+            let label = split.labels[i as usize];
+            eval.confusion[label as usize][predicted as usize] += 1;
+            eval.predictions.push(predicted);
+            if predicted != label {
+                eval.misses.push(Miss {
+                    index: i as usize,
+                    label,
+                    predicted,
+                    confidence,
+                });
+            }
+        }
+    }
+    Ok(eval)
+}
+
+/// The most probable class and its probability.
+pub fn argmax(probs: &[f32; 10]) -> (u8, f32) {
+    let (i, p) = probs
+        .iter()
+        .enumerate()
+        .fold((0, f32::NEG_INFINITY), |best, (i, &p)| {
+            if p > best.1 { (i, p) } else { best }
+        });
+    (i as u8, p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_from_a_confusion_matrix() {
+        let mut confusion = [[0; 10]; 10];
+        confusion[0][0] = 8;
+        confusion[0][1] = 2; // two 0s read as 1
+        confusion[1][1] = 5;
+        let e = Evaluation {
+            confusion,
+            predictions: vec![],
+            misses: vec![],
+        };
+        assert_eq!(e.total(), 15);
+        assert!((e.accuracy() - 13.0 / 15.0).abs() < 1e-12);
+        assert!((e.recall(0) - 0.8).abs() < 1e-12);
+        assert!((e.precision(1) - 5.0 / 7.0).abs() < 1e-12);
+        assert_eq!(e.precision(2), 0.0);
+        let f1 = 2.0 * 1.0 * 0.8 / 1.8;
+        assert!((e.f1(0) - f1).abs() < 1e-12);
+        assert_eq!(
+            argmax(&[0.1, 0.7, 0.2, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]),
+            (1, 0.7)
+        );
+    }
+}

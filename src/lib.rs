@@ -1,0 +1,9 @@
+//! MNIST Lab's core: the PyTorch tutorial's CNN on burn, with no web dependency, shared by the
+//! native CLI and the browser app.
+
+pub mod data;
+pub mod eval;
+pub mod model;
+pub mod preprocess;
+pub mod train;
+pub mod weights;

@@ -1,0 +1,130 @@
+//! The PyTorch tutorial's CNN, with a config for the variants hyper-parameter search explores.
+
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
+use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d, Relu};
+use burn::prelude::*;
+
+/// Shape of the network. The default is the tutorial's: 8 and 16 channels, no hidden layer.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModelConfig {
+    pub conv1_channels: usize,
+    pub conv2_channels: usize,
+    /// Width of an extra fully connected layer before the output (0: none, as in the tutorial).
+    pub hidden: usize,
+    /// Dropout before the output layer(s), training only (0: none).
+    pub dropout: f64,
+}
+
+impl Default for ModelConfig {
+    fn default() -> Self {
+        Self::TUTORIAL
+    }
+}
+
+impl ModelConfig {
+    /// The tutorial's `MulticlassCNN` (9,098 parameters).
+    pub const TUTORIAL: Self = Self {
+        conv1_channels: 8,
+        conv2_channels: 16,
+        hidden: 0,
+        dropout: 0.0,
+    };
+    /// A larger variant: 4× the channels, a 128-wide hidden layer and dropout.
+    pub const WIDE: Self = Self {
+        conv1_channels: 32,
+        conv2_channels: 64,
+        hidden: 128,
+        dropout: 0.25,
+    };
+
+    /// Named presets, as the CLI and the web app offer them.
+    pub const PRESETS: [(&'static str, Self); 2] =
+        [("tutorial", Self::TUTORIAL), ("wide", Self::WIDE)];
+
+    pub fn preset(name: &str) -> Option<Self> {
+        Self::PRESETS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, c)| *c)
+    }
+
+    /// Inputs of the first fully connected layer: the flattened 7×7 maps of conv2.
+    pub fn flat_features(&self) -> usize {
+        self.conv2_channels * 7 * 7
+    }
+
+    pub fn init(&self, device: &Device) -> Model {
+        let conv = |c_in, c_out| {
+            Conv2dConfig::new([c_in, c_out], [3, 3])
+                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                .init(device)
+        };
+        let (hidden, fc_in) = match self.hidden {
+            0 => (None, self.flat_features()),
+            h => (
+                Some(LinearConfig::new(self.flat_features(), h).init(device)),
+                h,
+            ),
+        };
+        Model {
+            conv1: conv(1, self.conv1_channels),
+            conv2: conv(self.conv1_channels, self.conv2_channels),
+            pool: MaxPool2dConfig::new([2, 2]).init(),
+            activation: Relu::new(),
+            hidden,
+            dropout: DropoutConfig::new(self.dropout).init(),
+            // Named `fc1` like the tutorial's output layer so PyTorch weights map by name.
+            fc1: LinearConfig::new(fc_in, 10).init(device),
+        }
+    }
+}
+
+#[derive(Module, Debug)]
+pub struct Model {
+    pub conv1: Conv2d,
+    pub conv2: Conv2d,
+    pool: MaxPool2d,
+    activation: Relu,
+    pub hidden: Option<Linear>,
+    dropout: Dropout,
+    pub fc1: Linear,
+}
+
+/// What each convolution block computes, for showing inside the network.
+pub struct Activations {
+    /// `[n, c1, 28, 28]` after conv1 + ReLU.
+    pub conv1: Tensor<4>,
+    /// `[n, c2, 14, 14]` after conv2 + ReLU.
+    pub conv2: Tensor<4>,
+    /// `[n, 10]`.
+    pub logits: Tensor<2>,
+}
+
+impl Model {
+    /// `[n, 1, 28, 28]` images (pixels/255) to `[n, 10]` logits.
+    pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
+        self.forward_activations(images).logits
+    }
+
+    pub fn forward_activations(&self, images: Tensor<4>) -> Activations {
+        let conv1 = self.activation.forward(self.conv1.forward(images));
+        let conv2 = self
+            .activation
+            .forward(self.conv2.forward(self.pool.forward(conv1.clone())));
+        // Flatten NCHW like PyTorch's `reshape(N, -1)`, so imported weights line up.
+        let x = self.pool.forward(conv2.clone()).flatten::<2>(1, 3);
+        let x = match &self.hidden {
+            Some(hidden) => self
+                .activation
+                .forward(hidden.forward(self.dropout.forward(x))),
+            None => x,
+        };
+        let logits = self.fc1.forward(self.dropout.forward(x));
+        Activations {
+            conv1,
+            conv2,
+            logits,
+        }
+    }
+}

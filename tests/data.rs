@@ -1,0 +1,163 @@
+//! The shipped MNIST files and the IDX parser, including broken inputs.
+
+mod common;
+
+use std::io::Write;
+
+use flate2::{Compression, write::GzEncoder};
+use mnist_lab::data::idx::{parse_images, parse_labels};
+use mnist_lab::data::mnist::{FILES, Split};
+use mnist_lab::data::{PIXELS, Problem, Rng, batch};
+use sha2::{Digest, Sha256};
+
+#[test]
+fn shipped_files_match_their_checksums() {
+    let sums = std::fs::read_to_string(common::project("public/mnist/SHA256SUMS")).unwrap();
+    for file in FILES {
+        let expected = sums
+            .lines()
+            .find(|l| l.ends_with(file))
+            .expect("listed")
+            .split_whitespace()
+            .next()
+            .unwrap();
+        let bytes = std::fs::read(common::project(&format!("public/mnist/{file}"))).unwrap();
+        assert_eq!(format!("{:x}", Sha256::digest(&bytes)), expected, "{file}");
+    }
+}
+
+#[test]
+fn full_set_parses_with_the_official_counts() {
+    let m = common::mnist();
+    assert_eq!((m.train.len(), m.test.len()), (60_000, 10_000));
+    assert_eq!(m.train.images.len(), 60_000 * PIXELS);
+    let count = |s: &Split, d| s.labels.iter().filter(|&&l| l == d).count();
+    assert_eq!(count(&m.train, 0), 5923);
+    assert_eq!(count(&m.train, 9), 5949);
+    assert_eq!(count(&m.test, 1), 1135);
+    assert_eq!(m.test.labels[..5], [7, 2, 1, 0, 4]);
+}
+
+fn idx_images(n: u32, rows: u32, cols: u32, data_len: usize) -> Vec<u8> {
+    let mut v = [0x803u32, n, rows, cols]
+        .iter()
+        .flat_map(|w| w.to_be_bytes())
+        .collect::<Vec<_>>();
+    v.extend(std::iter::repeat_n(7u8, data_len));
+    v
+}
+
+fn idx_labels(labels: &[u8]) -> Vec<u8> {
+    let mut v = [0x801u32, labels.len() as u32]
+        .iter()
+        .flat_map(|w| w.to_be_bytes())
+        .collect::<Vec<_>>();
+    v.extend_from_slice(labels);
+    v
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = GzEncoder::new(vec![], Compression::fast());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+#[test]
+fn raw_and_gzipped_idx_parse_the_same() {
+    let raw = idx_images(2, 28, 28, 2 * PIXELS);
+    assert_eq!(
+        parse_images("a", &raw).unwrap(),
+        parse_images("a", &gzip(&raw)).unwrap()
+    );
+    assert_eq!(
+        parse_labels("l", &gzip(&idx_labels(&[3, 9]))).unwrap(),
+        vec![3, 9]
+    );
+}
+
+#[test]
+fn broken_files_give_errors_naming_file_and_problem() {
+    let err = |r: Result<Vec<u8>, mnist_lab::data::DataError>| r.unwrap_err();
+
+    let e = err(parse_images("imgs.gz", &idx_labels(&[1])));
+    assert_eq!(e.file, "imgs.gz");
+    assert!(matches!(
+        e.problem,
+        Problem::WrongMagic {
+            found: 0x801,
+            expected: 0x803
+        }
+    ));
+    assert!(
+        e.to_string().starts_with("imgs.gz: wrong magic number"),
+        "{e}"
+    );
+
+    let e = err(parse_images("t", &idx_images(3, 28, 28, 3 * PIXELS - 10)));
+    assert_eq!(
+        e.problem,
+        Problem::Truncated {
+            expected: 3 * PIXELS,
+            found: 3 * PIXELS - 10
+        }
+    );
+    // Truncated inside the gzip stream itself.
+    let gz = gzip(&idx_images(3, 28, 28, 3 * PIXELS));
+    assert!(matches!(
+        err(parse_images("t", &gz[..gz.len() / 2])).problem,
+        Problem::Gzip(_)
+    ));
+
+    assert_eq!(
+        err(parse_images("t", &[0, 0, 8])).problem,
+        Problem::NoHeader(3)
+    );
+    assert_eq!(
+        err(parse_images("t", &idx_images(1, 32, 32, 1024))).problem,
+        Problem::WrongDimensions { rows: 32, cols: 32 }
+    );
+    assert_eq!(
+        err(parse_images("t", &idx_images(1, 28, 28, PIXELS + 5))).problem,
+        Problem::TrailingBytes { extra: 5 }
+    );
+    assert_eq!(
+        err(parse_images("t", &idx_images(u32::MAX, 28, 28, 0))).problem,
+        Problem::TooManyItems(u32::MAX as usize)
+    );
+    assert_eq!(
+        err(parse_labels("l", &idx_labels(&[1, 2, 12]))).problem,
+        Problem::LabelOutOfRange {
+            index: 2,
+            value: 12
+        }
+    );
+    assert!(matches!(
+        err(parse_labels("l", b"not an idx file at all")).problem,
+        Problem::WrongMagic { .. }
+    ));
+
+    let e = Split::parse(
+        ("i", &idx_images(2, 28, 28, 2 * PIXELS)),
+        ("l", &idx_labels(&[1])),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.problem,
+        Problem::CountMismatch {
+            images: 2,
+            labels: 1
+        }
+    );
+}
+
+#[test]
+fn batches_are_seeded_shuffles_of_pixels_over_255() {
+    let m = common::mnist();
+    let a = batch::epoch_order(m.test.len(), &mut Rng::new(3));
+    assert_eq!(a, batch::epoch_order(m.test.len(), &mut Rng::new(3)));
+    assert_ne!(a, batch::epoch_order(m.test.len(), &mut Rng::new(4)));
+    let px = batch::pixels(&m.test, &a[..2], None);
+    assert_eq!(px.len(), 2 * PIXELS);
+    assert_eq!(px[300], m.test.image(a[0] as usize)[300] as f32 / 255.0);
+    assert!(px.iter().all(|v| (0.0..=1.0).contains(v)));
+}

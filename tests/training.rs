@@ -1,0 +1,116 @@
+//! A short real training run on the CPU backend, and the loop's guard rails.
+
+mod common;
+
+use std::sync::Arc;
+
+use burn::prelude::*;
+use mnist_lab::eval::evaluate;
+use mnist_lab::model::ModelConfig;
+use mnist_lab::train::{TrainConfig, TrainError, Trainer};
+
+#[test]
+fn one_epoch_on_6000_images_reaches_90_percent_on_1000_test_images() {
+    // 200 steps: batch 30 and lr 0.003 make the most of one short epoch.
+    let mnist = common::mnist();
+    let device = Device::flex();
+    let train = Arc::new(mnist.train.take(6000));
+    let config = TrainConfig {
+        epochs: 1,
+        batch_size: 30,
+        learning_rate: 3e-3,
+        report_every: 20,
+        ..TrainConfig::default()
+    };
+    let mut trainer = Trainer::from_scratch(
+        &ModelConfig::TUTORIAL,
+        train,
+        config,
+        &device.clone().autodiff(),
+    )
+    .unwrap();
+    assert_eq!(trainer.steps_per_epoch(), 200);
+    let mut reports = vec![];
+    while !trainer.is_finished() {
+        if let Some(p) = pollster::block_on(trainer.step()).unwrap() {
+            reports.push(p);
+        }
+    }
+    assert_eq!(reports.len(), 10);
+    let (first, last) = (&reports[0], reports.last().unwrap());
+    assert!(last.epoch_done && last.step == 200 && last.epoch == 1);
+    assert!(
+        last.loss < first.loss / 2.0,
+        "loss {} -> {}",
+        first.loss,
+        last.loss
+    );
+    assert!(last.images_per_sec > 0.0);
+    // Stepping a finished trainer does nothing.
+    assert_eq!(pollster::block_on(trainer.step()), Ok(None));
+
+    let eval =
+        pollster::block_on(evaluate(&trainer.model(), &mnist.test.take(1000), &device)).unwrap();
+    assert!(eval.accuracy() >= 0.90, "test accuracy {}", eval.accuracy());
+}
+
+#[test]
+fn a_diverging_run_stops_with_a_clear_error() {
+    let mnist = common::mnist();
+    let device = Device::flex().autodiff();
+    let config = TrainConfig {
+        epochs: 1,
+        learning_rate: 1e12,
+        report_every: 1,
+        ..TrainConfig::default()
+    };
+    let mut trainer = Trainer::from_scratch(
+        &ModelConfig::TUTORIAL,
+        Arc::new(mnist.train.take(3000)),
+        config,
+        &device,
+    )
+    .unwrap();
+    let err = (0..50)
+        .find_map(|_| pollster::block_on(trainer.step()).err())
+        .expect("lr 1e12 makes the loss non-finite");
+    assert!(matches!(err, TrainError::NonFiniteLoss { .. }), "{err}");
+    assert!(err.to_string().contains("training stopped"));
+}
+
+#[test]
+fn invalid_settings_are_refused() {
+    let split = Arc::new(common::mnist().test.take(10));
+    let device = Device::flex().autodiff();
+    for config in [
+        TrainConfig {
+            epochs: 0,
+            ..TrainConfig::default()
+        },
+        TrainConfig {
+            batch_size: 0,
+            ..TrainConfig::default()
+        },
+        TrainConfig {
+            learning_rate: -0.1,
+            ..TrainConfig::default()
+        },
+        TrainConfig {
+            learning_rate: f64::NAN,
+            ..TrainConfig::default()
+        },
+    ] {
+        let r = Trainer::from_scratch(&ModelConfig::TUTORIAL, split.clone(), config, &device);
+        assert!(matches!(r, Err(TrainError::InvalidConfig(_))));
+    }
+    let empty = Arc::new(split.take(0));
+    assert!(matches!(
+        Trainer::from_scratch(
+            &ModelConfig::TUTORIAL,
+            empty,
+            TrainConfig::default(),
+            &device
+        ),
+        Err(TrainError::NoData)
+    ));
+}
