@@ -10,6 +10,7 @@ use crate::model::Model;
 pub const EVAL_BATCH: usize = 500;
 
 /// A test digit the model got wrong.
+#[cfg_attr(feature = "web", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Miss {
     pub index: usize,

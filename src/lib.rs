@@ -6,4 +6,6 @@ pub mod eval;
 pub mod model;
 pub mod preprocess;
 pub mod train;
+#[cfg(feature = "web")]
+pub mod web;
 pub mod weights;

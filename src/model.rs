@@ -6,6 +6,7 @@ use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d, Re
 use burn::prelude::*;
 
 /// Shape of the network. The default is the tutorial's: 8 and 16 channels, no hidden layer.
+#[cfg_attr(feature = "web", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ModelConfig {
     pub conv1_channels: usize,

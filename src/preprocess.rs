@@ -187,7 +187,11 @@ fn centre(plane: &Plane) -> Digit {
     let (ox, oy) = (half - mx / mass, half - my / mass);
     let at = |x: i64, y: i64| {
         let inside = (0..plane.width as i64).contains(&x) && (0..plane.height as i64).contains(&y);
-        if inside { plane.values[y as usize * plane.width + x as usize] } else { 0.0 }
+        if inside {
+            plane.values[y as usize * plane.width + x as usize]
+        } else {
+            0.0
+        }
     };
     let mut out = [0.0f32; PIXELS];
     for ty in 0..SIDE {

@@ -79,6 +79,7 @@ pub enum TrainError {
 }
 
 /// Where training stands, as read back at a report.
+#[cfg_attr(feature = "web", derive(serde::Serialize, serde::Deserialize))]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Progress {
     /// 1-based epoch.

@@ -4,7 +4,8 @@
 //! Loading never changes the model it is given: it returns a new one, so a bad file leaves the
 //! current weights in place.
 
-use burn::module::Module;
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
+use burn::prelude::{Device, Tensor, TensorData};
 use burn::store::ModuleRecord;
 use burn::tensor::Bytes;
 
@@ -24,6 +25,8 @@ pub enum WeightsError {
     UnknownModel(String),
     #[error("cannot encode the weights: {0}")]
     Encode(String),
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 /// What kind of weights file some bytes are, by their first bytes.
@@ -55,6 +58,45 @@ pub fn to_bytes(model: &Model) -> Result<Vec<u8>, WeightsError> {
     Ok(bytes.to_vec())
 }
 
+/// The same bytes as [`to_bytes`] for a model on any device, reading its tensors back with
+/// burn's async reads: a GPU tensor cannot be read synchronously in a browser.
+pub async fn to_bytes_async(model: &Model, config: &ModelConfig) -> Result<Vec<u8>, WeightsError> {
+    let mut collect = Collect(vec![]);
+    model.visit(&mut collect);
+    let mut values = std::collections::VecDeque::new();
+    for tensor in collect.0 {
+        let data = tensor
+            .into_data_async()
+            .await
+            .map_err(|e| WeightsError::Encode(format!("{e:?}")))?;
+        values.push_back(
+            data.try_into_vec::<f32>()
+                .map_err(|e| WeightsError::Encode(format!("{e:?}")))?,
+        );
+    }
+    let cpu = config.init(&Device::flex()).map(&mut Fill(values));
+    to_bytes(&cpu)
+}
+
+/// Every float parameter, flattened, in visiting order.
+struct Collect(Vec<Tensor<1>>);
+
+impl ModuleVisitor for Collect {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        self.0.push(param.val().reshape([-1]));
+    }
+}
+
+/// Refills the float parameters, in the same visiting order, from collected values.
+struct Fill(std::collections::VecDeque<Vec<f32>>);
+
+impl ModuleMapper for Fill {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let values = self.0.pop_front().expect("same model structure");
+        param.map(|t| Tensor::from_data(TensorData::new(values, t.dims()), &t.device()))
+    }
+}
+
 /// A copy of `model` with the weights of a burn record.
 pub fn from_bytes(model: &Model, bytes: &[u8]) -> Result<Model, WeightsError> {
     let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
@@ -81,7 +123,11 @@ pub fn load_any(
         match loaded {
             Ok(model) => return Ok((config, model)),
             // A file that is not weights at all fails the same way for every preset.
-            Err(e @ (WeightsError::NotARecord(_) | WeightsError::Io { .. })) => return Err(e),
+            Err(
+                e @ (WeightsError::NotARecord(_)
+                | WeightsError::Io { .. }
+                | WeightsError::Unsupported(_)),
+            ) => return Err(e),
             Err(e) => reasons.push(format!("{name}: {e}")),
         }
     }
@@ -90,6 +136,14 @@ pub fn load_any(
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::*;
+
+/// burn-store's PyTorch reader opens files by path, and a browser has no file system.
+#[cfg(target_arch = "wasm32")]
+fn import_pytorch_bytes(_: &Model, _: &[u8]) -> Result<Model, WeightsError> {
+    Err(WeightsError::Unsupported(
+        "PyTorch .pth files can't be read in the browser yet: convert one with `mnist-lab train --init FILE.pth`".into(),
+    ))
+}
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {

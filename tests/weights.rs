@@ -125,6 +125,30 @@ fn save_and_load_round_trip_gives_identical_logits_in_memory_and_on_disk() {
 }
 
 #[test]
+fn async_export_matches_the_sync_one() {
+    let device = Device::flex();
+    let model = pytorch_model(&device);
+    let sync = weights::to_bytes(&model).unwrap();
+    let via_async =
+        pollster::block_on(weights::to_bytes_async(&model, &ModelConfig::TUTORIAL)).unwrap();
+    let mnist = common::mnist();
+    let fresh = ModelConfig::TUTORIAL.init(&device);
+    let a = logits(
+        &weights::from_bytes(&fresh, &sync).unwrap(),
+        &mnist.test,
+        8,
+        &device,
+    );
+    let b = logits(
+        &weights::from_bytes(&fresh, &via_async).unwrap(),
+        &mnist.test,
+        8,
+        &device,
+    );
+    assert_eq!(a, b);
+}
+
+#[test]
 fn load_any_recognises_the_preset_and_the_pytorch_format() {
     let device = Device::flex();
     let wide = ModelConfig::WIDE.init(&device);

@@ -1,14 +1,22 @@
-//! The project's two commands: `cargo xtask serve` (set up what is missing, then serve the app)
-//! and `cargo xtask test` (every test: native, then the browser end-to-end suite).
+//! The project's two commands:
+//! - `cargo xtask serve`: installs what a fresh machine lacks (wasm target, pinned trunk,
+//!   wasm-bindgen and wasm-opt), then builds the web app and serves it on http://127.0.0.1:8080;
+//! - `cargo xtask test`: every test — native `cargo test`, then the release web build driven by
+//!   the browser end-to-end suite in headless Chromium.
 
+use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+
+const TRUNK: &str = "0.21.14";
+const WASM_BINDGEN: &str = "0.2.130";
 
 fn main() -> ExitCode {
     let task = std::env::args().nth(1).unwrap_or_default();
     let result = match task.as_str() {
-        "test" => test(),
         "serve" => serve(),
-        _ => Err("usage: cargo xtask <serve|test>".to_string()),
+        "test" => test(),
+        "build" => setup().and_then(|_| build()),
+        _ => Err("usage: cargo xtask <serve|test|build>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -19,10 +27,32 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(program: &str, args: &[&str]) -> Result<(), String> {
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the project")
+        .to_path_buf()
+}
+
+/// PATH with the npm-installed tools (binaryen's wasm-opt) first.
+fn path_with_tools() -> String {
+    let bin = root().join("e2e/node_modules/.bin");
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+fn command(program: &str, args: &[&str], dir: &Path) -> Command {
     eprintln!("xtask: {program} {}", args.join(" "));
-    let status = Command::new(program)
-        .args(args)
+    let mut c = Command::new(program);
+    c.args(args).current_dir(dir).env("PATH", path_with_tools());
+    c
+}
+
+fn run(program: &str, args: &[&str], dir: &Path) -> Result<(), String> {
+    let status = command(program, args, dir)
         .status()
         .map_err(|e| format!("cannot run {program}: {e}"))?;
     if status.success() {
@@ -32,13 +62,73 @@ fn run(program: &str, args: &[&str]) -> Result<(), String> {
     }
 }
 
-fn test() -> Result<(), String> {
-    run("cargo", &["test", "--release", "--workspace"])
+/// What `program args` prints, or "" if it cannot run.
+fn output(program: &str, args: &[&str]) -> String {
+    Command::new(program)
+        .args(args)
+        .env("PATH", path_with_tools())
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+}
+
+fn setup() -> Result<(), String> {
+    let root = root();
+    if !output("rustup", &["target", "list", "--installed"]).contains("wasm32-unknown-unknown") {
+        run(
+            "rustup",
+            &["target", "add", "wasm32-unknown-unknown"],
+            &root,
+        )?;
+    }
+    if !output("trunk", &["--version"]).contains(TRUNK) {
+        run(
+            "cargo",
+            &["install", "trunk", "--version", TRUNK, "--locked"],
+            &root,
+        )?;
+    }
+    if !output("wasm-bindgen", &["--version"]).contains(WASM_BINDGEN) {
+        run(
+            "cargo",
+            &["install", "wasm-bindgen-cli", "--version", WASM_BINDGEN],
+            &root,
+        )?;
+    }
+    if !root.join("e2e/node_modules/.bin/wasm-opt").exists()
+        || !root.join("e2e/node_modules/playwright-core").exists()
+    {
+        run("npm", &["ci", "--no-audit", "--no-fund"], &root.join("e2e"))?;
+    }
+    // trunk builds offline: every crate must be in the local registry first.
+    run("cargo", &["fetch"], &root)
+}
+
+fn build() -> Result<(), String> {
+    run("trunk", &["build", "--release"], &root())
 }
 
 fn serve() -> Result<(), String> {
-    run("cargo", &["build", "--release", "--bin", "mnist-lab"])?;
-    eprintln!("xtask: the web UI arrives with the next issue; meanwhile the CLI is ready:");
-    eprintln!("  cargo run --release -- train");
-    Ok(())
+    setup()?;
+    run("trunk", &["serve", "--release"], &root())
+}
+
+fn chromium() -> Result<(), String> {
+    if Path::new("/usr/bin/chromium").exists() || std::env::var_os("CHROMIUM").is_some() {
+        return Ok(());
+    }
+    if output("id", &["-u"]).trim() == "0" && Path::new("/usr/bin/apt-get").exists() {
+        run("apt-get", &["update", "-qq"], &root())?;
+        return run("apt-get", &["install", "-y", "-qq", "chromium"], &root());
+    }
+    Err("the browser tests need Chromium: `sudo apt-get install chromium`, or set CHROMIUM=/path/to/chrome".into())
+}
+
+fn test() -> Result<(), String> {
+    let root = root();
+    run("cargo", &["test", "--release", "--workspace"], &root)?;
+    setup()?;
+    build()?;
+    chromium()?;
+    run("npm", &["test"], &root.join("e2e"))
 }

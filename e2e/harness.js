@@ -1,0 +1,74 @@
+// Shared set-up of the browser tests: a static server for trunk's dist/ on 127.0.0.1, the
+// system Chromium with a software WebGPU adapter, and pages that record console errors.
+import { createServer } from 'node:http';
+import { readFile, mkdir } from 'node:fs/promises';
+import { extname, join, normalize, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const DIST = join(here, '..', 'dist');
+export const OUT = join(here, '..', 'test-output');
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
+  '.css': 'text/css', '.gz': 'application/octet-stream', '.bpk': 'application/octet-stream',
+  '.json': 'application/json', '.png': 'image/png',
+};
+
+/** Serves dist/ like a plain static host. `hooks.failMnist` makes MNIST requests fail. */
+export async function serve(hooks = {}) {
+  const server = createServer(async (req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^\/+/, '');
+    if (hooks.failMnist && path.startsWith('mnist/')) {
+      res.writeHead(503).end('unavailable');
+      return;
+    }
+    try {
+      const body = await readFile(join(DIST, path || 'index.html'));
+      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'text/html', 'content-length': body.length });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  return { url: `http://127.0.0.1:${server.address().port}/`, hooks, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+export async function browser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox', '--disable-gpu-sandbox', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-quic', '--enable-unsafe-webgpu',
+      '--use-webgpu-adapter=swiftshader',
+    ],
+  });
+}
+
+/** A page whose console errors and page errors are collected in `page.errors`. */
+export async function page(context, url) {
+  const p = await context.newPage();
+  p.errors = [];
+  p.on('console', (m) => { if (m.type() === 'error') p.errors.push(m.text()); });
+  p.on('pageerror', (e) => p.errors.push(String(e)));
+  if (url) await p.goto(url);
+  return p;
+}
+
+export async function shot(p, name) {
+  await mkdir(OUT, { recursive: true });
+  await p.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+}
+
+/** Waits until the dataset is loaded; returns the status text. */
+export async function dataReady(p, timeout = 120_000) {
+  await p.getByTestId('data-status').filter({ hasText: 'MNIST ready' }).waitFor({ timeout });
+  return p.getByTestId('data-status').textContent();
+}
+
+/** The loss shown, as a number. */
+export async function loss(p) {
+  return Number(await p.getByTestId('loss').textContent());
+}

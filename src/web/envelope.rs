@@ -1,0 +1,28 @@
+//! Packing messages into `{ msg, bytes }` objects for `postMessage`, and back.
+
+use js_sys::{Object, Reflect, Uint8Array};
+use serde::{Serialize, de::DeserializeOwned};
+use wasm_bindgen::{JsCast, JsValue};
+
+pub fn pack<T: Serialize>(msg: &T, bytes: Option<&[u8]>) -> JsValue {
+    let obj = Object::new();
+    let json = serde_json::to_string(msg).expect("protocol types serialize");
+    Reflect::set(&obj, &"msg".into(), &json.into()).expect("plain object");
+    if let Some(bytes) = bytes {
+        Reflect::set(&obj, &"bytes".into(), &Uint8Array::from(bytes).into()).expect("plain object");
+    }
+    obj.into()
+}
+
+pub fn unpack<T: DeserializeOwned>(data: &JsValue) -> Result<(T, Option<Vec<u8>>), String> {
+    let json = Reflect::get(data, &"msg".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .ok_or("message without `msg`")?;
+    let msg = serde_json::from_str(&json).map_err(|e| format!("bad message {json}: {e}"))?;
+    let bytes = Reflect::get(data, &"bytes".into())
+        .ok()
+        .and_then(|v| v.dyn_into::<Uint8Array>().ok())
+        .map(|a| a.to_vec());
+    Ok((msg, bytes))
+}

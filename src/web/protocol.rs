@@ -1,0 +1,175 @@
+//! The typed messages the UI and the training worker exchange.
+//!
+//! Each message travels as `{ msg: <JSON>, bytes?: Uint8Array }`: the JSON keeps it typed and
+//! readable, the optional byte array carries weights and pixels without bloating the JSON.
+
+use serde::{Deserialize, Serialize};
+
+use crate::eval::Miss;
+use crate::model::ModelConfig;
+use crate::train::Progress;
+
+/// Which compute backend trains.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendChoice {
+    /// Time a few steps of each available backend and take the faster.
+    Auto,
+    WebGpu,
+    Cpu,
+}
+
+/// What a training run starts from.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Init {
+    /// The worker's current weights (pretrained, uploaded, loaded or trained): fine-tuning.
+    Current,
+    /// Fresh random weights.
+    Random,
+}
+
+/// Everything the user sets for a run.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct RunSettings {
+    pub epochs: usize,
+    pub batch_size: usize,
+    pub learning_rate: f64,
+    pub augment: bool,
+    pub preset: String,
+    pub seed: u64,
+    pub backend: BackendChoice,
+    /// Train on the first N training images (60,000: all).
+    pub train_images: usize,
+    /// Evaluate on the first N test images (10,000: all).
+    pub test_images: usize,
+    pub init: Init,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub enum ToWorker {
+    /// Fetch (or re-fetch after a failure) the dataset.
+    LoadData,
+    /// `count` random training digits for the sample grid.
+    Samples {
+        count: usize,
+        seed: u64,
+    },
+    Start(RunSettings),
+    Pause,
+    Resume,
+    Stop,
+    /// Evaluate the current weights on the first `test_images` test digits.
+    Evaluate {
+        test_images: usize,
+    },
+    /// Test digits with this true label and prediction in the last evaluation.
+    TestImages {
+        label: u8,
+        predicted: u8,
+        limit: usize,
+    },
+    /// Replace the current weights: the shipped pretrained ones, random ones of a preset, or
+    /// the weights file in the message's bytes.
+    SetWeights(WeightsSource),
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub enum WeightsSource {
+    Pretrained,
+    Random {
+        preset: String,
+        seed: u64,
+    },
+    /// A burn record or a PyTorch `.pth`, in the bytes; `name` is for messages.
+    File {
+        name: String,
+    },
+}
+
+/// How the dataset download stands, per file.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct DataProgress {
+    pub loaded: u64,
+    pub total: u64,
+    pub from_cache: bool,
+}
+
+/// Evaluation results, compact enough to send after every epoch.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct EvalReport {
+    pub confusion: [[u32; 10]; 10],
+    pub accuracy: f64,
+    pub precision: [f64; 10],
+    pub recall: [f64; 10],
+    pub f1: [f64; 10],
+    /// The first misclassified digits; their pixels follow in the message bytes, 784 each.
+    pub misses: Vec<Miss>,
+    pub total_misses: usize,
+}
+
+/// What the weights in a message are.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct WeightsInfo {
+    pub preset: String,
+    pub config: ModelConfig,
+    /// Where they came from, in words ("pretrained", "trained 3 epochs", "MulticlassCNN.pth").
+    pub origin: String,
+    pub test_accuracy: Option<f64>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunState {
+    Idle,
+    ChoosingBackend,
+    Training,
+    Paused,
+    Evaluating,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub enum FromWorker {
+    /// The worker runs; `webgpu` says whether the browser offers WebGPU here.
+    Ready {
+        webgpu: bool,
+    },
+    DataProgress(DataProgress),
+    DataReady {
+        train: usize,
+        test: usize,
+        from_cache: bool,
+    },
+    DataFailed {
+        message: String,
+    },
+    /// Pixels in the bytes, 784 per label.
+    Samples {
+        labels: Vec<u8>,
+    },
+    State(RunState),
+    Backend {
+        name: String,
+        reason: String,
+    },
+    Progress(Progress),
+    EpochDone {
+        epoch: usize,
+        test_accuracy: f64,
+    },
+    Evaluation(EvalReport),
+    /// Pixels in the bytes, 784 per index.
+    TestImages {
+        label: u8,
+        predicted: u8,
+        indices: Vec<usize>,
+    },
+    /// A burn record in the bytes.
+    Weights(WeightsInfo),
+    Finished {
+        message: String,
+    },
+    Notice {
+        message: String,
+    },
+    Error {
+        message: String,
+    },
+}

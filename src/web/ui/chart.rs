@@ -1,0 +1,90 @@
+//! A small SVG line chart, drawn by the app itself (no chart library).
+
+use leptos::prelude::*;
+
+const W: f64 = 320.0;
+const H: f64 = 160.0;
+const PAD: f64 = 28.0;
+
+/// One line: points, colour class and legend name.
+#[derive(Clone, PartialEq)]
+pub struct Series {
+    pub name: &'static str,
+    pub class: &'static str,
+    pub points: Vec<(f64, f64)>,
+}
+
+#[component]
+pub fn Chart(
+    #[prop(into)] title: String,
+    #[prop(into)] series: Signal<Vec<Series>>,
+    /// Fixed y range, or `None` to fit the data.
+    y_range: Option<(f64, f64)>,
+    #[prop(into)] x_label: String,
+    #[prop(into)] testid: String,
+) -> impl IntoView {
+    let bounds = move || {
+        series.with(|all| {
+            let pts = all.iter().flat_map(|s| s.points.iter());
+            let x_max = pts.clone().map(|p| p.0).fold(1.0f64, f64::max);
+            let (y0, y1) = y_range.unwrap_or_else(|| {
+                let max = pts.clone().map(|p| p.1).fold(f64::MIN, f64::max);
+                let min = pts.map(|p| p.1).fold(f64::MAX, f64::min);
+                if max < min {
+                    (0.0, 1.0)
+                } else {
+                    (min.min(0.0), max.max(min + 1e-6))
+                }
+            });
+            (x_max, y0, y1)
+        })
+    };
+    // Data to SVG coordinates.
+    let project = move |points: &[(f64, f64)]| -> Vec<(f64, f64)> {
+        let (x_max, y0, y1) = bounds();
+        let px = |x: f64| PAD + (W - PAD - 8.0) * x / x_max;
+        let py = |y: f64| H - PAD - (H - PAD - 8.0) * ((y - y0) / (y1 - y0)).clamp(0.0, 1.0);
+        points.iter().map(|&(x, y)| (px(x), py(y))).collect()
+    };
+    let path = move |points: &[(f64, f64)]| {
+        project(points)
+            .iter()
+            .enumerate()
+            .map(|(i, (x, y))| format!("{}{x:.1},{y:.1}", if i == 0 { "M" } else { "L" }))
+            .collect::<String>()
+    };
+    view! {
+        <figure class="chart" data-testid=testid>
+            <figcaption>
+                {title}
+                {move || series.get().into_iter().map(|s| view! { <span class=format!("legend {}", s.class)>{s.name}</span> }).collect_view()}
+            </figcaption>
+            <svg viewBox=format!("0 0 {W} {H}") role="img">
+                <line class="axis" x1=PAD y1=H - PAD x2=W - 8.0 y2=H - PAD />
+                <line class="axis" x1=PAD y1=8.0 x2=PAD y2=H - PAD />
+                <text class="tick" x=2.0 y=14.0>{move || format!("{:.2}", bounds().2)}</text>
+                <text class="tick" x=2.0 y=H - PAD>{move || format!("{:.2}", bounds().1)}</text>
+                <text class="tick" x=W - 8.0 y=H - 8.0 text-anchor="end">{move || format!("{} {:.0}", x_label, bounds().0)}</text>
+                {move || {
+                    series
+                        .get()
+                        .into_iter()
+                        .map(|s| {
+                            // Sparse series (one point per epoch) get a marker per point.
+                            let dots = (s.points.len() <= 20).then(|| {
+                                project(&s.points)
+                                    .into_iter()
+                                    .map(|(cx, cy)| view! { <circle class=format!("dot {}", s.class) cx=cx cy=cy r=3.0 /> })
+                                    .collect_view()
+                            });
+                            view! {
+                                <path class=format!("line {}", s.class) d=path(&s.points) />
+                                {dots}
+                            }
+                        })
+                        .collect_view()
+                }}
+            </svg>
+        </figure>
+    }
+}

@@ -1,0 +1,233 @@
+//! The training form: settings with inline validation, and Start / Pause / Resume / Stop.
+//! Every setting can be preset from the URL (`?epochs=1&train=3000&backend=cpu`), which is how
+//! a short demo or test run is shared.
+
+use leptos::prelude::*;
+
+use crate::model::ModelConfig;
+use crate::web::protocol::{BackendChoice, Init, RunSettings, RunState, ToWorker, WeightsSource};
+
+use super::client;
+use super::state::Ui;
+
+/// The form's fields as typed text, validated into [`RunSettings`].
+#[derive(Clone, Copy)]
+struct Form {
+    epochs: RwSignal<String>,
+    batch: RwSignal<String>,
+    lr: RwSignal<String>,
+    seed: RwSignal<String>,
+    train_images: RwSignal<String>,
+    test_images: RwSignal<String>,
+    augment: RwSignal<bool>,
+    preset: RwSignal<String>,
+    backend: RwSignal<String>,
+    init: RwSignal<String>,
+}
+
+fn url_params() -> Vec<(String, String)> {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
+        return vec![];
+    };
+    [
+        "epochs", "batch", "lr", "seed", "train", "test", "augment", "preset", "backend", "init",
+    ]
+    .iter()
+    .filter_map(|k| params.get(k).map(|v| (k.to_string(), v)))
+    .collect()
+}
+
+impl Form {
+    fn new() -> Self {
+        let params = url_params();
+        let get = |key: &str, default: &str| {
+            RwSignal::new(
+                params
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map_or(default.to_string(), |(_, v)| v.clone()),
+            )
+        };
+        Self {
+            epochs: get("epochs", "10"),
+            batch: get("batch", "60"),
+            lr: get("lr", "0.001"),
+            seed: get("seed", "42"),
+            train_images: get("train", "60000"),
+            test_images: get("test", "10000"),
+            augment: RwSignal::new(
+                params
+                    .iter()
+                    .any(|(k, v)| k == "augment" && (v == "1" || v == "true")),
+            ),
+            preset: get("preset", "tutorial"),
+            backend: get("backend", "auto"),
+            init: get("init", "random"),
+        }
+    }
+
+    fn settings(&self) -> Result<RunSettings, ()> {
+        Ok(RunSettings {
+            epochs: int(&self.epochs.get(), 1, 100).map_err(drop)?,
+            batch_size: int(&self.batch.get(), 1, 1024).map_err(drop)?,
+            learning_rate: rate(&self.lr.get()).map_err(drop)?,
+            seed: self.seed.get().trim().parse().map_err(drop)?,
+            train_images: int(&self.train_images.get(), 1, 60_000).map_err(drop)?,
+            test_images: int(&self.test_images.get(), 1, 10_000).map_err(drop)?,
+            augment: self.augment.get(),
+            preset: self.preset.get(),
+            backend: match self.backend.get().as_str() {
+                "webgpu" => BackendChoice::WebGpu,
+                "cpu" => BackendChoice::Cpu,
+                _ => BackendChoice::Auto,
+            },
+            init: if self.init.get() == "current" {
+                Init::Current
+            } else {
+                Init::Random
+            },
+        })
+    }
+}
+
+fn int(text: &str, min: usize, max: usize) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(format!("a whole number from {min} to {max}")),
+    }
+}
+
+fn rate(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(r) if r > 0.0 && r <= 1.0 => Ok(r),
+        _ => Err("a number above 0, at most 1 (e.g. 0.001)".into()),
+    }
+}
+
+fn seed(text: &str) -> Result<u64, String> {
+    text.trim()
+        .parse::<u64>()
+        .map_err(|_| "a whole number ≥ 0".into())
+}
+
+/// A labelled text input with its inline error.
+#[component]
+fn Field(
+    #[prop(into)] label: String,
+    #[prop(into)] id: String,
+    value: RwSignal<String>,
+    check: fn(&str) -> Result<(), String>,
+    #[prop(optional, into)] mode: String,
+) -> impl IntoView {
+    let error = move || check(&value.get()).err();
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field" class:invalid=move || error().is_some()>
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id.clone()
+                data-testid=id.clone()
+                inputmode=mode
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || error().is_some().to_string()
+                aria-describedby=error_id.clone()
+            />
+            <span class="error" id=error_id role="alert">{error}</span>
+        </div>
+    }
+}
+
+#[component]
+pub fn Controls(ui: Ui) -> impl IntoView {
+    let form = Form::new();
+    let valid = move || form.settings().is_ok();
+    let data_ready = move || matches!(ui.data.get(), super::state::DataStatus::Ready { .. });
+    let start = move |_| {
+        if let Ok(settings) = form.settings() {
+            ui.reset_run();
+            client::send(ToWorker::Start(settings), None);
+        }
+    };
+    let webgpu_note = move || match ui.webgpu.get() {
+        Some(false) => "This browser offers no WebGPU: training runs on the CPU.",
+        _ => "",
+    };
+    view! {
+        <form class="controls" on:submit=|ev| ev.prevent_default()>
+            <div class="fields">
+                <Field label="Epochs" id="epochs" value=form.epochs mode="numeric" check=|t| int(t, 1, 100).map(drop) />
+                <Field label="Batch size" id="batch" value=form.batch mode="numeric" check=|t| int(t, 1, 1024).map(drop) />
+                <Field label="Learning rate" id="lr" value=form.lr mode="decimal" check=|t| rate(t).map(drop) />
+                <Field label="Seed" id="seed" value=form.seed mode="numeric" check=|t| seed(t).map(drop) />
+                <Field label="Training images" id="train-images" value=form.train_images mode="numeric" check=|t| int(t, 1, 60_000).map(drop) />
+                <Field label="Test images" id="test-images" value=form.test_images mode="numeric" check=|t| int(t, 1, 10_000).map(drop) />
+                <div class="field">
+                    <label for="preset">"Model"</label>
+                    <select id="preset" data-testid="preset" prop:value=move || form.preset.get() on:change=move |ev| form.preset.set(event_target_value(&ev))>
+                        {ModelConfig::PRESETS
+                            .iter()
+                            .map(|(name, c)| {
+                                let params = c.init(&burn::prelude::Device::flex());
+                                let text = format!("{name} ({} params)", burn::module::Module::num_params(&params));
+                                view! { <option value=*name>{text}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="backend">"Backend"</label>
+                    <select id="backend" data-testid="backend" prop:value=move || form.backend.get() on:change=move |ev| form.backend.set(event_target_value(&ev))>
+                        <option value="auto">"Auto (fastest)"</option>
+                        <option value="webgpu">"WebGPU"</option>
+                        <option value="cpu">"CPU"</option>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="init">"Start from"</label>
+                    <select id="init" data-testid="init" prop:value=move || form.init.get() on:change=move |ev| form.init.set(event_target_value(&ev))>
+                        <option value="random">"Random weights"</option>
+                        <option value="current">"Current weights (fine-tune)"</option>
+                    </select>
+                </div>
+                <div class="field check">
+                    <input type="checkbox" id="augment" data-testid="augment" prop:checked=move || form.augment.get() on:change=move |ev| form.augment.set(event_target_checked(&ev)) />
+                    <label for="augment">"Augment (rotate, scale, shift)"</label>
+                </div>
+            </div>
+            <p class="note">{webgpu_note}</p>
+            <div class="buttons">
+                <Show
+                    when=move || ui.training()
+                    fallback=move || view! {
+                        <button type="button" class="primary" data-testid="start" on:click=start disabled=move || !(valid() && data_ready())>
+                            "Start training"
+                        </button>
+                    }
+                >
+                    <Show
+                        when=move || ui.run_state.get() == RunState::Paused
+                        fallback=|| view! { <button type="button" data-testid="pause" on:click=|_| client::send(ToWorker::Pause, None)>"Pause"</button> }
+                    >
+                        <button type="button" data-testid="resume" on:click=|_| client::send(ToWorker::Resume, None)>"Resume"</button>
+                    </Show>
+                    <button type="button" class="danger" data-testid="stop" on:click=|_| client::send(ToWorker::Stop, None)>"Stop"</button>
+                </Show>
+                <button type="button" data-testid="reset-pretrained" disabled=move || ui.training()
+                    on:click=|_| client::send(ToWorker::SetWeights(WeightsSource::Pretrained), None)>
+                    "Reset to pretrained"
+                </button>
+                <button type="button" data-testid="reset-random" disabled=move || ui.training()
+                    on:click=move |_| {
+                        let seed = form.seed.get().trim().parse().unwrap_or(42);
+                        client::send(ToWorker::SetWeights(WeightsSource::Random { preset: form.preset.get(), seed }), None)
+                    }>
+                    "Reset to random"
+                </button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,77 @@
+//! The dataset panel: download progress (or "from cache"), errors with Retry, and the grid of
+//! random training digits.
+
+use leptos::prelude::*;
+
+use crate::web::protocol::ToWorker;
+
+use super::client;
+use super::digits::Gallery;
+use super::state::{DataStatus, Ui};
+
+const MB: f64 = 1_000_000.0;
+
+#[component]
+pub fn DataPanel(ui: Ui) -> impl IntoView {
+    let percent = move || match ui.data.get() {
+        DataStatus::Loading(p) if p.total > 0 => 100.0 * p.loaded as f64 / p.total as f64,
+        DataStatus::Ready { .. } => 100.0,
+        _ => 0.0,
+    };
+    let text = move || match ui.data.get() {
+        DataStatus::Waiting => "Starting the training worker…".to_string(),
+        DataStatus::Loading(p) if p.from_cache => {
+            "Reading MNIST from the browser cache…".to_string()
+        }
+        DataStatus::Loading(p) => format!(
+            "Downloading MNIST: {:.1} / {:.1} MB",
+            p.loaded as f64 / MB,
+            p.total as f64 / MB
+        ),
+        DataStatus::Ready {
+            train,
+            test,
+            from_cache,
+        } => format!(
+            "MNIST ready: {train} training and {test} test digits ({})",
+            if from_cache {
+                "from cache"
+            } else {
+                "downloaded"
+            }
+        ),
+        DataStatus::Failed(e) => format!("Could not load MNIST: {e}"),
+    };
+    let failed = move || matches!(ui.data.get(), DataStatus::Failed(_));
+    let reroll = move |_| {
+        client::send(
+            ToWorker::Samples {
+                count: 32,
+                seed: js_sys::Date::now() as u64,
+            },
+            None,
+        )
+    };
+    view! {
+        <div class="data-panel">
+            <div class="bar" role="progressbar" aria-label="Dataset download" data-testid="data-bar"
+                aria-valuemin="0" aria-valuemax="100" aria-valuenow=move || format!("{:.0}", percent())>
+                <div class="fill" style=move || format!("width:{:.1}%", percent())></div>
+            </div>
+            <p class="status" class:error=failed data-testid="data-status" role="status">{text}</p>
+            <Show when=failed>
+                <button type="button" data-testid="retry" on:click=move |_| {
+                    ui.data.set(DataStatus::Waiting);
+                    client::send(ToWorker::LoadData, None)
+                }>"Retry"</button>
+            </Show>
+            <Show when=move || !ui.samples.with(|s| s.labels.is_empty())>
+                <div class="samples-head">
+                    <h3>"Random training digits"</h3>
+                    <button type="button" data-testid="reroll" on:click=reroll>"Shuffle"</button>
+                </div>
+                <Gallery digits=ui.samples testid="samples" />
+            </Show>
+        </div>
+    }
+}

@@ -1,0 +1,65 @@
+//! 28×28 digits drawn on small canvases, singly and in galleries.
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use wasm_bindgen::{Clamped, JsCast};
+use web_sys::{CanvasRenderingContext2d, ImageData};
+
+use crate::data::{PIXELS, SIDE};
+
+use super::state::Digits;
+
+/// Paints 28×28 grey pixels (0 paper .. 255 ink) as light ink on dark, like MNIST shows them.
+pub fn paint(canvas: &web_sys::HtmlCanvasElement, pixels: &[u8]) {
+    let Ok(Some(ctx)) = canvas.get_context("2d") else {
+        return;
+    };
+    let ctx: CanvasRenderingContext2d = ctx.unchecked_into();
+    let rgba: Vec<u8> = pixels.iter().flat_map(|&p| [p, p, p, 255]).collect();
+    if let Ok(image) =
+        ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), SIDE as u32, SIDE as u32)
+    {
+        let _ = ctx.put_image_data(&image, 0.0, 0.0);
+    }
+}
+
+#[component]
+pub fn Digit(
+    pixels: Vec<u8>,
+    #[prop(into)] label: String,
+    #[prop(optional, into)] title: String,
+) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        if let Some(c) = canvas.get() {
+            paint(&c, &pixels);
+        }
+    });
+    view! {
+        <figure class="digit" title=title>
+            <canvas node_ref=canvas width=SIDE height=SIDE aria-hidden="true"></canvas>
+            <figcaption>{label}</figcaption>
+        </figure>
+    }
+}
+
+/// A wrapping grid of digits with captions.
+#[component]
+pub fn Gallery(
+    #[prop(into)] digits: Signal<Digits>,
+    #[prop(into)] testid: String,
+) -> impl IntoView {
+    view! {
+        <div class="gallery" data-testid=testid>
+            {move || {
+                digits.with(|d| {
+                    d.pixels
+                        .chunks_exact(PIXELS)
+                        .zip(&d.labels)
+                        .map(|(px, label)| view! { <Digit pixels=px.to_vec() label=label.clone() /> })
+                        .collect_view()
+                })
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,113 @@
+//! The evaluation view: accuracy, per-class precision/recall/F1, a confusion-matrix heatmap
+//! whose cells open their test images, and the misclassified digits.
+
+use leptos::prelude::*;
+
+use crate::data::PIXELS;
+use crate::web::protocol::ToWorker;
+
+use super::client;
+use super::digits::Gallery;
+use super::state::{Digits, Ui};
+
+/// Images fetched when a confusion-matrix cell is opened.
+const CELL_IMAGES: usize = 48;
+/// "Evaluate current weights" uses the whole test set.
+const TEST_IMAGES: usize = 10_000;
+
+#[component]
+pub fn EvaluationPanel(ui: Ui) -> impl IntoView {
+    let evaluate = move |_| {
+        ui.message.set(None);
+        client::send(
+            ToWorker::Evaluate {
+                test_images: TEST_IMAGES,
+            },
+            None,
+        )
+    };
+    let misses = Signal::derive(move || {
+        ui.evaluation.with(|e| match e {
+            Some((report, pixels)) => Digits {
+                labels: report
+                    .misses
+                    .iter()
+                    .map(|m| format!("{}→{} {:.0}%", m.label, m.predicted, 100.0 * m.confidence))
+                    .collect(),
+                pixels: pixels.clone(),
+            },
+            None => Digits::default(),
+        })
+    });
+    let cell_digits = Signal::derive(move || ui.cell.get().map(|(_, _, d)| d).unwrap_or_default());
+    view! {
+        <div class="evaluation">
+            <div class="buttons">
+                <button type="button" data-testid="evaluate" disabled=move || ui.training() || !matches!(ui.data.get(), super::state::DataStatus::Ready { .. })
+                    on:click=evaluate>"Evaluate current weights"</button>
+                {move || ui.weights.get().map(|(info, _)| view! {
+                    <span class="note" data-testid="weights-info">
+                        {format!("Current weights: {} model, {}", info.preset, info.origin)}
+                        {info.test_accuracy.map(|a| format!(" · test accuracy {:.2}%", 100.0 * a))}
+                    </span>
+                })}
+            </div>
+            {move || ui.evaluation.get().map(|(report, _)| {
+                let max_off = (0..10).flat_map(|t| (0..10).filter(move |&p| p != t).map(move |p| (t, p)))
+                    .map(|(t, p)| report.confusion[t][p]).max().unwrap_or(0).max(1) as f64;
+                let total: u32 = report.confusion.iter().flatten().sum();
+                view! {
+                    <p class="accuracy">
+                        "Test accuracy " <strong data-testid="eval-accuracy">{format!("{:.4}", report.accuracy)}</strong>
+                        {format!(" on {total} images · {} misclassified", report.total_misses)}
+                    </p>
+                    <div class="eval-grid">
+                        <table class="per-class" data-testid="per-class">
+                            <thead><tr><th scope="col">"Digit"</th><th scope="col">"Precision"</th><th scope="col">"Recall"</th><th scope="col">"F1"</th></tr></thead>
+                            <tbody>
+                                {(0..10).map(|c| view! {
+                                    <tr><th scope="row">{c}</th>
+                                        <td>{format!("{:.3}", report.precision[c])}</td>
+                                        <td>{format!("{:.3}", report.recall[c])}</td>
+                                        <td>{format!("{:.3}", report.f1[c])}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                        <table class="confusion" data-testid="confusion" aria-label="Confusion matrix: rows true digit, columns predicted">
+                            <thead><tr><th>"true↓ pred→"</th>{(0..10).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
+                            <tbody>
+                                {(0..10u8).map(|t| view! {
+                                    <tr><th scope="row">{t}</th>
+                                        {(0..10u8).map(|p| {
+                                            let n = report.confusion[t as usize][p as usize];
+                                            let (class, alpha) = if t == p { ("diag", 0.15 + 0.5 * n as f64 / (total as f64 / 10.0).max(1.0)) } else { ("off", 0.9 * n as f64 / max_off) };
+                                            let label = format!("{n} test images of {t} predicted as {p}");
+                                            view! {
+                                                <td class=class style=format!("--a:{:.3}", alpha.min(0.9))>
+                                                    <button type="button" aria-label=label data-testid=format!("cell-{t}-{p}") disabled=n == 0
+                                                        on:click=move |_| client::send(ToWorker::TestImages { label: t, predicted: p, limit: CELL_IMAGES }, None)>
+                                                        {n}
+                                                    </button>
+                                                </td>
+                                            }
+                                        }).collect_view()}
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }
+            })}
+            {move || ui.cell.get().map(|(t, p, d)| view! {
+                <h3>{format!("Test images of {t} predicted as {p} ({} shown)", d.pixels.len() / PIXELS)}</h3>
+            })}
+            <Show when=move || ui.cell.get().is_some()>
+                <Gallery digits=cell_digits testid="cell-gallery" />
+            </Show>
+            <Show when=move || ui.evaluation.get().is_some()>
+                <h3>"Misclassified (true→predicted, confidence)"</h3>
+                <Gallery digits=misses testid="misses" />
+            </Show>
+        </div>
+    }
+}

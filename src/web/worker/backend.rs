@@ -1,0 +1,124 @@
+//! Choosing the compute backend: WebGPU through burn's wgpu backend, or burn's `flex` CPU backend
+//! compiled to wasm; "Auto" times a few warm training steps of each and keeps the faster.
+
+use std::sync::Arc;
+
+use burn::prelude::*;
+use burn::tensor::wgpu::WgpuBackend;
+
+use crate::data::Split;
+use crate::model::ModelConfig;
+use crate::train::{TrainConfig, Trainer};
+use crate::web::js::{has_webgpu, now_ms};
+use crate::web::protocol::BackendChoice;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    WebGpu,
+    Cpu,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::WebGpu => "WebGPU",
+            Backend::Cpu => "CPU (wasm)",
+        }
+    }
+}
+
+/// The WebGPU device, created once: creating a second one would fight over the adapter.
+pub async fn webgpu() -> Result<Device, String> {
+    thread_local! {
+        static DEVICE: std::cell::RefCell<Option<Device>> = const { std::cell::RefCell::new(None) };
+    }
+    if let Some(device) = DEVICE.with(|d| d.borrow().clone()) {
+        return Ok(device);
+    }
+    if !has_webgpu() {
+        return Err("this browser offers no WebGPU".into());
+    }
+    let device = Device::wgpu_options()
+        .graphics_api(WgpuBackend::WebGpu)
+        .init_async()
+        .await
+        .map_err(|e| format!("WebGPU is not usable here: {e}"))?;
+    DEVICE.with(|d| *d.borrow_mut() = Some(device.clone()));
+    Ok(device)
+}
+
+pub async fn device(backend: Backend) -> Result<Device, String> {
+    match backend {
+        Backend::WebGpu => webgpu().await,
+        Backend::Cpu => Ok(Device::flex()),
+    }
+}
+
+/// Milliseconds per training step after two warm-up steps (shader compilation, allocation).
+async fn ms_per_step(device: &Device, data: &Arc<Split>, batch_size: usize) -> Result<f64, String> {
+    const WARMUP: usize = 2;
+    const TIMED: usize = 4;
+    let subset = Arc::new(data.take((WARMUP + TIMED) * batch_size));
+    // A report (a read back, so a sync) after the warm-up and after the timed steps.
+    let config = TrainConfig {
+        epochs: 1,
+        batch_size,
+        report_every: WARMUP,
+        ..TrainConfig::default()
+    };
+    let mut trainer = Trainer::from_scratch(
+        &ModelConfig::TUTORIAL,
+        subset,
+        config,
+        &device.clone().autodiff(),
+    )
+    .map_err(|e| e.to_string())?;
+    for _ in 0..WARMUP {
+        trainer.step().await.map_err(|e| e.to_string())?;
+    }
+    let start = now_ms();
+    for _ in 0..TIMED {
+        trainer.step().await.map_err(|e| e.to_string())?;
+    }
+    Ok((now_ms() - start) / TIMED as f64)
+}
+
+/// Picks the backend for a run, with the reason to show the user.
+pub async fn choose(
+    choice: BackendChoice,
+    data: &Arc<Split>,
+    batch_size: usize,
+) -> (Backend, String) {
+    match choice {
+        BackendChoice::Cpu => (Backend::Cpu, "chosen by you".into()),
+        BackendChoice::WebGpu => match webgpu().await {
+            Ok(_) => (Backend::WebGpu, "chosen by you".into()),
+            Err(e) => (Backend::Cpu, format!("{e}; using the CPU instead")),
+        },
+        BackendChoice::Auto => {
+            let gpu = match webgpu().await {
+                Ok(device) => ms_per_step(&device, data, batch_size).await,
+                Err(e) => return (Backend::Cpu, format!("Auto: {e}")),
+            };
+            let cpu = ms_per_step(&Device::flex(), data, batch_size).await;
+            match (gpu, cpu) {
+                (Ok(g), Ok(c)) if g < c => (
+                    Backend::WebGpu,
+                    format!("Auto: WebGPU {g:.0} ms/step vs CPU {c:.0} ms/step"),
+                ),
+                (Ok(g), Ok(c)) => (
+                    Backend::Cpu,
+                    format!("Auto: CPU {c:.0} ms/step vs WebGPU {g:.0} ms/step"),
+                ),
+                (Err(e), _) => (
+                    Backend::Cpu,
+                    format!("Auto: WebGPU failed a test step ({e})"),
+                ),
+                (Ok(_), Err(e)) => (
+                    Backend::WebGpu,
+                    format!("Auto: the CPU failed a test step ({e})"),
+                ),
+            }
+        }
+    }
+}

@@ -1,0 +1,234 @@
+//! One training run in the worker: backend choice, the step loop with pause/stop between steps,
+//! evaluation and weights after every epoch, and the switch to the CPU if WebGPU fails mid-run.
+
+use std::sync::Arc;
+
+use super::backend::{self, Backend};
+use super::{Shared, adopt_weights, info, post, report_evaluation};
+use crate::data::{Augment, Split};
+use crate::model::ModelConfig;
+use crate::train::{TrainConfig, TrainError, Trainer};
+use crate::web::js::{now_ms, sleep};
+use crate::web::protocol::{FromWorker, Init, RunSettings, RunState, ToWorker};
+use crate::weights;
+
+/// Yield to the worker's event loop (to receive Pause/Stop) at least this often.
+const YIELD_MS: f64 = 30.0;
+
+#[derive(Default, Clone, Copy)]
+pub struct Control {
+    paused: bool,
+    stop: bool,
+}
+
+pub fn control(state: &Shared, msg: &ToWorker) {
+    let mut s = state.borrow_mut();
+    let Some(control) = s.run.as_mut() else {
+        return;
+    };
+    match msg {
+        ToWorker::Pause => control.paused = true,
+        ToWorker::Resume => control.paused = false,
+        ToWorker::Stop => control.stop = true,
+        _ => return,
+    }
+    let now = if control.paused && !control.stop {
+        RunState::Paused
+    } else {
+        RunState::Training
+    };
+    post(FromWorker::State(now), None);
+}
+
+/// What the run trains and on what.
+struct Plan {
+    config: ModelConfig,
+    train_config: TrainConfig,
+    train: Arc<Split>,
+    test: Arc<Split>,
+    /// The weights to start from (a burn record); `None`: random.
+    initial: Option<Vec<u8>>,
+}
+
+pub async fn start(state: Shared, settings: RunSettings) {
+    if state.borrow().run.is_some() {
+        return post(
+            FromWorker::Error {
+                message: "a run is already going".into(),
+            },
+            None,
+        );
+    }
+    let plan = match plan(&state, &settings) {
+        Ok(plan) => plan,
+        Err(message) => return post(FromWorker::Error { message }, None),
+    };
+    state.borrow_mut().run = Some(Control::default());
+    post(FromWorker::State(RunState::ChoosingBackend), None);
+    let (backend, reason) =
+        backend::choose(settings.backend, &plan.train, settings.batch_size).await;
+    post(
+        FromWorker::Backend {
+            name: backend.name().into(),
+            reason,
+        },
+        None,
+    );
+    post(FromWorker::State(RunState::Training), None);
+    let result = train(&state, plan, backend).await;
+    state.borrow_mut().run = None;
+    post(FromWorker::State(RunState::Idle), None);
+    match result {
+        Ok(message) => post(FromWorker::Finished { message }, None),
+        Err(message) => post(FromWorker::Error { message }, None),
+    }
+}
+
+fn plan(state: &Shared, settings: &RunSettings) -> Result<Plan, String> {
+    let s = state.borrow();
+    let (Some(train), Some(test)) = (&s.train, &s.test) else {
+        return Err("the dataset is not loaded yet".into());
+    };
+    let train_config = TrainConfig {
+        epochs: settings.epochs,
+        batch_size: settings.batch_size,
+        learning_rate: settings.learning_rate,
+        augment: settings.augment.then(Augment::default),
+        seed: settings.seed,
+        ..TrainConfig::default()
+    };
+    train_config.validate().map_err(|e| e.to_string())?;
+    if settings.train_images == 0 || settings.test_images == 0 {
+        return Err("use at least one training and one test image".into());
+    }
+    let (config, initial) = match settings.init {
+        Init::Random => (
+            ModelConfig::preset(&settings.preset)
+                .ok_or(format!("unknown model {}", settings.preset))?,
+            None,
+        ),
+        Init::Current => {
+            let (bytes, info) = s
+                .weights
+                .clone()
+                .ok_or("there are no current weights to start from")?;
+            (info.config, Some(bytes))
+        }
+    };
+    Ok(Plan {
+        config,
+        train_config,
+        train: Arc::new(train.take(settings.train_images)),
+        test: Arc::new(test.take(settings.test_images)),
+        initial,
+    })
+}
+
+/// Trains to the end (or a Stop), and returns what to tell the user.
+async fn train(state: &Shared, mut plan: Plan, mut backend: Backend) -> Result<String, String> {
+    let total_epochs = plan.train_config.epochs;
+    let mut epochs_done = 0;
+    'backends: loop {
+        let device = backend::device(backend).await?;
+        let train_device = device.clone().autodiff();
+        let model = match &plan.initial {
+            Some(bytes) => weights::from_bytes(&plan.config.init(&train_device), bytes)
+                .map_err(|e| e.to_string())?,
+            None => {
+                train_device.seed(plan.train_config.seed);
+                plan.config.init(&train_device)
+            }
+        };
+        let config = TrainConfig {
+            epochs: total_epochs - epochs_done,
+            ..plan.train_config.clone()
+        };
+        let mut trainer = Trainer::new(model, plan.train.clone(), config, &train_device)
+            .map_err(|e| e.to_string())?;
+        let mut last_yield = now_ms();
+        while !trainer.is_finished() {
+            if wait_while_paused(state).await {
+                let bytes = weights::to_bytes_async(&trainer.model(), &plan.config)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                adopt_weights(
+                    state,
+                    bytes,
+                    info(
+                        plan.config,
+                        &format!("stopped in epoch {}", epochs_done + 1),
+                        None,
+                    ),
+                );
+                return Ok(format!(
+                    "Stopped after {epochs_done} complete epoch(s); the weights so far are kept."
+                ));
+            }
+            match trainer.step().await {
+                Ok(Some(mut progress)) => {
+                    progress.epoch += epochs_done;
+                    progress.epochs = total_epochs;
+                    post(FromWorker::Progress(progress.clone()), None);
+                    if progress.epoch_done {
+                        epochs_done = progress.epoch;
+                        let model = trainer.model();
+                        let accuracy =
+                            report_evaluation(state, &model, &plan.test, &device).await?;
+                        post(
+                            FromWorker::EpochDone {
+                                epoch: epochs_done,
+                                test_accuracy: accuracy,
+                            },
+                            None,
+                        );
+                        let bytes = weights::to_bytes_async(&model, &plan.config)
+                            .await
+                            .map_err(|e| e.to_string())?;
+                        plan.initial = Some(bytes.clone());
+                        let origin = format!("trained {epochs_done} epoch(s)");
+                        adopt_weights(state, bytes, info(plan.config, &origin, Some(accuracy)));
+                    }
+                }
+                Ok(None) => {}
+                Err(TrainError::Read(e)) if backend == Backend::WebGpu => {
+                    let message = format!(
+                        "WebGPU failed ({e}): training continues on the CPU from the last epoch's weights."
+                    );
+                    post(FromWorker::Notice { message }, None);
+                    backend = Backend::Cpu;
+                    post(
+                        FromWorker::Backend {
+                            name: backend.name().into(),
+                            reason: "WebGPU was lost".into(),
+                        },
+                        None,
+                    );
+                    continue 'backends;
+                }
+                Err(e) => return Err(e.to_string()),
+            }
+            if now_ms() - last_yield > YIELD_MS {
+                sleep(0).await;
+                last_yield = now_ms();
+            }
+        }
+        return Ok(format!(
+            "Finished {total_epochs} epoch(s) on {}.",
+            backend.name()
+        ));
+    }
+}
+
+/// Sleeps while paused; true when the run should stop.
+async fn wait_while_paused(state: &Shared) -> bool {
+    loop {
+        let control = state.borrow().run.unwrap_or_default();
+        if control.stop {
+            return true;
+        }
+        if !control.paused {
+            return false;
+        }
+        sleep(100).await;
+    }
+}
