@@ -35,7 +35,7 @@ impl Default for TrainConfig {
             batch_size: 60,
             learning_rate: 1e-3,
             augment: None,
-            seed: 42,
+            seed: 0,
             report_every: 20,
         }
     }

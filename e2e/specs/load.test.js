@@ -38,3 +38,24 @@ test('a failed download shows the error and a Retry button that recovers', async
   assert.match(await dataReady(p), /MNIST ready/);
   await context.close();
 });
+
+test('fits a 360 px phone screen without sideways scrolling, and works from the keyboard', async () => {
+  const context = await chrome.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  const p = await page(context, server.url);
+  await dataReady(p);
+  assert.ok(await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no horizontal overflow');
+  // Tab reaches the form: typing a bad value shows an inline message and disables Start.
+  await p.getByTestId('epochs').focus();
+  await p.keyboard.press('Control+A');
+  await p.keyboard.type('0');
+  assert.match(await p.locator('#epochs-error').textContent(), /whole number from 1 to 100/);
+  assert.ok(await p.getByTestId('start').isDisabled());
+  await p.getByTestId('lr').fill('-1');
+  assert.match(await p.locator('#lr-error').textContent(), /above 0/);
+  await shot(p, 'phone-invalid-input');
+  await p.getByTestId('epochs').fill('2');
+  await p.getByTestId('lr').fill('0.001');
+  assert.ok(await p.getByTestId('start').isEnabled());
+  assert.deepEqual(p.errors, []);
+  await context.close();
+});

@@ -26,3 +26,17 @@ test('a short WebGPU run moves the progress bar and lowers the loss', async () =
   assert.deepEqual(p.errors, []);
   await context.close();
 });
+
+test('Auto times both backends and says which it chose and why', async () => {
+  const context = await chrome.newContext();
+  const p = await page(context, `${server.url}?backend=auto&epochs=1&train=600&test=100`);
+  await dataReady(p);
+  await p.getByTestId('start').click();
+  await p.getByTestId('backend-info').waitFor({ timeout: 240_000 });
+  const info = await p.getByTestId('backend-info').textContent();
+  console.log(`Auto: ${info}`);
+  assert.match(info, /^(CPU \(wasm\)|WebGPU) · Auto: (CPU|WebGPU) \d+ ms\/step vs (CPU|WebGPU) \d+ ms\/step$/);
+  await p.getByTestId('run-message').filter({ hasText: 'Finished 1 epoch' }).waitFor({ timeout: 300_000 });
+  assert.deepEqual(p.errors, []);
+  await context.close();
+});

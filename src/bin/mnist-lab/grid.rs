@@ -31,7 +31,7 @@ pub struct Args {
     /// Train each run on only the first N training images.
     #[arg(long)]
     limit: Option<usize>,
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = 0)]
     seed: u64,
     #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
     device: DeviceArg,

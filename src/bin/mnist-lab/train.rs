@@ -22,7 +22,7 @@ pub struct Args {
     /// Randomly rotate, scale and shift training images.
     #[arg(long)]
     augment: bool,
-    #[arg(long, default_value_t = 42)]
+    #[arg(long, default_value_t = 0)]
     seed: u64,
     #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
     device: DeviceArg,

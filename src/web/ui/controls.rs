@@ -55,7 +55,7 @@ impl Form {
             epochs: get("epochs", "10"),
             batch: get("batch", "60"),
             lr: get("lr", "0.001"),
-            seed: get("seed", "42"),
+            seed: get("seed", "0"),
             train_images: get("train", "60000"),
             test_images: get("test", "10000"),
             augment: RwSignal::new(
@@ -222,7 +222,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 </button>
                 <button type="button" data-testid="reset-random" disabled=move || ui.training()
                     on:click=move |_| {
-                        let seed = form.seed.get().trim().parse().unwrap_or(42);
+                        let seed = form.seed.get().trim().parse().unwrap_or(0);
                         client::send(ToWorker::SetWeights(WeightsSource::Random { preset: form.preset.get(), seed }), None)
                     }>
                     "Reset to random"

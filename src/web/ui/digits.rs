@@ -9,18 +9,38 @@ use crate::data::{PIXELS, SIDE};
 
 use super::state::Digits;
 
-/// Paints 28×28 grey pixels (0 paper .. 255 ink) as light ink on dark, like MNIST shows them.
-pub fn paint(canvas: &web_sys::HtmlCanvasElement, pixels: &[u8]) {
+/// Paints a square of grey pixels (0 paper .. 255 ink) as light ink on dark, like MNIST shows
+/// them; the canvas must be `side` pixels wide.
+pub fn paint(canvas: &web_sys::HtmlCanvasElement, pixels: &[u8], side: usize) {
     let Ok(Some(ctx)) = canvas.get_context("2d") else {
         return;
     };
     let ctx: CanvasRenderingContext2d = ctx.unchecked_into();
     let rgba: Vec<u8> = pixels.iter().flat_map(|&p| [p, p, p, 255]).collect();
     if let Ok(image) =
-        ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), SIDE as u32, SIDE as u32)
+        ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), side as u32, side as u32)
     {
         let _ = ctx.put_image_data(&image, 0.0, 0.0);
     }
+}
+
+/// A square grey image of any side (a feature map, a filter), scaled up without smoothing.
+#[component]
+pub fn Pixels(
+    #[prop(into)] pixels: Signal<Vec<u8>>,
+    side: usize,
+    #[prop(optional, into)] title: String,
+) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        let px = pixels.get();
+        if let Some(c) = canvas.get() {
+            if px.len() == side * side {
+                paint(&c, &px, side);
+            }
+        }
+    });
+    view! { <canvas class="pixels" node_ref=canvas width=side height=side title=title></canvas> }
 }
 
 #[component]
@@ -32,7 +52,7 @@ pub fn Digit(
     let canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
         if let Some(c) = canvas.get() {
-            paint(&c, &pixels);
+            paint(&c, &pixels, SIDE);
         }
     });
     view! {

@@ -5,7 +5,9 @@ mod client;
 mod controls;
 mod data;
 mod digits;
+mod draw;
 mod evaluation;
+mod files;
 mod progress;
 mod state;
 
@@ -13,7 +15,9 @@ use leptos::prelude::*;
 
 use controls::Controls;
 use data::DataPanel;
+use draw::DrawPanel;
 use evaluation::EvaluationPanel;
+use files::FilesPanel;
 use progress::ProgressPanel;
 use state::Ui;
 
@@ -27,6 +31,10 @@ fn App() -> impl IntoView {
             <p class="tagline">"Train the PyTorch tutorial's CNN on all 60,000 MNIST digits, in your browser, then look inside."</p>
         </header>
         <main>
+            <section aria-labelledby="draw-h">
+                <h2 id="draw-h">"Draw a digit"</h2>
+                <DrawPanel ui=ui />
+            </section>
             <section aria-labelledby="data-h">
                 <h2 id="data-h">"1 · Data"</h2>
                 <DataPanel ui=ui />
@@ -39,6 +47,7 @@ fn App() -> impl IntoView {
             <section aria-labelledby="eval-h">
                 <h2 id="eval-h">"3 · Evaluate"</h2>
                 <EvaluationPanel ui=ui />
+                <FilesPanel ui=ui />
             </section>
         </main>
         <footer>

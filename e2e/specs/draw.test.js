@@ -1,0 +1,109 @@
+// Drawing digits with real pointer strokes and reading them with the shipped pretrained weights;
+// Clear, Undo and Esc; weights download/upload round trip; a corrupt upload; touch on a phone.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { serve, browser, page, shot } from '../harness.js';
+
+let server, chrome;
+before(async () => { server = await serve(); chrome = await browser(); });
+after(async () => { await chrome?.close(); await server?.close(); });
+
+/** Draws a stroke through points given in 0..1 canvas coordinates. */
+async function stroke(p, points) {
+  const box = await p.getByTestId('draw-canvas').boundingBox();
+  const at = ([x, y]) => [box.x + x * box.width, box.y + y * box.height];
+  await p.mouse.move(...at(points[0]));
+  await p.mouse.down();
+  for (const point of points.slice(1)) await p.mouse.move(...at(point), { steps: 6 });
+  await p.mouse.up();
+}
+
+const ellipse = (cx, cy, rx, ry) => Array.from({ length: 33 }, (_, i) => [cx + rx * Math.sin(i / 32 * 2 * Math.PI), cy - ry * Math.cos(i / 32 * 2 * Math.PI)]);
+
+async function prediction(p, expected) {
+  await p.waitForFunction((want) => document.querySelector('[data-testid=prediction]')?.textContent === want, expected, { timeout: 10_000 })
+    .catch(() => {});
+  return p.getByTestId('prediction').textContent();
+}
+
+async function ready(p) {
+  await p.getByTestId('weights-info').filter({ hasText: 'pretrained' }).waitFor({ timeout: 120_000 });
+  await p.getByTestId('filters').locator('canvas').first().waitFor();
+}
+
+test('digits drawn off-centre and at different sizes are read correctly; Undo, Clear and Esc work', async () => {
+  const context = await chrome.newContext();
+  const p = await page(context, server.url);
+  await ready(p);
+  assert.match(await p.getByTestId('prediction').textContent(), /Draw a digit/);
+
+  await stroke(p, [[0.75, 0.1], [0.73, 0.45]]); // a small 1, top right
+  assert.equal(await prediction(p, '1'), '1');
+  await shot(p, 'draw-1');
+  await p.getByTestId('clear').click();
+  assert.match(await p.getByTestId('prediction').textContent(), /Draw a digit/);
+
+  await stroke(p, ellipse(0.35, 0.55, 0.14, 0.25)); // a 0, bottom left
+  assert.equal(await prediction(p, '0'), '0');
+  assert.equal(await p.getByTestId('conv1-maps').locator('canvas').count(), 8);
+  assert.equal(await p.getByTestId('conv2-maps').locator('canvas').count(), 16);
+  assert.equal(await p.getByTestId('filters').locator('canvas').count(), 8);
+  await shot(p, 'draw-0');
+  await p.keyboard.press('Escape');
+  assert.match(await p.getByTestId('prediction').textContent(), /Draw a digit/);
+
+  // A large 7 in two strokes; Undo takes the bar back off, leaving a 1-like stroke.
+  await stroke(p, [[0.55, 0.1], [0.35, 0.9]]);
+  await stroke(p, [[0.15, 0.1], [0.56, 0.1]]);
+  assert.equal(await prediction(p, '7'), '7');
+  await shot(p, 'draw-7');
+  await p.getByTestId('undo').click();
+  assert.equal(await prediction(p, '1'), '1');
+  assert.deepEqual(p.errors, []);
+  await context.close();
+});
+
+test('download then upload of the weights gives the same reading; a corrupt file is refused', async () => {
+  const context = await chrome.newContext({ acceptDownloads: true });
+  const p = await page(context, server.url);
+  await ready(p);
+  await stroke(p, ellipse(0.5, 0.5, 0.2, 0.3));
+  const before = await prediction(p, '0');
+  const bars = await p.getByTestId('probabilities').textContent();
+
+  const [download] = await Promise.all([p.waitForEvent('download'), p.getByTestId('download').click()]);
+  assert.equal(download.suggestedFilename(), 'mnist-lab-tutorial.bpk');
+  const path = await download.path();
+  await p.getByTestId('upload').setInputFiles({ name: 'mine.bpk', mimeType: 'application/octet-stream', buffer: await readFile(path) });
+  await p.getByTestId('weights-info').filter({ hasText: 'mine.bpk' }).waitFor();
+  assert.equal(await p.getByTestId('prediction').textContent(), before);
+  assert.equal(await p.getByTestId('probabilities').textContent(), bars);
+
+  await p.getByTestId('upload').setInputFiles({ name: 'broken.bpk', mimeType: 'application/octet-stream', buffer: Buffer.from('not weights at all') });
+  await p.getByTestId('run-message').filter({ hasText: 'broken.bpk: not a burn weights file' }).waitFor();
+  assert.match(await p.getByTestId('weights-info').textContent(), /mine\.bpk/);
+  assert.equal(await p.getByTestId('probabilities').textContent(), bars);
+  await shot(p, 'upload-corrupt');
+  await context.close();
+});
+
+test('a touch drawing works on a 390×844 phone screen', async () => {
+  const context = await chrome.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 });
+  const p = await page(context, server.url);
+  await ready(p);
+  const box = await p.getByTestId('draw-canvas').boundingBox();
+  const cdp = await context.newCDPSession(p);
+  const touch = async (type, [x, y]) => cdp.send('Input.dispatchTouchEvent', {
+    type, touchPoints: type === 'touchEnd' ? [] : [{ x: box.x + x * box.width, y: box.y + y * box.height }],
+  });
+  const scrollBefore = await p.evaluate(() => window.scrollY);
+  await touch('touchStart', [0.5, 0.12]);
+  for (let i = 1; i <= 12; i++) await touch('touchMove', [0.5 - 0.01 * i, 0.12 + 0.065 * i]);
+  await touch('touchEnd', [0.38, 0.9]);
+  assert.equal(await prediction(p, '1'), '1');
+  assert.equal(await p.evaluate(() => window.scrollY), scrollBefore, 'drawing does not scroll the page');
+  await shot(p, 'draw-touch-phone');
+  assert.deepEqual(p.errors, []);
+  await context.close();
+});

@@ -1,0 +1,344 @@
+//! Draw a digit and see it read live: pointer strokes (mouse, touch, pen) on a high-DPI canvas,
+//! MNIST-style preprocessing, and inference on the main thread with the CPU backend on a copy of
+//! the newest weights (the model is tiny, so it never waits for training).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use burn::prelude::*;
+use burn::tensor::activation::softmax;
+use leptos::ev;
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, PointerEvent};
+
+use crate::data::batch::images_tensor;
+use crate::model::Model;
+use crate::preprocess::{PixelFormat, PreprocessError, to_mnist};
+use crate::weights;
+
+use super::digits::Pixels;
+use super::state::Ui;
+
+/// CSS size of the drawing square; the backing store is this times the device pixel ratio.
+const CSS_SIDE: f64 = 280.0;
+/// Brush width relative to the canvas: about a MNIST stroke once scaled to 20×20.
+const BRUSH: f64 = 0.075;
+/// Wait at most this long after a stroke moves before reading it.
+const THROTTLE: Duration = Duration::from_millis(40);
+
+type Stroke = Vec<(f64, f64)>;
+
+/// What the network made of the drawing.
+#[derive(Clone, Debug, PartialEq, Default)]
+struct Reading {
+    probabilities: [f32; 10],
+    /// The 28×28 input it saw, and each conv layer's feature maps, as 0..255 grey.
+    input: Vec<u8>,
+    conv1: Vec<Vec<u8>>,
+    conv2: Vec<Vec<u8>>,
+}
+
+thread_local! {
+    static MODEL: RefCell<Option<Model>> = const { RefCell::new(None) };
+}
+
+/// Scales values to 0..255 by their maximum (feature maps are ReLU outputs, ≥ 0).
+fn grey(values: &[f32]) -> Vec<u8> {
+    let max = values.iter().copied().fold(1e-6f32, f32::max);
+    values
+        .iter()
+        .map(|v| (v.max(0.0) / max * 255.0).round() as u8)
+        .collect()
+}
+
+fn maps(values: &[f32], count: usize) -> Vec<Vec<u8>> {
+    values
+        .chunks_exact(values.len() / count.max(1))
+        .map(grey)
+        .collect()
+}
+
+async fn read(canvas: &HtmlCanvasElement) -> Result<Option<Reading>, String> {
+    let ctx: CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .ok_or("no 2d context")?
+        .unchecked_into();
+    let (w, h) = (canvas.width() as usize, canvas.height() as usize);
+    let image = ctx
+        .get_image_data(0.0, 0.0, w as f64, h as f64)
+        .map_err(|e| format!("{e:?}"))?;
+    let digit = match to_mnist(&image.data(), w, h, PixelFormat::Rgba) {
+        Ok(d) => d,
+        Err(PreprocessError::NothingDrawn) => return Ok(None),
+        Err(e) => return Err(e.to_string()),
+    };
+    let Some(model) = MODEL.with(|m| m.borrow().clone()) else {
+        return Ok(None);
+    };
+    let device = Device::flex();
+    let out = model.forward_activations(images_tensor(digit.to_vec(), &device));
+    let (c1, c2) = (out.conv1.dims()[1], out.conv2.dims()[1]);
+    let f32s = |t: Tensor<4>| async move {
+        t.into_data_async()
+            .await
+            .ok()
+            .and_then(|d| d.try_into_vec::<f32>().ok())
+            .unwrap_or_default()
+    };
+    let probs = softmax(out.logits, 1)
+        .into_data_async()
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    let probs: Vec<f32> = probs.try_into_vec().map_err(|e| format!("{e:?}"))?;
+    Ok(Some(Reading {
+        probabilities: probs.try_into().map_err(|_| "10 classes")?,
+        input: digit.iter().map(|v| (v * 255.0).round() as u8).collect(),
+        conv1: maps(&f32s(out.conv1).await, c1),
+        conv2: maps(&f32s(out.conv2).await, c2),
+    }))
+}
+
+/// conv1's 3×3 filters as grey images (scaled together, so their strengths compare).
+async fn filters(model: &Model) -> Vec<Vec<u8>> {
+    let weight = model.conv1.weight.val();
+    let count = weight.dims()[0];
+    let values: Vec<f32> = weight
+        .into_data_async()
+        .await
+        .ok()
+        .and_then(|d| d.try_into_vec().ok())
+        .unwrap_or_default();
+    let (min, max) = values
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let span = (max - min).max(1e-6);
+    values
+        .chunks_exact(9)
+        .take(count)
+        .map(|f| f.iter().map(|v| ((v - min) / span * 255.0) as u8).collect())
+        .collect()
+}
+
+fn redraw(canvas: &HtmlCanvasElement, strokes: &[Stroke]) {
+    let Some(ctx) = canvas.get_context("2d").ok().flatten() else {
+        return;
+    };
+    let ctx: CanvasRenderingContext2d = ctx.unchecked_into();
+    let side = canvas.width() as f64;
+    ctx.clear_rect(0.0, 0.0, side, canvas.height() as f64);
+    let ink = web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|m| m.matches());
+    let colour = if ink { "#f1f3f4" } else { "#111111" };
+    ctx.set_stroke_style_str(colour);
+    ctx.set_fill_style_str(colour);
+    ctx.set_line_width(BRUSH * side);
+    ctx.set_line_cap("round");
+    ctx.set_line_join("round");
+    for stroke in strokes {
+        ctx.begin_path();
+        if let [(x, y)] = stroke.as_slice() {
+            let _ = ctx.arc(
+                x * side,
+                y * side,
+                BRUSH * side / 2.0,
+                0.0,
+                std::f64::consts::TAU,
+            );
+            ctx.fill();
+            continue;
+        }
+        for (i, (x, y)) in stroke.iter().enumerate() {
+            if i == 0 {
+                ctx.move_to(x * side, y * side)
+            } else {
+                ctx.line_to(x * side, y * side)
+            }
+        }
+        ctx.stroke();
+    }
+}
+
+#[component]
+pub fn DrawPanel(ui: Ui) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
+    let strokes: RwSignal<Vec<Stroke>> = RwSignal::new(vec![]);
+    let drawing = RwSignal::new(false);
+    let reading: RwSignal<Option<Reading>> = RwSignal::new(None);
+    let filter_images: RwSignal<Vec<Vec<u8>>> = RwSignal::new(vec![]);
+    let pending = Rc::new(RefCell::new(false));
+    let dpr = web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .max(1.0);
+    let backing = (CSS_SIDE * dpr).round() as u32;
+
+    let predict_now = move || {
+        if let Some(c) = canvas.get_untracked() {
+            leptos::task::spawn_local(async move {
+                match read(&c).await {
+                    Ok(r) => reading.set(r),
+                    Err(e) => web_sys::console::warn_1(&e.into()),
+                }
+            });
+        }
+    };
+    let schedule = {
+        let pending = pending.clone();
+        move || {
+            if pending.replace(true) {
+                return;
+            }
+            let pending = pending.clone();
+            set_timeout(
+                move || {
+                    *pending.borrow_mut() = false;
+                    predict_now();
+                },
+                THROTTLE,
+            );
+        }
+    };
+
+    // New weights (pretrained at start, then from training, uploads…): rebuild the CPU copy.
+    Effect::new(move |_| {
+        let Some((_, bytes)) = ui.weights.get() else {
+            return;
+        };
+        match weights::load_any(&bytes, &Device::flex()) {
+            Ok((_, model)) => {
+                leptos::task::spawn_local({
+                    let model = model.clone();
+                    async move { filter_images.set(filters(&model).await) }
+                });
+                MODEL.with(|m| *m.borrow_mut() = Some(model));
+                predict_now();
+            }
+            Err(e) => web_sys::console::warn_1(&e.to_string().into()),
+        }
+    });
+    // Redraw whenever the strokes change.
+    Effect::new(move |_| {
+        let s = strokes.get();
+        if let Some(c) = canvas.get() {
+            redraw(&c, &s);
+        }
+    });
+
+    let point = move |ev: &PointerEvent| -> Option<(f64, f64)> {
+        let c = canvas.get_untracked()?;
+        let rect = c.get_bounding_client_rect();
+        Some((
+            (ev.client_x() as f64 - rect.left()) / rect.width(),
+            (ev.client_y() as f64 - rect.top()) / rect.height(),
+        ))
+    };
+    let clear = move || {
+        strokes.set(vec![]);
+        reading.set(None);
+    };
+    let undo = move || {
+        strokes.update(|s| {
+            s.pop();
+        });
+        predict_now();
+    };
+    let _keys = window_event_listener(ev::keydown, move |ev| {
+        if ev.key() == "Escape" {
+            clear();
+        } else if (ev.ctrl_key() || ev.meta_key()) && ev.key() == "z" {
+            undo();
+        }
+    });
+    let schedule_move = schedule.clone();
+
+    let best = move || {
+        reading.get().map(|r| {
+            let (digit, p) = crate::eval::argmax(&r.probabilities);
+            (digit, p)
+        })
+    };
+    view! {
+        <div class="draw">
+            <div class="pad">
+                <canvas
+                    node_ref=canvas
+                    class="ink"
+                    data-testid="draw-canvas"
+                    width=backing
+                    height=backing
+                    aria-label="Drawing area: draw one digit"
+                    on:pointerdown=move |ev: PointerEvent| {
+                        ev.prevent_default();
+                        if let (Some(p), Some(c)) = (point(&ev), canvas.get_untracked()) {
+                            let _ = c.set_pointer_capture(ev.pointer_id());
+                            drawing.set(true);
+                            strokes.update(|s| s.push(vec![p]));
+                            schedule();
+                        }
+                    }
+                    on:pointermove=move |ev: PointerEvent| {
+                        if drawing.get_untracked() {
+                            if let Some(p) = point(&ev) {
+                                strokes.update(|s| if let Some(last) = s.last_mut() { last.push(p) });
+                                schedule_move();
+                            }
+                        }
+                    }
+                    on:pointerup=move |_| { drawing.set(false); predict_now(); }
+                    on:pointercancel=move |_| drawing.set(false)
+                ></canvas>
+                <div class="buttons">
+                    <button type="button" data-testid="clear" on:click=move |_| clear()>"Clear (Esc)"</button>
+                    <button type="button" data-testid="undo" disabled=move || strokes.with(|s| s.is_empty()) on:click=move |_| undo()>"Undo"</button>
+                </div>
+            </div>
+            <div class="reading" aria-live="polite">
+                {move || match best() {
+                    None => view! { <p class="hint" data-testid="prediction">"Draw a digit from 0 to 9 in the box."</p> }.into_any(),
+                    Some((digit, p)) => view! {
+                        <p class="verdict">
+                            <span class="big" data-testid="prediction">{digit}</span>
+                            <span class="note">{format!("{:.1}% sure", 100.0 * p)}</span>
+                        </p>
+                    }.into_any(),
+                }}
+                <ol class="probs" data-testid="probabilities">
+                    {(0..10).map(|d| {
+                        let p = move || reading.get().map_or(0.0, |r| r.probabilities[d]);
+                        view! {
+                            <li>
+                                <span class="label">{d}</span>
+                                <span class="track"><span class="fill" style=move || format!("width:{:.1}%", 100.0 * p())></span></span>
+                                <span class="value">{move || format!("{:.1}%", 100.0 * p())}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ol>
+                <div class="seen">
+                    <Pixels pixels=Signal::derive(move || reading.get().map(|r| r.input).unwrap_or_default()) side=28 title="What the network sees (28×28)" />
+                    <span class="note">"What the network sees: 28×28, centred by mass like MNIST"</span>
+                </div>
+            </div>
+        </div>
+        <details class="inside" open>
+            <summary>"Inside the network"</summary>
+            <h3>"conv1 filters (3×3)"</h3>
+            <div class="maps filters" data-testid="filters">
+                {move || filter_images.get().into_iter().map(|f| view! { <Pixels pixels=Signal::derive(move || f.clone()) side=3 /> }).collect_view()}
+            </div>
+            <h3>"conv1 feature maps (28×28, after ReLU)"</h3>
+            <div class="maps" data-testid="conv1-maps">
+                {move || reading.get().map(|r| r.conv1.into_iter().map(|m| view! { <Pixels pixels=Signal::derive(move || m.clone()) side=28 /> }).collect_view())}
+            </div>
+            <h3>"conv2 feature maps (14×14, after ReLU)"</h3>
+            <div class="maps" data-testid="conv2-maps">
+                {move || reading.get().map(|r| r.conv2.into_iter().map(|m| view! { <Pixels pixels=Signal::derive(move || m.clone()) side=14 /> }).collect_view())}
+            </div>
+        </details>
+    }
+}

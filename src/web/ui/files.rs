@@ -1,0 +1,77 @@
+//! Weights as files: download the current ones (a burn record the CLI reads), upload a record
+//! from the CLI. A file that is not right is refused by the worker, which keeps the current
+//! weights and says why.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, HtmlAnchorElement, HtmlInputElement, Url};
+
+use crate::web::protocol::{ToWorker, WeightsSource};
+
+use super::client;
+use super::state::{Level, Ui};
+
+fn download(name: &str, bytes: &[u8]) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let blob = Blob::new_with_u8_array_sequence(&parts).map_err(|e| format!("{e:?}"))?;
+    let url = Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let a: HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|e| format!("{e:?}"))?
+        .unchecked_into();
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    let _ = Url::revoke_object_url(&url);
+    Ok(())
+}
+
+#[component]
+pub fn FilesPanel(ui: Ui) -> impl IntoView {
+    let on_upload = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        input.set_value("");
+        leptos::task::spawn_local(async move {
+            match JsFuture::from(file.array_buffer()).await {
+                Ok(buffer) => {
+                    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+                    ui.message.set(None);
+                    client::send(
+                        ToWorker::SetWeights(WeightsSource::File { name: file.name() }),
+                        Some(&bytes),
+                    );
+                }
+                Err(e) => ui.message.set(Some((
+                    Level::Error,
+                    format!("cannot read {}: {e:?}", file.name()),
+                ))),
+            }
+        });
+    };
+    view! {
+        <div class="buttons files">
+            <button type="button" data-testid="download" disabled=move || ui.weights.with(|w| w.is_none())
+                on:click=move |_| {
+                    if let Some((info, bytes)) = ui.weights.get() {
+                        if let Err(e) = download(&format!("mnist-lab-{}.bpk", info.preset), &bytes) {
+                            ui.message.set(Some((Level::Error, e)));
+                        }
+                    }
+                }>
+                "Download weights (.bpk)"
+            </button>
+            <label class="upload">
+                "Upload weights… "
+                <input type="file" data-testid="upload" accept=".bpk,.pth,.pt,application/octet-stream"
+                    disabled=move || ui.training() on:change=on_upload />
+            </label>
+        </div>
+    }
+}
