@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use burn::module::{ModuleMapper, Param};
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
@@ -99,6 +100,17 @@ pub struct Progress {
     pub epoch_done: bool,
 }
 
+/// Makes every parameter a detached leaf that requires a gradient. Weights loaded from a record
+/// arrive without the gradient flag, and the optimizer would then chain each step's update
+/// onto the previous step's (already consumed) graph.
+struct Leaves;
+
+impl ModuleMapper for Leaves {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        param.map(|t| t.detach()).set_require_grad(true)
+    }
+}
+
 /// Metrics of the steps since the last report, still on the device.
 struct Window {
     loss_sum: Tensor<1>,
@@ -141,7 +153,7 @@ impl Trainer {
         let order = batch::epoch_order(data.len(), &mut rng);
         let optim = AdamConfig::new().with_epsilon(1e-8).init();
         Ok(Self {
-            model: model.to_device(device),
+            model: model.to_device(device).map(&mut Leaves),
             optim,
             config,
             device: device.clone(),

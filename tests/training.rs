@@ -114,3 +114,34 @@ fn invalid_settings_are_refused() {
         Err(TrainError::NoData)
     ));
 }
+
+#[test]
+fn fine_tuning_from_loaded_weights_trains() {
+    let mnist = common::mnist();
+    let plain = Device::flex();
+    let trained = mnist_lab::weights::import_pytorch(
+        &ModelConfig::TUTORIAL.init(&plain),
+        &common::project("tests/fixtures/MulticlassCNN.pth"),
+    )
+    .unwrap();
+    let bytes = mnist_lab::weights::to_bytes(&trained).unwrap();
+    let device = Device::flex().autodiff();
+    // Both ways a run starts from saved weights: loaded on the training device, or via a file.
+    let model =
+        mnist_lab::weights::from_bytes(&ModelConfig::TUTORIAL.init(&device), &bytes).unwrap();
+    let config = TrainConfig {
+        epochs: 1,
+        report_every: 5,
+        ..TrainConfig::default()
+    };
+    let mut trainer =
+        Trainer::new(model, Arc::new(mnist.train.take(600)), config, &device).unwrap();
+    let mut first = None;
+    while !trainer.is_finished() {
+        if let Some(p) = pollster::block_on(trainer.step()).unwrap() {
+            first.get_or_insert(p.loss);
+        }
+    }
+    // Already trained: the very first losses are low, unlike a random network's ~2.3.
+    assert!(first.unwrap() < 0.3, "first loss {first:?}");
+}

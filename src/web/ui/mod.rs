@@ -8,8 +8,10 @@ mod digits;
 mod draw;
 mod evaluation;
 mod files;
+mod models;
 mod progress;
 mod state;
+mod store;
 
 use leptos::prelude::*;
 
@@ -18,6 +20,7 @@ use data::DataPanel;
 use draw::DrawPanel;
 use evaluation::EvaluationPanel;
 use files::FilesPanel;
+use models::ModelsPanel;
 use progress::ProgressPanel;
 use state::Ui;
 
@@ -48,6 +51,10 @@ fn App() -> impl IntoView {
                 <h2 id="eval-h">"3 · Evaluate"</h2>
                 <EvaluationPanel ui=ui />
                 <FilesPanel ui=ui />
+            </section>
+            <section aria-labelledby="models-h">
+                <h2 id="models-h">"4 · Saved models"</h2>
+                <ModelsPanel ui=ui />
             </section>
         </main>
         <footer>

@@ -59,6 +59,8 @@ pub struct Ui {
     pub cell: RwSignal<Option<(u8, u8, Digits)>>,
     pub weights: RwSignal<Option<(WeightsInfo, Vec<u8>)>>,
     pub message: RwSignal<Option<(Level, String)>>,
+    /// Counts finished training runs (their weights get saved).
+    pub runs_finished: RwSignal<u32>,
 }
 
 /// Exponential smoothing of the curves, like TensorBoard's.
@@ -79,6 +81,7 @@ impl Ui {
             cell: RwSignal::new(None),
             weights: RwSignal::new(None),
             message: RwSignal::new(None),
+            runs_finished: RwSignal::new(0),
         }
     }
 
@@ -172,7 +175,10 @@ impl Ui {
                 )));
             }
             FromWorker::Weights(info) => self.weights.set(Some((info, bytes.unwrap_or_default()))),
-            FromWorker::Finished { message } => self.message.set(Some((Level::Success, message))),
+            FromWorker::Finished { message } => {
+                self.message.set(Some((Level::Success, message)));
+                self.runs_finished.update(|n| *n += 1);
+            }
             FromWorker::Notice { message } => self.message.set(Some((Level::Info, message))),
             FromWorker::Error { message } => self.message.set(Some((Level::Error, message))),
         }

@@ -1,0 +1,56 @@
+// Models kept in the browser: a finished run is saved, survives a reload, and can be loaded,
+// renamed and deleted; training can start from the current (pretrained) weights.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, browser, page, shot, dataReady, loss } from '../harness.js';
+
+let server, chrome;
+before(async () => { server = await serve(); chrome = await browser(); });
+after(async () => { await chrome?.close(); await server?.close(); });
+
+test('a finished run is saved, listed after reload, and can be loaded, renamed and deleted', async () => {
+  const context = await chrome.newContext();
+  const p = await page(context, `${server.url}?backend=cpu&epochs=1&train=600&test=200`);
+  await dataReady(p);
+  await p.getByTestId('start').click();
+  await p.getByTestId('run-message').filter({ hasText: 'Finished 1 epoch' }).waitFor({ timeout: 120_000 });
+  const saved = p.getByTestId('saved-model');
+  await saved.first().waitFor();
+  assert.equal(await saved.count(), 1);
+  assert.match(await saved.first().textContent(), /tutorial · trained 1 epoch\(s\)/);
+
+  await p.reload();
+  await p.getByTestId('weights-info').filter({ hasText: 'pretrained' }).waitFor({ timeout: 60_000 });
+  await saved.first().waitFor();
+  assert.equal(await saved.count(), 1);
+  await p.getByTestId('load-model').click();
+  await p.getByTestId('weights-info').filter({ hasText: 'trained 1 epoch(s)' }).waitFor();
+
+  await p.getByTestId('rename-model').click();
+  await p.getByTestId('rename-input').fill('my first model');
+  await p.getByTestId('rename-save').click();
+  await saved.filter({ hasText: 'my first model' }).waitFor();
+  await shot(p, 'saved-models');
+  await p.reload();
+  await saved.filter({ hasText: 'my first model' }).waitFor({ timeout: 60_000 });
+
+  await p.getByTestId('delete-model').click();
+  await p.getByText('No saved models yet').waitFor();
+  assert.deepEqual(p.errors, []);
+  await context.close();
+});
+
+test('fine-tuning starts from the current pretrained weights, not from scratch', async () => {
+  const context = await chrome.newContext();
+  const p = await page(context, `${server.url}?backend=cpu&epochs=1&train=1200&test=200&init=current`);
+  await dataReady(p);
+  await p.getByTestId('weights-info').filter({ hasText: 'pretrained' }).waitFor();
+  await p.getByTestId('start').click();
+  await p.getByTestId('progress-line').waitFor({ timeout: 60_000 });
+  // A random network starts near ln(10) ≈ 2.3; the pretrained one is already good.
+  const first = await loss(p);
+  assert.ok(first < 0.3, `first loss ${first}`);
+  await p.getByTestId('run-message').filter({ hasText: 'Finished 1 epoch' }).waitFor({ timeout: 120_000 });
+  assert.ok(parseFloat(await p.getByTestId('test-accuracy').textContent()) > 95);
+  await context.close();
+});

@@ -1,0 +1,123 @@
+//! The saved-models list: save the current weights (automatically after every finished run),
+//! and load, rename or delete what was saved — it survives reloads.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::web::protocol::{ToWorker, WeightsSource};
+
+use super::client;
+use super::state::{Level, Ui};
+use super::store::{self, Saved};
+
+fn today() -> String {
+    let iso = String::from(js_sys::Date::new_0().to_iso_string());
+    iso.get(..16).unwrap_or(&iso).replace('T', " ")
+}
+
+#[component]
+pub fn ModelsPanel(ui: Ui) -> impl IntoView {
+    let saved: RwSignal<Vec<Saved>> = RwSignal::new(vec![]);
+    let renaming: RwSignal<Option<(f64, String)>> = RwSignal::new(None);
+    let report = move |r: Result<(), String>| {
+        if let Err(e) = r {
+            ui.message.set(Some((Level::Error, e)));
+        }
+    };
+    let refresh = move || {
+        spawn_local(async move {
+            match store::list().await {
+                Ok(list) => saved.set(list),
+                Err(e) => ui.message.set(Some((Level::Error, e))),
+            }
+        })
+    };
+    let save_current = move || {
+        let Some((info, bytes)) = ui.weights.get_untracked() else {
+            return;
+        };
+        let accuracy = info.test_accuracy;
+        let name = format!("{} · {} · {}", info.preset, info.origin, today());
+        let model = Saved {
+            id: 0.0,
+            name,
+            preset: info.preset,
+            origin: info.origin,
+            accuracy,
+            date: today(),
+            bytes,
+        };
+        spawn_local(async move {
+            report(store::put(&model, None).await);
+            refresh();
+        });
+    };
+    refresh();
+    // Every finished run's weights are kept without asking.
+    Effect::new(move |previous: Option<u32>| {
+        let runs = ui.runs_finished.get();
+        if previous.is_some_and(|p| p != runs) {
+            save_current();
+        }
+        runs
+    });
+
+    view! {
+        <div class="models">
+            <div class="buttons">
+                <button type="button" data-testid="save-model" disabled=move || ui.weights.with(|w| w.is_none())
+                    on:click=move |_| save_current()>"Save current weights in this browser"</button>
+            </div>
+            <Show when=move || !saved.with(|s| s.is_empty()) fallback=|| view! { <p class="note">"No saved models yet: finished training runs are saved here."</p> }>
+                <ul class="saved" data-testid="saved-models">
+                    {move || saved.get().into_iter().map(|m| {
+                        let id = m.id;
+                        let meta = format!(
+                            "{} · {}{}",
+                            m.preset,
+                            m.date,
+                            m.accuracy.map(|a| format!(" · test accuracy {:.2}%", 100.0 * a)).unwrap_or_default()
+                        );
+                        let editing = move || renaming.with(|r| r.as_ref().is_some_and(|(rid, _)| *rid == id));
+                        let (load_model, save_model) = (m.clone(), m.clone());
+                        view! {
+                            <li data-testid="saved-model">
+                                <Show when=editing fallback={
+                                    let name = m.name.clone();
+                                    move || view! { <span class="name">{name.clone()}</span> }
+                                }>
+                                    <input aria-label="New name" data-testid="rename-input"
+                                        prop:value=move || renaming.get().map(|(_, n)| n).unwrap_or_default()
+                                        on:input=move |ev| renaming.set(Some((id, event_target_value(&ev)))) />
+                                    <button type="button" data-testid="rename-save" on:click={
+                                        let model = save_model.clone();
+                                        move |_| {
+                                            let Some((_, name)) = renaming.get_untracked() else { return };
+                                            renaming.set(None);
+                                            let model = Saved { name, ..model.clone() };
+                                            spawn_local(async move { report(store::put(&model, Some(id)).await); refresh(); });
+                                        }
+                                    }>"Save name"</button>
+                                </Show>
+                                <span class="note">{meta}</span>
+                                <span class="row-buttons">
+                                    <button type="button" data-testid="load-model" disabled=move || ui.training() on:click={
+                                        let model = load_model.clone();
+                                        move |_| client::send(ToWorker::SetWeights(WeightsSource::File { name: model.name.clone() }), Some(&model.bytes))
+                                    }>"Load"</button>
+                                    <button type="button" data-testid="rename-model" on:click={
+                                        let name = m.name.clone();
+                                        move |_| renaming.set(Some((id, name.clone())))
+                                    }>"Rename"</button>
+                                    <button type="button" class="danger" data-testid="delete-model" on:click=move |_| {
+                                        spawn_local(async move { report(store::delete(id).await); refresh(); })
+                                    }>"Delete"</button>
+                                </span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </Show>
+        </div>
+    }
+}

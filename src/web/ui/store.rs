@@ -1,0 +1,143 @@
+//! Saved models in the browser's IndexedDB: weights (a burn record) with what they are.
+
+use js_sys::{Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
+
+use crate::web::js::describe;
+
+const DB: &str = "mnist-lab";
+const STORE: &str = "models";
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Saved {
+    pub id: f64,
+    pub name: String,
+    pub preset: String,
+    pub origin: String,
+    pub accuracy: Option<f64>,
+    pub date: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Resolves when an IndexedDB request succeeds (with its result) or fails.
+async fn done(request: &IdbRequest) -> Result<JsValue, String> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        let ok = Closure::once_into_js(move |e: web_sys::Event| {
+            let result = e
+                .target()
+                .and_then(|t| t.dyn_into::<IdbRequest>().ok())
+                .and_then(|r| r.result().ok());
+            let _ = resolve.call1(&JsValue::NULL, &result.unwrap_or(JsValue::UNDEFINED));
+        });
+        let err = Closure::once_into_js(move |e: web_sys::Event| {
+            let _ = reject.call1(&JsValue::NULL, &e);
+        });
+        request.set_onsuccess(Some(ok.unchecked_ref()));
+        request.set_onerror(Some(err.unchecked_ref()));
+    });
+    JsFuture::from(promise)
+        .await
+        .map_err(|e| format!("IndexedDB: {}", describe(&e)))
+}
+
+async fn open() -> Result<IdbDatabase, String> {
+    let factory = web_sys::window()
+        .and_then(|w| w.indexed_db().ok().flatten())
+        .ok_or("this browser has no IndexedDB")?;
+    let request: IdbOpenDbRequest = factory.open_with_u32(DB, 1).map_err(|e| describe(&e))?;
+    let upgrade = Closure::once_into_js(move |e: web_sys::Event| {
+        let db: Option<IdbDatabase> = e
+            .target()
+            .and_then(|t| t.dyn_into::<IdbOpenDbRequest>().ok())
+            .and_then(|r| r.result().ok())
+            .and_then(|r| r.dyn_into().ok());
+        if let Some(db) = db {
+            let params = web_sys::IdbObjectStoreParameters::new();
+            params.set_key_path(&"id".into());
+            params.set_auto_increment(true);
+            let _ = db.create_object_store_with_optional_parameters(STORE, &params);
+        }
+    });
+    request.set_onupgradeneeded(Some(upgrade.unchecked_ref()));
+    done(&request)
+        .await?
+        .dyn_into()
+        .map_err(|_| "IndexedDB: not a database".into())
+}
+
+fn store(db: &IdbDatabase, mode: IdbTransactionMode) -> Result<web_sys::IdbObjectStore, String> {
+    db.transaction_with_str_and_mode(STORE, mode)
+        .and_then(|t| t.object_store(STORE))
+        .map_err(|e| describe(&e))
+}
+
+fn field(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn decode(obj: &JsValue) -> Option<Saved> {
+    Some(Saved {
+        id: field(obj, "id").as_f64()?,
+        name: field(obj, "name").as_string()?,
+        preset: field(obj, "preset").as_string().unwrap_or_default(),
+        origin: field(obj, "origin").as_string().unwrap_or_default(),
+        accuracy: field(obj, "accuracy").as_f64(),
+        date: field(obj, "date").as_string().unwrap_or_default(),
+        bytes: field(obj, "bytes").dyn_into::<Uint8Array>().ok()?.to_vec(),
+    })
+}
+
+/// All saved models, newest first.
+pub async fn list() -> Result<Vec<Saved>, String> {
+    let db = open().await?;
+    let all = done(
+        &store(&db, IdbTransactionMode::Readonly)?
+            .get_all()
+            .map_err(|e| describe(&e))?,
+    )
+    .await?;
+    let mut models: Vec<Saved> = js_sys::Array::from(&all)
+        .iter()
+        .filter_map(|v| decode(&v))
+        .collect();
+    models.sort_by(|a, b| b.id.total_cmp(&a.id));
+    Ok(models)
+}
+
+/// Saves (or, with `id`, replaces) a model; returns its id.
+pub async fn put(model: &Saved, id: Option<f64>) -> Result<(), String> {
+    let obj = Object::new();
+    let set = |k: &str, v: JsValue| Reflect::set(&obj, &k.into(), &v).map(drop);
+    let _ = id.map(|id| set("id", id.into()));
+    set("name", model.name.as_str().into()).map_err(|e| describe(&e))?;
+    set("preset", model.preset.as_str().into()).map_err(|e| describe(&e))?;
+    set("origin", model.origin.as_str().into()).map_err(|e| describe(&e))?;
+    set(
+        "accuracy",
+        model.accuracy.map_or(JsValue::NULL, JsValue::from),
+    )
+    .map_err(|e| describe(&e))?;
+    set("date", model.date.as_str().into()).map_err(|e| describe(&e))?;
+    set("bytes", Uint8Array::from(model.bytes.as_slice()).into()).map_err(|e| describe(&e))?;
+    let db = open().await?;
+    done(
+        &store(&db, IdbTransactionMode::Readwrite)?
+            .put(&obj)
+            .map_err(|e| describe(&e))?,
+    )
+    .await
+    .map(drop)
+}
+
+pub async fn delete(id: f64) -> Result<(), String> {
+    let db = open().await?;
+    done(
+        &store(&db, IdbTransactionMode::Readwrite)?
+            .delete(&id.into())
+            .map_err(|e| describe(&e))?,
+    )
+    .await
+    .map(drop)
+}
