@@ -72,3 +72,18 @@ export async function dataReady(p, timeout = 120_000) {
 export async function loss(p) {
   return Number(await p.getByTestId('loss').textContent());
 }
+
+/** Starts recording every loss the page shows (call before Start); `losses(p)` returns them. */
+export async function recordLosses(p) {
+  await p.evaluate(() => {
+    window.__losses = [];
+    new MutationObserver(() => {
+      const text = document.querySelector('[data-testid=loss]')?.textContent;
+      if (text && text !== window.__losses.at(-1)) window.__losses.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+export async function losses(p) {
+  return (await p.evaluate(() => window.__losses)).map(Number);
+}

@@ -127,8 +127,11 @@ fn plan(state: &Shared, settings: &RunSettings) -> Result<Plan, String> {
 /// Trains to the end (or a Stop), and returns what to tell the user.
 async fn train(state: &Shared, mut plan: Plan, mut backend: Backend) -> Result<String, String> {
     let total_epochs = plan.train_config.epochs;
+    // Epochs completed in this run, on any backend.
     let mut epochs_done = 0;
     'backends: loop {
+        // A trainer started after a backend switch counts its epochs from here.
+        let offset = epochs_done;
         let device = backend::device(backend).await?;
         let train_device = device.clone().autodiff();
         let model = match &plan.initial {
@@ -166,7 +169,7 @@ async fn train(state: &Shared, mut plan: Plan, mut backend: Backend) -> Result<S
             }
             match trainer.step().await {
                 Ok(Some(mut progress)) => {
-                    progress.epoch += epochs_done;
+                    progress.epoch += offset;
                     progress.epochs = total_epochs;
                     post(FromWorker::Progress(progress.clone()), None);
                     if progress.epoch_done {
