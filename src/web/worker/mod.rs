@@ -236,38 +236,33 @@ async fn set_weights(state: Shared, source: WeightsSource, bytes: Option<Vec<u8>
         );
     }
     let device = Device::flex();
+    // A weights file (fetched or uploaded) fits whichever preset its shapes say.
+    let load = |name: &str, bytes: &[u8]| {
+        weights::load_any(bytes, &device).map_err(|e| format!("{name}: {e}"))
+    };
     let result: Result<(Vec<u8>, WeightsInfo), String> = async {
-        match source {
+        let (config, model, origin) = match source {
             WeightsSource::Pretrained => {
                 let url = format!("{}weights/tutorial.bpk", base_url());
-                let bytes = fetch_bytes(&url).await?;
-                let (config, model) =
-                    weights::load_any(&bytes, &device).map_err(|e| format!("{url}: {e}"))?;
-                Ok((
-                    weights::to_bytes(&model).map_err(|e| e.to_string())?,
-                    info(config, "pretrained", None),
-                ))
+                let (config, model) = load(&url, &fetch_bytes(&url).await?)?;
+                (config, model, "pretrained".to_string())
             }
             WeightsSource::Random { preset, seed } => {
                 let config =
                     ModelConfig::preset(&preset).ok_or(format!("unknown model {preset}"))?;
                 device.seed(seed);
-                let model = config.init(&device);
-                Ok((
-                    weights::to_bytes(&model).map_err(|e| e.to_string())?,
-                    info(config, "random", None),
-                ))
+                (config, config.init(&device), "random".to_string())
             }
             WeightsSource::File { name } => {
-                let bytes = bytes.ok_or("the message carried no file")?;
-                let (config, model) =
-                    weights::load_any(&bytes, &device).map_err(|e| format!("{name}: {e}"))?;
-                Ok((
-                    weights::to_bytes(&model).map_err(|e| e.to_string())?,
-                    info(config, &name, None),
-                ))
+                let (config, model) = load(&name, &bytes.ok_or("the message carried no file")?)?;
+                (config, model, name)
             }
-        }
+        };
+        // Re-encoded, so what the UI keeps and saves is always a burn record.
+        Ok((
+            weights::to_bytes(&model).map_err(|e| e.to_string())?,
+            info(config, &origin, None),
+        ))
     }
     .await;
     match result {
