@@ -1,15 +1,18 @@
 //! Saving and loading weights: burn's record format (burnpack) as bytes or files, and import of
-//! the tutorial's PyTorch `state_dict` through burn-store's own `.pth` reader.
+//! the tutorial's PyTorch `state_dict` from a `.pth` file's bytes, on every target.
 //!
 //! Loading never changes the model it is given: it returns a new one, so a bad file leaves the
 //! current weights in place.
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::prelude::{Device, Tensor, TensorData};
-use burn::store::ModuleRecord;
-use burn::tensor::Bytes;
+use burn::store::burn_pack::Tensor as PackTensor;
+use burn::store::{ModuleRecord, ModuleSnapshot, PyTorchToBurnAdapter};
+use burn::tensor::{Bytes, DType};
 
 use crate::model::{Model, ModelConfig};
+
+mod pytorch;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum WeightsError {
@@ -36,12 +39,16 @@ pub enum Format {
     Burn,
     /// A PyTorch `torch.save` zip archive.
     PyTorch,
+    /// PyTorch's format before 1.6 (or `_use_new_zipfile_serialization=False`).
+    LegacyPyTorch,
 }
 
 impl Format {
     pub fn detect(bytes: &[u8]) -> Format {
         if bytes.starts_with(b"PK\x03\x04") {
             Format::PyTorch
+        } else if bytes.starts_with(&pytorch::LEGACY_MAGIC) {
+            Format::LegacyPyTorch
         } else {
             Format::Burn
         }
@@ -113,18 +120,27 @@ pub fn load_any(
     bytes: &[u8],
     device: &burn::prelude::Device,
 ) -> Result<(ModelConfig, Model), WeightsError> {
+    let format = Format::detect(bytes);
+    if format == Format::LegacyPyTorch {
+        return Err(WeightsError::Unsupported(
+            "this PyTorch file uses the format from before PyTorch 1.6; load it and save it again \
+             with a current torch.save"
+                .into(),
+        ));
+    }
     let mut reasons = vec![];
     for (name, config) in ModelConfig::PRESETS {
         let fresh = config.init(device);
-        let loaded = match Format::detect(bytes) {
-            Format::Burn => from_bytes(&fresh, bytes),
+        let loaded = match format {
             Format::PyTorch => import_pytorch_bytes(&fresh, bytes),
+            _ => from_bytes(&fresh, bytes),
         };
         match loaded {
             Ok(model) => return Ok((config, model)),
             // A file that is not weights at all fails the same way for every preset.
             Err(
                 e @ (WeightsError::NotARecord(_)
+                | WeightsError::PyTorch(_)
                 | WeightsError::Io { .. }
                 | WeightsError::Unsupported(_)),
             ) => return Err(e),
@@ -134,22 +150,52 @@ pub fn load_any(
     Err(WeightsError::UnknownModel(reasons.join("; ")))
 }
 
+/// A copy of `model` with the tensors of a PyTorch `state_dict` (`conv1`, `conv2`, `fc1`), read
+/// from a `.pth` file's bytes. burn-store's adapter transposes Linear's `[out, in]` weights.
+pub fn import_pytorch_bytes(model: &Model, bytes: &[u8]) -> Result<Model, WeightsError> {
+    let tensors = pytorch::read_state_dict(bytes).map_err(WeightsError::PyTorch)?;
+    let tensors = tensors
+        .into_iter()
+        .map(|t| {
+            PackTensor::new(
+                t.name,
+                DType::F32,
+                t.shape,
+                None,
+                Bytes::from_elems(t.values),
+            )
+        })
+        .collect();
+    let mut copy = model.clone();
+    let result = copy.apply(tensors, None, Some(Box::new(PyTorchToBurnAdapter)), false);
+    let mut problems: Vec<String> = result.errors.iter().map(ToString::to_string).collect();
+    if !result.missing.is_empty() {
+        let names: Vec<&str> = result
+            .missing
+            .iter()
+            .map(|(path, _)| path.as_str())
+            .collect();
+        problems.push(format!("no tensor for {}", names.join(", ")));
+    }
+    if !result.unused.is_empty() {
+        problems.push(format!(
+            "tensors the model has no place for: {}",
+            result.unused.join(", ")
+        ));
+    }
+    if problems.is_empty() {
+        Ok(copy)
+    } else {
+        Err(WeightsError::Mismatch(problems.join("; ")))
+    }
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 pub use native::*;
-
-/// burn-store's PyTorch reader opens files by path, and a browser has no file system.
-#[cfg(target_arch = "wasm32")]
-fn import_pytorch_bytes(_: &Model, _: &[u8]) -> Result<Model, WeightsError> {
-    Err(WeightsError::Unsupported(
-        "PyTorch .pth files can't be read in the browser yet: convert one with `mnist-lab train --init FILE.pth`".into(),
-    ))
-}
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
     use std::path::Path;
-
-    use burn::store::{ModuleSnapshot, PytorchStore};
 
     use super::*;
 
@@ -172,35 +218,8 @@ mod native {
         load_any(&std::fs::read(path).map_err(|e| io(path, e))?, device)
     }
 
-    /// A copy of `model` with the tensors of a PyTorch `state_dict` file (`conv1`, `conv2`,
-    /// `fc1`; burn-store's adapter transposes Linear's `[out, in]` weights).
+    /// [`import_pytorch_bytes`] for a file.
     pub fn import_pytorch(model: &Model, path: &Path) -> Result<Model, WeightsError> {
-        let mut copy = model.clone();
-        let mut store = PytorchStore::from_file(path)
-            .allow_partial(false)
-            .validate(true);
-        let result = copy
-            .load_from(&mut store)
-            .map_err(|e| WeightsError::PyTorch(e.to_string()))?;
-        if !result.unused.is_empty() {
-            return Err(WeightsError::Mismatch(format!(
-                "tensors the model has no place for: {}",
-                result.unused.join(", ")
-            )));
-        }
-        Ok(copy)
-    }
-
-    /// burn-store's reader takes a path, so bytes go through a private temporary file.
-    pub fn import_pytorch_bytes(model: &Model, bytes: &[u8]) -> Result<Model, WeightsError> {
-        let path = std::env::temp_dir().join(format!(
-            "mnist-lab-{}-{:p}.pth",
-            std::process::id(),
-            bytes.as_ptr()
-        ));
-        std::fs::write(&path, bytes).map_err(|e| io(&path, e))?;
-        let result = import_pytorch(model, &path);
-        let _ = std::fs::remove_file(&path);
-        result
+        import_pytorch_bytes(model, &std::fs::read(path).map_err(|e| io(path, e))?)
     }
 }

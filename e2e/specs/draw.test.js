@@ -4,38 +4,16 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { serve, browser, page, shot } from '../harness.js';
+import { stroke, ellipse, prediction, pretrainedReady } from '../drawing.js';
 
 let server, chrome;
 before(async () => { server = await serve(); chrome = await browser(); });
 after(async () => { await chrome?.close(); await server?.close(); });
 
-/** Draws a stroke through points given in 0..1 canvas coordinates. */
-async function stroke(p, points) {
-  const box = await p.getByTestId('draw-canvas').boundingBox();
-  const at = ([x, y]) => [box.x + x * box.width, box.y + y * box.height];
-  await p.mouse.move(...at(points[0]));
-  await p.mouse.down();
-  for (const point of points.slice(1)) await p.mouse.move(...at(point), { steps: 6 });
-  await p.mouse.up();
-}
-
-const ellipse = (cx, cy, rx, ry) => Array.from({ length: 33 }, (_, i) => [cx + rx * Math.sin(i / 32 * 2 * Math.PI), cy - ry * Math.cos(i / 32 * 2 * Math.PI)]);
-
-async function prediction(p, expected) {
-  await p.waitForFunction((want) => document.querySelector('[data-testid=prediction]')?.textContent === want, expected, { timeout: 10_000 })
-    .catch(() => {});
-  return p.getByTestId('prediction').textContent();
-}
-
-async function ready(p) {
-  await p.getByTestId('weights-info').filter({ hasText: 'pretrained' }).waitFor({ timeout: 120_000 });
-  await p.getByTestId('filters').locator('canvas').first().waitFor();
-}
-
 test('digits drawn off-centre and at different sizes are read correctly; Undo, Clear and Esc work', async () => {
   const context = await chrome.newContext();
   const p = await page(context, server.url);
-  await ready(p);
+  await pretrainedReady(p);
   assert.match(await p.getByTestId('prediction').textContent(), /Draw a digit/);
 
   await stroke(p, [[0.75, 0.1], [0.73, 0.45]]); // a small 1, top right
@@ -67,7 +45,7 @@ test('digits drawn off-centre and at different sizes are read correctly; Undo, C
 test('download then upload of the weights gives the same reading; a corrupt file is refused', async () => {
   const context = await chrome.newContext({ acceptDownloads: true });
   const p = await page(context, server.url);
-  await ready(p);
+  await pretrainedReady(p);
   await stroke(p, ellipse(0.5, 0.5, 0.2, 0.3));
   const before = await prediction(p, '0');
   const bars = await p.getByTestId('probabilities').textContent();
@@ -81,7 +59,7 @@ test('download then upload of the weights gives the same reading; a corrupt file
   assert.equal(await p.getByTestId('probabilities').textContent(), bars);
 
   await p.getByTestId('upload').setInputFiles({ name: 'broken.bpk', mimeType: 'application/octet-stream', buffer: Buffer.from('not weights at all') });
-  await p.getByTestId('run-message').filter({ hasText: 'broken.bpk: not a burn weights file' }).waitFor();
+  await p.getByTestId('file-message').filter({ hasText: 'broken.bpk: not a burn weights file' }).waitFor();
   assert.match(await p.getByTestId('weights-info').textContent(), /mine\.bpk/);
   assert.equal(await p.getByTestId('probabilities').textContent(), bars);
   await shot(p, 'upload-corrupt');
@@ -91,7 +69,7 @@ test('download then upload of the weights gives the same reading; a corrupt file
 test('a touch drawing works on a 390×844 phone screen', async () => {
   const context = await chrome.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 3 });
   const p = await page(context, server.url);
-  await ready(p);
+  await pretrainedReady(p);
   const box = await p.getByTestId('draw-canvas').boundingBox();
   const cdp = await context.newCDPSession(p);
   const touch = async (type, [x, y]) => cdp.send('Input.dispatchTouchEvent', {

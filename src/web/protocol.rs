@@ -154,7 +154,7 @@ pub enum FromWorker {
         epoch: usize,
         test_accuracy: f64,
     },
-    Evaluation(EvalReport),
+    Evaluation(Box<EvalReport>),
     /// Pixels in the bytes, 784 per index.
     TestImages {
         label: u8,
@@ -170,6 +170,10 @@ pub enum FromWorker {
         message: String,
     },
     Error {
+        message: String,
+    },
+    /// An uploaded weights file could not be used; the weights are unchanged.
+    FileRefused {
         message: String,
     },
 }

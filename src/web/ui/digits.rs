@@ -34,10 +34,10 @@ pub fn Pixels(
     let canvas = NodeRef::<Canvas>::new();
     Effect::new(move |_| {
         let px = pixels.get();
-        if let Some(c) = canvas.get() {
-            if px.len() == side * side {
-                paint(&c, &px, side);
-            }
+        if let Some(c) = canvas.get()
+            && px.len() == side * side
+        {
+            paint(&c, &px, side);
         }
     });
     view! { <canvas class="pixels" node_ref=canvas width=side height=side title=title></canvas> }

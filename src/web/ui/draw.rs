@@ -282,11 +282,9 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
                         }
                     }
                     on:pointermove=move |ev: PointerEvent| {
-                        if drawing.get_untracked() {
-                            if let Some(p) = point(&ev) {
-                                strokes.update(|s| if let Some(last) = s.last_mut() { last.push(p) });
-                                schedule_move();
-                            }
+                        if drawing.get_untracked() && let Some(p) = point(&ev) {
+                            strokes.update(|s| if let Some(last) = s.last_mut() { last.push(p) });
+                            schedule_move();
                         }
                     }
                     on:pointerup=move |_| { drawing.set(false); predict_now(); }

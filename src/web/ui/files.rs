@@ -1,6 +1,6 @@
 //! Weights as files: download the current ones (a burn record the CLI reads), upload a record
-//! from the CLI. A file that is not right is refused by the worker, which keeps the current
-//! weights and says why.
+//! from the CLI or a PyTorch `.pth`. A file that is not right is refused by the worker, which
+//! keeps the current weights and says why.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
@@ -10,7 +10,7 @@ use web_sys::{Blob, HtmlAnchorElement, HtmlInputElement, Url};
 use crate::web::protocol::{ToWorker, WeightsSource};
 
 use super::client;
-use super::state::{Level, Ui};
+use super::state::Ui;
 
 fn download(name: &str, bytes: &[u8]) -> Result<(), String> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
@@ -42,16 +42,15 @@ pub fn FilesPanel(ui: Ui) -> impl IntoView {
             match JsFuture::from(file.array_buffer()).await {
                 Ok(buffer) => {
                     let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-                    ui.message.set(None);
+                    ui.file_message.set(None);
                     client::send(
                         ToWorker::SetWeights(WeightsSource::File { name: file.name() }),
                         Some(&bytes),
                     );
                 }
-                Err(e) => ui.message.set(Some((
-                    Level::Error,
-                    format!("cannot read {}: {e:?}", file.name()),
-                ))),
+                Err(e) => ui
+                    .file_message
+                    .set(Some(format!("cannot read {}: {e:?}", file.name()))),
             }
         });
     };
@@ -59,10 +58,10 @@ pub fn FilesPanel(ui: Ui) -> impl IntoView {
         <div class="buttons files">
             <button type="button" data-testid="download" disabled=move || ui.weights.with(|w| w.is_none())
                 on:click=move |_| {
-                    if let Some((info, bytes)) = ui.weights.get() {
-                        if let Err(e) = download(&format!("mnist-lab-{}.bpk", info.preset), &bytes) {
-                            ui.message.set(Some((Level::Error, e)));
-                        }
+                    if let Some((info, bytes)) = ui.weights.get()
+                        && let Err(e) = download(&format!("mnist-lab-{}.bpk", info.preset), &bytes)
+                    {
+                        ui.file_message.set(Some(e));
                     }
                 }>
                 "Download weights (.bpk)"
@@ -73,5 +72,8 @@ pub fn FilesPanel(ui: Ui) -> impl IntoView {
                     disabled=move || ui.training() on:change=on_upload />
             </label>
         </div>
+        {move || ui.file_message.get().map(|text| view! {
+            <p class="notice error" data-testid="file-message" role="alert">{text}</p>
+        })}
     }
 }

@@ -59,6 +59,8 @@ pub struct Ui {
     pub cell: RwSignal<Option<(u8, u8, Digits)>>,
     pub weights: RwSignal<Option<(WeightsInfo, Vec<u8>)>>,
     pub message: RwSignal<Option<(Level, String)>>,
+    /// Why a weights file could not be read or used, shown beside the upload.
+    pub file_message: RwSignal<Option<String>>,
     /// Counts finished training runs (their weights get saved).
     pub runs_finished: RwSignal<u32>,
 }
@@ -81,6 +83,7 @@ impl Ui {
             cell: RwSignal::new(None),
             weights: RwSignal::new(None),
             message: RwSignal::new(None),
+            file_message: RwSignal::new(None),
             runs_finished: RwSignal::new(0),
         }
     }
@@ -157,7 +160,7 @@ impl Ui {
             FromWorker::Evaluation(report) => {
                 self.cell.set(None);
                 self.evaluation
-                    .set(Some((report, bytes.unwrap_or_default())));
+                    .set(Some((*report, bytes.unwrap_or_default())));
             }
             FromWorker::TestImages {
                 label,
@@ -174,13 +177,17 @@ impl Ui {
                     },
                 )));
             }
-            FromWorker::Weights(info) => self.weights.set(Some((info, bytes.unwrap_or_default()))),
+            FromWorker::Weights(info) => {
+                self.file_message.set(None);
+                self.weights.set(Some((info, bytes.unwrap_or_default())));
+            }
             FromWorker::Finished { message } => {
                 self.message.set(Some((Level::Success, message)));
                 self.runs_finished.update(|n| *n += 1);
             }
             FromWorker::Notice { message } => self.message.set(Some((Level::Info, message))),
             FromWorker::Error { message } => self.message.set(Some((Level::Error, message))),
+            FromWorker::FileRefused { message } => self.file_message.set(Some(message)),
         }
     }
 

@@ -38,25 +38,25 @@ async fn open_cache() -> Option<Cache> {
 pub async fn load(base: &str, report: &dyn Fn(DataProgress)) -> Result<(Mnist, bool), String> {
     let urls = FILES.map(|f| format!("{base}mnist/{f}"));
     let cache = open_cache().await;
-    if let Some(cache) = &cache {
-        if let Some(files) = cached(cache, &urls).await {
-            let total = files.iter().map(|f| f.len() as u64).sum();
-            report(DataProgress {
-                loaded: total,
-                total,
-                from_cache: true,
-            });
-            return match parse(&files) {
-                Ok(m) => Ok((m, true)),
-                Err(e) => {
-                    // A damaged cache entry must not poison every reload.
-                    for url in &urls {
-                        let _ = call::<JsValue>(Ok(cache.delete_with_str(url))).await;
-                    }
-                    Err(e)
+    if let Some(cache) = &cache
+        && let Some(files) = cached(cache, &urls).await
+    {
+        let total = files.iter().map(|f| f.len() as u64).sum();
+        report(DataProgress {
+            loaded: total,
+            total,
+            from_cache: true,
+        });
+        return match parse(&files) {
+            Ok(m) => Ok((m, true)),
+            Err(e) => {
+                // A damaged cache entry must not poison every reload.
+                for url in &urls {
+                    let _ = call::<JsValue>(Ok(cache.delete_with_str(url))).await;
                 }
-            };
-        }
+                Err(e)
+            }
+        };
     }
     let files = download(&urls, report).await?;
     let mnist = parse(&files)?;

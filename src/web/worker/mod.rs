@@ -215,7 +215,7 @@ pub async fn report_evaluation(
         misses,
     };
     let accuracy = report.accuracy;
-    post(FromWorker::Evaluation(report), Some(&pixels));
+    post(FromWorker::Evaluation(Box::new(report)), Some(&pixels));
     state.borrow_mut().last_eval = Some(eval);
     Ok(accuracy)
 }
@@ -235,6 +235,7 @@ async fn set_weights(state: Shared, source: WeightsSource, bytes: Option<Vec<u8>
             None,
         );
     }
+    let uploaded = matches!(source, WeightsSource::File { .. });
     let device = Device::flex();
     // A weights file (fetched or uploaded) fits whichever preset its shapes say.
     let load = |name: &str, bytes: &[u8]| {
@@ -267,6 +268,7 @@ async fn set_weights(state: Shared, source: WeightsSource, bytes: Option<Vec<u8>
     .await;
     match result {
         Ok((bytes, info)) => adopt_weights(&state, bytes, info),
+        Err(message) if uploaded => post(FromWorker::FileRefused { message }, None),
         Err(message) => post(FromWorker::Error { message }, None),
     }
 }

@@ -1,0 +1,27 @@
+// Drawing on the app's canvas with real pointer strokes, and reading its prediction.
+
+/** Draws a stroke through points given in 0..1 canvas coordinates. */
+export async function stroke(p, points) {
+  const box = await p.getByTestId('draw-canvas').boundingBox();
+  const at = ([x, y]) => [box.x + x * box.width, box.y + y * box.height];
+  await p.mouse.move(...at(points[0]));
+  await p.mouse.down();
+  for (const point of points.slice(1)) await p.mouse.move(...at(point), { steps: 6 });
+  await p.mouse.up();
+}
+
+/** 33 points round an ellipse, starting and ending at its top. */
+export const ellipse = (cx, cy, rx, ry) => Array.from({ length: 33 }, (_, i) => [cx + rx * Math.sin(i / 32 * 2 * Math.PI), cy - ry * Math.cos(i / 32 * 2 * Math.PI)]);
+
+/** The predicted digit, once it reads `expected` or after 10 s, whichever is first. */
+export async function prediction(p, expected) {
+  await p.waitForFunction((want) => document.querySelector('[data-testid=prediction]')?.textContent === want, expected, { timeout: 10_000 })
+    .catch(() => {});
+  return p.getByTestId('prediction').textContent();
+}
+
+/** Waits for the shipped pretrained weights and the filter view drawn from them. */
+export async function pretrainedReady(p) {
+  await p.getByTestId('weights-info').filter({ hasText: 'pretrained' }).waitFor({ timeout: 120_000 });
+  await p.getByTestId('filters').locator('canvas').first().waitFor();
+}
