@@ -50,6 +50,14 @@ impl ModelConfig {
             .map(|(_, c)| *c)
     }
 
+    /// The preset's name, or "custom" for a shape none of them has.
+    pub fn preset_name(&self) -> &'static str {
+        Self::PRESETS
+            .iter()
+            .find(|(_, c)| c == self)
+            .map_or("custom", |(n, _)| n)
+    }
+
     /// Inputs of the first fully connected layer: the flattened 7×7 maps of conv2.
     pub fn flat_features(&self) -> usize {
         self.conv2_channels * 7 * 7

@@ -104,7 +104,21 @@ fn broken_archives_name_what_is_wrong() {
         Some(b)
     }));
     assert!(
-        err.contains("fc1.weight") && err.contains("past its storage"),
+        err.contains("fc1.weight") && err.contains("storage holds 3920"),
+        "{err}"
+    );
+
+    // conv1.bias's storage offset (BINPERSID, BININT1 0 at byte 229 of the pickle) moved up by
+    // one: its 8 values would run one past the 8 its storage holds.
+    let err = pytorch_error(&rewritten(|name, mut b| {
+        if name.ends_with("data.pkl") {
+            assert_eq!(&b[229..232], b"QK\x00");
+            b[231] = 1;
+        }
+        Some(b)
+    }));
+    assert!(
+        err.contains("conv1.bias") && err.contains("past its storage"),
         "{err}"
     );
 

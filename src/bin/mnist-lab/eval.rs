@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use burn::module::Module;
 use mnist_lab::weights;
 
 use crate::common::{DeviceArg, Result, evaluate_on, load_mnist};
@@ -26,7 +27,11 @@ pub fn run(args: Args) -> Result<()> {
     let mnist = load_mnist(args.data.as_deref())?;
     let eval = evaluate_on(&model, &mnist.test, &device)?;
 
-    println!("Model: {config:?}");
+    println!(
+        "Model: {} ({} parameters)",
+        config.preset_name(),
+        model.num_params()
+    );
     println!(
         "Test accuracy: {:.4} ({} of {} correct)\n",
         eval.accuracy(),

@@ -274,12 +274,8 @@ async fn set_weights(state: Shared, source: WeightsSource, bytes: Option<Vec<u8>
 }
 
 pub fn info(config: ModelConfig, origin: &str, test_accuracy: Option<f64>) -> WeightsInfo {
-    let preset = ModelConfig::PRESETS
-        .iter()
-        .find(|(_, c)| *c == config)
-        .map_or("custom", |(n, _)| n);
     WeightsInfo {
-        preset: preset.into(),
+        preset: config.preset_name().into(),
         config,
         origin: origin.into(),
         test_accuracy,
