@@ -205,12 +205,13 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
     };
 
     // New weights (pretrained at start, then from training, uploads…): rebuild the CPU copy.
+    // The worker always sends a burn record and says which model it is for.
     Effect::new(move |_| {
-        let Some((_, bytes)) = ui.weights.get() else {
+        let Some((info, bytes)) = ui.weights.get() else {
             return;
         };
-        match weights::load_any(&bytes, &Device::flex()) {
-            Ok((_, model)) => {
+        match weights::from_bytes(&info.config.init(&Device::flex()), &bytes) {
+            Ok(model) => {
                 leptos::task::spawn_local({
                     let model = model.clone();
                     async move { filter_images.set(filters(&model).await) }
