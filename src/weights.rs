@@ -106,12 +106,13 @@ impl ModuleMapper for Fill {
 
 /// A copy of `model` with the weights of a burn record.
 pub fn from_bytes(model: &Model, bytes: &[u8]) -> Result<Model, WeightsError> {
-    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
-        .map_err(|e| WeightsError::NotARecord(e.to_string()))?;
-    model
-        .clone()
-        .try_load_record(record)
-        .map_err(|e| WeightsError::Mismatch(e.to_string()))
+    Parsed::record(bytes)?.fit(model)
+}
+
+/// A copy of `model` with the tensors of a PyTorch `state_dict` (`conv1`, `conv2`, `fc1`), read
+/// from a `.pth` file's bytes. burn-store's adapter transposes Linear's `[out, in]` weights.
+pub fn import_pytorch_bytes(model: &Model, bytes: &[u8]) -> Result<Model, WeightsError> {
+    Parsed::pytorch(bytes)?.fit(model)
 }
 
 /// Tries each preset in turn and returns the first that the bytes fit, with the loaded model.
@@ -120,49 +121,69 @@ pub fn load_any(
     bytes: &[u8],
     device: &burn::prelude::Device,
 ) -> Result<(ModelConfig, Model), WeightsError> {
-    let format = Format::detect(bytes);
-    if format == Format::LegacyPyTorch {
-        return Err(WeightsError::Unsupported(
-            "this PyTorch file uses the format from before PyTorch 1.6; load it and save it again \
-             with a current torch.save"
-                .into(),
-        ));
-    }
+    // Parsed once: a file that is not weights fails here, the same for every preset.
+    let parsed = match Format::detect(bytes) {
+        Format::Burn => Parsed::record(bytes)?,
+        Format::PyTorch => Parsed::pytorch(bytes)?,
+        Format::LegacyPyTorch => {
+            return Err(WeightsError::Unsupported(
+                "this PyTorch file uses the format from before PyTorch 1.6; load it and save it \
+                 again with a current torch.save"
+                    .into(),
+            ));
+        }
+    };
     let mut reasons = vec![];
     for (name, config) in ModelConfig::PRESETS {
-        let fresh = config.init(device);
-        let loaded = match format {
-            Format::PyTorch => import_pytorch_bytes(&fresh, bytes),
-            _ => from_bytes(&fresh, bytes),
-        };
-        match loaded {
+        match parsed.fit(&config.init(device)) {
             Ok(model) => return Ok((config, model)),
-            // A file that is not weights at all fails the same way for every preset.
-            Err(
-                e @ (WeightsError::NotARecord(_)
-                | WeightsError::PyTorch(_)
-                | WeightsError::Io { .. }
-                | WeightsError::Unsupported(_)),
-            ) => return Err(e),
             Err(e) => reasons.push(format!("{name}: {e}")),
         }
     }
     Err(WeightsError::UnknownModel(reasons.join("; ")))
 }
 
-/// A copy of `model` with the tensors of a PyTorch `state_dict` (`conv1`, `conv2`, `fc1`), read
-/// from a `.pth` file's bytes. burn-store's adapter transposes Linear's `[out, in]` weights.
-pub fn import_pytorch_bytes(model: &Model, bytes: &[u8]) -> Result<Model, WeightsError> {
-    let tensors = pytorch::read_state_dict(bytes).map_err(WeightsError::PyTorch)?;
+/// A weights file read into memory, to be fitted to one model or tried on several.
+enum Parsed {
+    Record(ModuleRecord),
+    PyTorch(Vec<pytorch::PtTensor>),
+}
+
+impl Parsed {
+    fn record(bytes: &[u8]) -> Result<Parsed, WeightsError> {
+        ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
+            .map(Parsed::Record)
+            .map_err(|e| WeightsError::NotARecord(e.to_string()))
+    }
+
+    fn pytorch(bytes: &[u8]) -> Result<Parsed, WeightsError> {
+        pytorch::read_state_dict(bytes)
+            .map(Parsed::PyTorch)
+            .map_err(WeightsError::PyTorch)
+    }
+
+    /// A copy of `model` with these weights; a tensor that does not fit is a `Mismatch`.
+    fn fit(&self, model: &Model) -> Result<Model, WeightsError> {
+        match self {
+            Parsed::Record(record) => model
+                .clone()
+                .try_load_record(record.clone())
+                .map_err(|e| WeightsError::Mismatch(e.to_string())),
+            Parsed::PyTorch(tensors) => fit_pytorch(model, tensors),
+        }
+    }
+}
+
+fn fit_pytorch(model: &Model, tensors: &[pytorch::PtTensor]) -> Result<Model, WeightsError> {
     let tensors = tensors
-        .into_iter()
+        .iter()
         .map(|t| {
             PackTensor::new(
-                t.name,
+                t.name.clone(),
                 DType::F32,
-                t.shape,
+                t.shape.clone(),
                 None,
-                Bytes::from_elems(t.values),
+                Bytes::from_elems(t.values.clone()),
             )
         })
         .collect();
