@@ -74,37 +74,81 @@ fn ratio(num: u32, den: u32) -> f64 {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EvalError {
+    #[error("there are no digits to evaluate on")]
+    Empty,
+    #[error(
+        "the model's outputs are not finite numbers (NaN or infinity): these weights cannot classify"
+    )]
+    NotFinite,
+    #[error("reading results from the device failed: {0}")]
+    Read(String),
+}
+
 /// Softmax probabilities of each image, `[n][10]`, read back asynchronously.
-pub async fn probabilities(model: &Model, images: Tensor<4>) -> Result<Vec<[f32; 10]>, String> {
+pub async fn probabilities(model: &Model, images: Tensor<4>) -> Result<Vec<[f32; 10]>, EvalError> {
     let probs = softmax(model.forward(images), 1);
     let data = probs
         .into_data_async()
         .await
-        .map_err(|e| format!("{e:?}"))?;
-    let values: Vec<f32> = data.try_to_vec().map_err(|e| format!("{e:?}"))?;
+        .map_err(|e| EvalError::Read(format!("{e:?}")))?;
+    let values: Vec<f32> = data
+        .try_to_vec()
+        .map_err(|e| EvalError::Read(format!("{e:?}")))?;
+    if !values.iter().all(|v| v.is_finite()) {
+        return Err(EvalError::NotFinite);
+    }
     Ok(values
         .chunks_exact(10)
         .map(|c| c.try_into().expect("10 classes"))
         .collect())
 }
 
-/// Evaluates `model` on all of `split`.
-pub async fn evaluate(model: &Model, split: &Split, device: &Device) -> Result<Evaluation, String> {
-    let mut eval = Evaluation {
-        confusion: [[0; 10]; 10],
-        predictions: Vec::with_capacity(split.len()),
-        misses: vec![],
-    };
-    let indices: Vec<u32> = (0..split.len() as u32).collect();
-    for chunk in indices.chunks(EVAL_BATCH) {
-        let images = batch::images_tensor(batch::pixels(split, chunk, None), device);
-        for (&i, p) in chunk.iter().zip(probabilities(model, images).await?) {
+/// An evaluation done [`EVAL_BATCH`] images at a time, so a caller can yield between batches
+/// (a browser worker must, to stay responsive).
+pub struct Evaluator<'a> {
+    model: &'a Model,
+    split: &'a Split,
+    device: &'a Device,
+    done: usize,
+    eval: Evaluation,
+}
+
+impl<'a> Evaluator<'a> {
+    pub fn new(model: &'a Model, split: &'a Split, device: &'a Device) -> Result<Self, EvalError> {
+        if split.is_empty() {
+            return Err(EvalError::Empty);
+        }
+        Ok(Self {
+            model,
+            split,
+            device,
+            done: 0,
+            eval: Evaluation {
+                confusion: [[0; 10]; 10],
+                predictions: Vec::with_capacity(split.len()),
+                misses: vec![],
+            },
+        })
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.done >= self.split.len()
+    }
+
+    /// Evaluates the next batch.
+    pub async fn step(&mut self) -> Result<(), EvalError> {
+        let end = (self.done + EVAL_BATCH).min(self.split.len());
+        let chunk: Vec<u32> = (self.done as u32..end as u32).collect();
+        let images = batch::images_tensor(batch::pixels(self.split, &chunk, None), self.device);
+        for (&i, p) in chunk.iter().zip(probabilities(self.model, images).await?) {
             let (predicted, confidence) = argmax(&p);
-            let label = split.labels[i as usize];
-            eval.confusion[label as usize][predicted as usize] += 1;
-            eval.predictions.push(predicted);
+            let label = self.split.label(i as usize);
+            self.eval.confusion[label as usize][predicted as usize] += 1;
+            self.eval.predictions.push(predicted);
             if predicted != label {
-                eval.misses.push(Miss {
+                self.eval.misses.push(Miss {
                     index: i as usize,
                     label,
                     predicted,
@@ -112,8 +156,26 @@ pub async fn evaluate(model: &Model, split: &Split, device: &Device) -> Result<E
                 });
             }
         }
+        self.done = end;
+        Ok(())
     }
-    Ok(eval)
+
+    pub fn finish(self) -> Evaluation {
+        self.eval
+    }
+}
+
+/// Evaluates `model` on all of `split`.
+pub async fn evaluate(
+    model: &Model,
+    split: &Split,
+    device: &Device,
+) -> Result<Evaluation, EvalError> {
+    let mut evaluator = Evaluator::new(model, split, device)?;
+    while !evaluator.is_done() {
+        evaluator.step().await?;
+    }
+    Ok(evaluator.finish())
 }
 
 /// The most probable class and its probability.

@@ -1,36 +1,79 @@
 //! Saving and loading weights: burn's record format (burnpack) as bytes or files, and import of
 //! the tutorial's PyTorch `state_dict` from a `.pth` file's bytes, on every target.
 //!
-//! Loading never changes the model it is given: it returns a new one, so a bad file leaves the
-//! current weights in place.
+//! Files come from users and the network, so reading one is bounded and checked before anything
+//! reaches a model: a size cap ([`MAX_FILE_BYTES`]), a pickle machine that cannot be made to
+//! copy, nest or run without limit, at most [`MAX_RANK`] dimensions per tensor, overflow-checked
+//! shapes and strides, a budget on the data all tensors come to ([`MAX_TENSOR_BYTES`]), only
+//! floating point tensors with exactly the bytes their shape needs, and only finite values. Both
+//! formats become the same checked tensors and are fitted to a model by one step. Every refusal
+//! is a [`WeightsError`] naming the file and the problem, and loading never changes the model it
+//! is given: it returns a new one, so a bad file leaves the current weights in place.
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::prelude::{Device, Tensor, TensorData};
-use burn::store::burn_pack::Tensor as PackTensor;
-use burn::store::{ModuleRecord, ModuleSnapshot, PyTorchToBurnAdapter};
-use burn::tensor::{Bytes, DType};
 
 use crate::model::{Model, ModelConfig};
 
+mod burnpack;
+mod pickle;
 mod pytorch;
+mod tensors;
+
+pub use pickle::{PickleError, PickleProblem};
+pub use pytorch::PthError;
+pub use tensors::{MAX_RANK, MAX_TENSOR_BYTES, TensorProblem};
+
+use tensors::{Layout, NamedTensor};
+
+/// Weights files larger than this are refused before they are parsed. This app's largest model
+/// is under 2 MB as a file.
+pub const MAX_FILE_BYTES: usize = 64 << 20;
+
+/// A weights file that could not be used, and why.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{file}: {problem}")]
+pub struct WeightsError {
+    pub file: String,
+    pub problem: Problem,
+}
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum WeightsError {
-    #[error("cannot read {path}: {reason}")]
-    Io { path: String, reason: String },
-    #[error("not a burn weights file: {0}")]
+pub enum Problem {
+    #[error("cannot read the file: {0}")]
+    Io(String),
+    #[error(
+        "the file is {0} bytes; weights files over {MAX_FILE_BYTES} bytes (64 MB) are refused, and this app's models are under 2 MB"
+    )]
+    TooLarge(usize),
+    #[error("not a weights file: neither a burn record nor a PyTorch .pth ({0})")]
     NotARecord(String),
+    #[error(
+        "this PyTorch file uses the format from before PyTorch 1.6; load it and save it again with a current torch.save"
+    )]
+    LegacyPyTorch,
+    #[error("cannot import the PyTorch file: {0}")]
+    PyTorch(PthError),
+    #[error("tensor '{name}' {problem}")]
+    Tensor {
+        name: String,
+        problem: TensorProblem,
+    },
+    #[error(
+        "its tensors come to more than {MAX_TENSOR_BYTES} bytes (256 MB); this app's models need under 2 MB"
+    )]
+    TooMuchData,
     #[error("the weights do not fit this model: {0}")]
     Mismatch(String),
-    #[error("cannot import the PyTorch file: {0}")]
-    PyTorch(String),
     #[error("the weights fit none of the known models ({0})")]
     UnknownModel(String),
     #[error("cannot encode the weights: {0}")]
-    Encode(String),
-    #[error("{0}")]
-    Unsupported(String),
+    Encode(#[from] EncodeError),
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct EncodeError(String);
 
 /// What kind of weights file some bytes are, by their first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,18 +99,18 @@ impl Format {
 }
 
 /// The model's weights as a burn record in memory (the same bytes as a saved file).
-pub fn to_bytes(model: &Model) -> Result<Vec<u8>, WeightsError> {
+pub fn to_bytes(model: &Model) -> Result<Vec<u8>, EncodeError> {
     let bytes = model
         .clone()
         .into_record()
         .into_bytes()
-        .map_err(|e| WeightsError::Encode(e.to_string()))?;
+        .map_err(|e| EncodeError(e.to_string()))?;
     Ok(bytes.to_vec())
 }
 
 /// The same bytes as [`to_bytes`] for a model on any device, reading its tensors back with
 /// burn's async reads: a GPU tensor cannot be read synchronously in a browser.
-pub async fn to_bytes_async(model: &Model, config: &ModelConfig) -> Result<Vec<u8>, WeightsError> {
+pub async fn to_bytes_async(model: &Model, config: &ModelConfig) -> Result<Vec<u8>, EncodeError> {
     let mut collect = Collect(vec![]);
     model.visit(&mut collect);
     let mut values = std::collections::VecDeque::new();
@@ -75,10 +118,10 @@ pub async fn to_bytes_async(model: &Model, config: &ModelConfig) -> Result<Vec<u
         let data = tensor
             .into_data_async()
             .await
-            .map_err(|e| WeightsError::Encode(format!("{e:?}")))?;
+            .map_err(|e| EncodeError(format!("{e:?}")))?;
         values.push_back(
             data.try_into_vec::<f32>()
-                .map_err(|e| WeightsError::Encode(format!("{e:?}")))?,
+                .map_err(|e| EncodeError(format!("{e:?}")))?,
         );
     }
     let cpu = config.init(&Device::flex()).map(&mut Fill(values));
@@ -104,111 +147,72 @@ impl ModuleMapper for Fill {
     }
 }
 
-/// A copy of `model` with the weights of a burn record.
-pub fn from_bytes(model: &Model, bytes: &[u8]) -> Result<Model, WeightsError> {
-    Parsed::record(bytes)?.fit(model)
+/// A weights file read and checked (every tensor floating point, finite, within the limits),
+/// to be fitted to one model or tried on several. Files carry weights but no architecture.
+pub struct Weights {
+    file: String,
+    tensors: Vec<NamedTensor>,
+    layout: Layout,
 }
 
-/// A copy of `model` with the tensors of a PyTorch `state_dict` (`conv1`, `conv2`, `fc1`), read
-/// from a `.pth` file's bytes. burn-store's adapter transposes Linear's `[out, in]` weights.
-pub fn import_pytorch_bytes(model: &Model, bytes: &[u8]) -> Result<Model, WeightsError> {
-    Parsed::pytorch(bytes)?.fit(model)
-}
-
-/// Tries each preset in turn and returns the first that the bytes fit, with the loaded model.
-/// Files carry weights but no architecture, and the presets differ in their tensor shapes.
-pub fn load_any(
-    bytes: &[u8],
-    device: &burn::prelude::Device,
-) -> Result<(ModelConfig, Model), WeightsError> {
-    // Parsed once: a file that is not weights fails here, the same for every preset.
-    let parsed = match Format::detect(bytes) {
-        Format::Burn => Parsed::record(bytes)?,
-        Format::PyTorch => Parsed::pytorch(bytes)?,
-        Format::LegacyPyTorch => {
-            return Err(WeightsError::Unsupported(
-                "this PyTorch file uses the format from before PyTorch 1.6; load it and save it \
-                 again with a current torch.save"
-                    .into(),
-            ));
+impl Weights {
+    /// Reads a burn record or a PyTorch `.pth`, whichever `bytes` are; `file` names it in errors.
+    pub fn read(file: &str, bytes: &[u8]) -> Result<Self, WeightsError> {
+        let fail = |problem| WeightsError {
+            file: file.to_string(),
+            problem,
+        };
+        if bytes.len() > MAX_FILE_BYTES {
+            return Err(fail(Problem::TooLarge(bytes.len())));
         }
-    };
-    let mut reasons = vec![];
-    for (name, config) in ModelConfig::PRESETS {
-        match parsed.fit(&config.init(device)) {
-            Ok(model) => return Ok((config, model)),
-            Err(e) => reasons.push(format!("{name}: {e}")),
-        }
-    }
-    Err(WeightsError::UnknownModel(reasons.join("; ")))
-}
-
-/// A weights file read into memory, to be fitted to one model or tried on several.
-enum Parsed {
-    Record(ModuleRecord),
-    PyTorch(Vec<pytorch::PtTensor>),
-}
-
-impl Parsed {
-    fn record(bytes: &[u8]) -> Result<Parsed, WeightsError> {
-        ModuleRecord::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
-            .map(Parsed::Record)
-            .map_err(|e| WeightsError::NotARecord(e.to_string()))
-    }
-
-    fn pytorch(bytes: &[u8]) -> Result<Parsed, WeightsError> {
-        pytorch::read_state_dict(bytes)
-            .map(Parsed::PyTorch)
-            .map_err(WeightsError::PyTorch)
-    }
-
-    /// A copy of `model` with these weights; a tensor that does not fit is a `Mismatch`.
-    fn fit(&self, model: &Model) -> Result<Model, WeightsError> {
-        match self {
-            Parsed::Record(record) => model
-                .clone()
-                .try_load_record(record.clone())
-                .map_err(|e| WeightsError::Mismatch(e.to_string())),
-            Parsed::PyTorch(tensors) => fit_pytorch(model, tensors),
-        }
-    }
-}
-
-fn fit_pytorch(model: &Model, tensors: &[pytorch::PtTensor]) -> Result<Model, WeightsError> {
-    let tensors = tensors
-        .iter()
-        .map(|t| {
-            PackTensor::new(
-                t.name.clone(),
-                DType::F32,
-                t.shape.clone(),
-                None,
-                Bytes::from_elems(t.values.clone()),
-            )
+        let (tensors, layout) = match Format::detect(bytes) {
+            Format::Burn => (burnpack::read(bytes), Layout::Burn),
+            Format::PyTorch => (pytorch::read_state_dict(bytes), Layout::PyTorch),
+            Format::LegacyPyTorch => return Err(fail(Problem::LegacyPyTorch)),
+        };
+        Ok(Self {
+            file: file.to_string(),
+            tensors: tensors.map_err(fail)?,
+            layout,
         })
-        .collect();
-    let mut copy = model.clone();
-    let result = copy.apply(tensors, None, Some(Box::new(PyTorchToBurnAdapter)), false);
-    let mut problems: Vec<String> = result.errors.iter().map(ToString::to_string).collect();
-    if !result.missing.is_empty() {
-        let names: Vec<&str> = result
-            .missing
-            .iter()
-            .map(|(path, _)| path.as_str())
-            .collect();
-        problems.push(format!("no tensor for {}", names.join(", ")));
     }
-    if !result.unused.is_empty() {
-        problems.push(format!(
-            "tensors the model has no place for: {}",
-            result.unused.join(", ")
-        ));
+
+    /// A copy of `model` with these weights (`model` itself is never changed).
+    pub fn fit(&self, model: &Model) -> Result<Model, WeightsError> {
+        tensors::fit(model, &self.tensors, self.layout).map_err(|problem| WeightsError {
+            file: self.file.clone(),
+            problem,
+        })
     }
-    if problems.is_empty() {
-        Ok(copy)
-    } else {
-        Err(WeightsError::Mismatch(problems.join("; ")))
+
+    /// The first preset these weights fit, with the loaded model.
+    pub fn fit_any(&self, device: &Device) -> Result<(ModelConfig, Model), WeightsError> {
+        let mut reasons = vec![];
+        for (name, config) in ModelConfig::PRESETS {
+            match self.fit(&config.init(device)) {
+                Ok(model) => return Ok((config, model)),
+                Err(e) => reasons.push(format!("{name}: {}", e.problem)),
+            }
+        }
+        Err(WeightsError {
+            file: self.file.clone(),
+            problem: Problem::UnknownModel(reasons.join("; ")),
+        })
     }
+}
+
+/// Reads a weights file's bytes into whichever preset its tensor shapes fit.
+pub fn load_any(
+    file: &str,
+    bytes: &[u8],
+    device: &Device,
+) -> Result<(ModelConfig, Model), WeightsError> {
+    Weights::read(file, bytes)?.fit_any(device)
+}
+
+/// A copy of `model` with the weights in `bytes` (a burn record or a PyTorch `.pth`).
+pub fn from_bytes(model: &Model, file: &str, bytes: &[u8]) -> Result<Model, WeightsError> {
+    Weights::read(file, bytes)?.fit(model)
 }
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -216,31 +220,49 @@ pub use native::*;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
+    use std::io::Read;
     use std::path::Path;
 
     use super::*;
 
-    fn io(path: &Path, e: impl ToString) -> WeightsError {
-        WeightsError::Io {
-            path: path.display().to_string(),
-            reason: e.to_string(),
+    fn fail(path: &Path, problem: Problem) -> WeightsError {
+        WeightsError {
+            file: path.display().to_string(),
+            problem,
         }
     }
 
+    fn io(path: &Path, e: std::io::Error) -> WeightsError {
+        fail(path, Problem::Io(e.to_string()))
+    }
+
     pub fn save_file(model: &Model, path: &Path) -> Result<(), WeightsError> {
-        std::fs::write(path, to_bytes(model)?).map_err(|e| io(path, e))
+        let bytes = to_bytes(model).map_err(|e| fail(path, e.into()))?;
+        std::fs::write(path, bytes).map_err(|e| io(path, e))
+    }
+
+    /// A weights file's bytes, refused before reading when it is too large to be weights.
+    fn read(path: &Path) -> Result<Vec<u8>, WeightsError> {
+        let file = std::fs::File::open(path).map_err(|e| io(path, e))?;
+        let mut bytes = vec![];
+        // One byte past the limit is enough to know the file is too large.
+        file.take(MAX_FILE_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| io(path, e))?;
+        if bytes.len() > MAX_FILE_BYTES {
+            let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
+            return Err(fail(path, Problem::TooLarge(size as usize)));
+        }
+        Ok(bytes)
     }
 
     /// Reads a burn record or a PyTorch `.pth` file, whichever it is, into a fitting preset.
-    pub fn load_file(
-        path: &Path,
-        device: &burn::prelude::Device,
-    ) -> Result<(ModelConfig, Model), WeightsError> {
-        load_any(&std::fs::read(path).map_err(|e| io(path, e))?, device)
+    pub fn load_file(path: &Path, device: &Device) -> Result<(ModelConfig, Model), WeightsError> {
+        load_any(&path.display().to_string(), &read(path)?, device)
     }
 
-    /// [`import_pytorch_bytes`] for a file.
-    pub fn import_pytorch(model: &Model, path: &Path) -> Result<Model, WeightsError> {
-        import_pytorch_bytes(model, &std::fs::read(path).map_err(|e| io(path, e))?)
+    /// A copy of `model` with the weights of a burn record or a PyTorch `.pth` file.
+    pub fn load_file_into(model: &Model, path: &Path) -> Result<Model, WeightsError> {
+        from_bytes(model, &path.display().to_string(), &read(path)?)
     }
 }

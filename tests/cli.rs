@@ -43,7 +43,7 @@ fn bad_paths_and_files_fail_with_a_message() {
     let out = mnist_lab(&["eval", corrupt.to_str().unwrap()]);
     assert!(!out.status.success());
     assert!(
-        stderr(&out).contains("not a burn weights file"),
+        stderr(&out).contains("corrupt.bpk: not a weights file"),
         "{}",
         stderr(&out)
     );

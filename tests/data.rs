@@ -30,12 +30,12 @@ fn shipped_files_match_their_checksums() {
 fn full_set_parses_with_the_official_counts() {
     let m = common::mnist();
     assert_eq!((m.train.len(), m.test.len()), (60_000, 10_000));
-    assert_eq!(m.train.images.len(), 60_000 * PIXELS);
-    let count = |s: &Split, d| s.labels.iter().filter(|&&l| l == d).count();
+    assert_eq!(m.train.images().len(), 60_000 * PIXELS);
+    let count = |s: &Split, d| s.labels().iter().filter(|&&l| l == d).count();
     assert_eq!(count(&m.train, 0), 5923);
     assert_eq!(count(&m.train, 9), 5949);
     assert_eq!(count(&m.test, 1), 1135);
-    assert_eq!(m.test.labels[..5], [7, 2, 1, 0, 4]);
+    assert_eq!(m.test.labels()[..5], [7, 2, 1, 0, 4]);
 }
 
 fn idx_images(n: u32, rows: u32, cols: u32, data_len: usize) -> Vec<u8> {

@@ -105,7 +105,7 @@ fn transparent_canvas_strokes_are_read_from_alpha() {
 #[test]
 fn redrawn_digits_are_classified_like_the_originals() {
     let device = Device::flex();
-    let model = weights::import_pytorch(
+    let model = weights::load_file_into(
         &ModelConfig::TUTORIAL.init(&device),
         &common::project("tests/fixtures/MulticlassCNN.pth"),
     )
@@ -126,7 +126,7 @@ fn redrawn_digits_are_classified_like_the_originals() {
             images_tensor(drawn.to_vec(), &device),
         ))
         .unwrap();
-        agree += (argmax(&probs[0]).0 == digits.labels[i]) as usize;
+        agree += (argmax(&probs[0]).0 == digits.label(i)) as usize;
     }
     assert!(agree >= 19, "{agree} of 20 redrawn digits read correctly");
 }

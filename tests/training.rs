@@ -119,7 +119,7 @@ fn invalid_settings_are_refused() {
 fn fine_tuning_from_loaded_weights_trains() {
     let mnist = common::mnist();
     let plain = Device::flex();
-    let trained = mnist_lab::weights::import_pytorch(
+    let trained = mnist_lab::weights::load_file_into(
         &ModelConfig::TUTORIAL.init(&plain),
         &common::project("tests/fixtures/MulticlassCNN.pth"),
     )
@@ -128,7 +128,8 @@ fn fine_tuning_from_loaded_weights_trains() {
     let device = Device::flex().autodiff();
     // Both ways a run starts from saved weights: loaded on the training device, or via a file.
     let model =
-        mnist_lab::weights::from_bytes(&ModelConfig::TUTORIAL.init(&device), &bytes).unwrap();
+        mnist_lab::weights::from_bytes(&ModelConfig::TUTORIAL.init(&device), "trained.bpk", &bytes)
+            .unwrap();
     let config = TrainConfig {
         epochs: 1,
         report_every: 5,

@@ -6,7 +6,7 @@ use burn::prelude::*;
 use mnist_lab::data::batch::{images_tensor, pixels};
 use mnist_lab::eval::evaluate;
 use mnist_lab::model::{Model, ModelConfig};
-use mnist_lab::weights::{self, Format, WeightsError};
+use mnist_lab::weights::{self, Format, Problem};
 use serde_json::Value;
 
 fn reference() -> Value {
@@ -18,7 +18,7 @@ fn reference() -> Value {
 
 fn pytorch_model(device: &Device) -> Model {
     let fresh = ModelConfig::TUTORIAL.init(device);
-    weights::import_pytorch(&fresh, &common::project("tests/fixtures/MulticlassCNN.pth")).unwrap()
+    weights::load_file_into(&fresh, &common::project("tests/fixtures/MulticlassCNN.pth")).unwrap()
 }
 
 fn logits(model: &Model, split: &mnist_lab::data::Split, n: usize, device: &Device) -> Vec<f32> {
@@ -109,7 +109,7 @@ fn save_and_load_round_trip_gives_identical_logits_in_memory_and_on_disk() {
     assert_ne!(logits(&fresh, &mnist.test, 16, &device), before);
     assert_eq!(
         logits(
-            &weights::from_bytes(&fresh, &bytes).unwrap(),
+            &weights::from_bytes(&fresh, "model.bpk", &bytes).unwrap(),
             &mnist.test,
             16,
             &device
@@ -134,13 +134,13 @@ fn async_export_matches_the_sync_one() {
     let mnist = common::mnist();
     let fresh = ModelConfig::TUTORIAL.init(&device);
     let a = logits(
-        &weights::from_bytes(&fresh, &sync).unwrap(),
+        &weights::from_bytes(&fresh, "sync.bpk", &sync).unwrap(),
         &mnist.test,
         8,
         &device,
     );
     let b = logits(
-        &weights::from_bytes(&fresh, &via_async).unwrap(),
+        &weights::from_bytes(&fresh, "async.bpk", &via_async).unwrap(),
         &mnist.test,
         8,
         &device,
@@ -152,12 +152,15 @@ fn async_export_matches_the_sync_one() {
 fn load_any_recognises_the_preset_and_the_pytorch_format() {
     let device = Device::flex();
     let wide = ModelConfig::WIDE.init(&device);
-    let (config, _) = weights::load_any(&weights::to_bytes(&wide).unwrap(), &device).unwrap();
+    let (config, _) =
+        weights::load_any("wide.bpk", &weights::to_bytes(&wide).unwrap(), &device).unwrap();
     assert_eq!(config, ModelConfig::WIDE);
     let pth = std::fs::read(common::project("tests/fixtures/MulticlassCNN.pth")).unwrap();
     assert_eq!(Format::detect(&pth), Format::PyTorch);
     assert_eq!(
-        weights::load_any(&pth, &device).unwrap().0,
+        weights::load_any("MulticlassCNN.pth", &pth, &device)
+            .unwrap()
+            .0,
         ModelConfig::TUTORIAL
     );
 }
@@ -174,26 +177,32 @@ fn weights_that_do_not_fit_give_an_error_naming_the_tensor_and_leave_the_model_a
         ..ModelConfig::TUTORIAL
     }
     .init(&device);
-    let err = weights::from_bytes(&tutorial, &weights::to_bytes(&other).unwrap()).unwrap_err();
-    assert!(matches!(err, WeightsError::Mismatch(_)));
+    let err = weights::from_bytes(&tutorial, "other.bpk", &weights::to_bytes(&other).unwrap())
+        .unwrap_err();
+    assert!(matches!(err.problem, Problem::Mismatch(_)));
+    assert_eq!(err.file, "other.bpk");
     assert!(err.to_string().contains("conv1.weight"), "{err}");
 
     // The tutorial's .pth into the wide model: its conv1 has 8 channels, not 32.
     let wide = ModelConfig::WIDE.init(&device);
-    let err = weights::import_pytorch(&wide, &common::project("tests/fixtures/MulticlassCNN.pth"))
+    let err = weights::load_file_into(&wide, &common::project("tests/fixtures/MulticlassCNN.pth"))
         .unwrap_err();
     assert!(err.to_string().contains("conv1"), "{err}");
 
+    let garbage = weights::from_bytes(&tutorial, "garbage.bin", b"garbage bytes").unwrap_err();
+    assert!(matches!(garbage.problem, Problem::NotARecord(_)));
+    assert!(
+        garbage
+            .to_string()
+            .starts_with("garbage.bin: not a weights file"),
+        "{garbage}"
+    );
     assert!(matches!(
-        weights::from_bytes(&tutorial, b"garbage bytes"),
-        Err(WeightsError::NotARecord(_))
-    ));
-    assert!(matches!(
-        weights::load_any(b"garbage bytes", &device),
-        Err(WeightsError::NotARecord(_))
+        weights::load_any("garbage.bin", b"garbage bytes", &device).map_err(|e| e.problem),
+        Err(Problem::NotARecord(_))
     ));
     let mut truncated = std::fs::read(common::project("tests/fixtures/MulticlassCNN.pth")).unwrap();
     truncated.truncate(truncated.len() / 2);
-    assert!(weights::load_any(&truncated, &device).is_err());
+    assert!(weights::load_any("truncated.pth", &truncated, &device).is_err());
     assert_eq!(logits(&tutorial, &mnist.test, 4, &device), before);
 }

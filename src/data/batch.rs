@@ -44,7 +44,7 @@ pub fn images_tensor(pixels: Vec<f32>, device: &Device) -> Tensor<4> {
 pub fn labels_tensor(split: &Split, indices: &[u32], device: &Device) -> Tensor<1, Int> {
     let labels: Vec<i64> = indices
         .iter()
-        .map(|&i| split.labels[i as usize] as i64)
+        .map(|&i| split.label(i as usize) as i64)
         .collect();
     Tensor::from_data(TensorData::new(labels, [indices.len()]), device)
 }

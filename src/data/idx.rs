@@ -1,7 +1,8 @@
 //! Parsing of the IDX files MNIST ships in (gzip'd or raw) into compact `u8` storage.
 //!
 //! Every failure is a [`DataError`] naming the file and what is wrong with it: data comes from
-//! disk or from a network download, so a bad byte must never become a panic.
+//! disk or from a network download, so a bad byte must never become a panic, and a header is
+//! checked before its data is read, so a small file cannot make us allocate gigabytes.
 
 use std::io::Read;
 
@@ -14,8 +15,11 @@ pub const PIXELS: usize = SIDE * SIDE;
 
 const IMAGES_MAGIC: u32 = 0x0000_0803;
 const LABELS_MAGIC: u32 = 0x0000_0801;
-/// A generous bound so a corrupt header cannot make us allocate gigabytes.
-const MAX_ITEMS: usize = 1_000_000;
+/// Headers announcing more items are refused before anything is allocated: more than any
+/// digit set in this format holds (MNIST: 60,000 + 10,000; EMNIST's digits: 240,000 + 40,000).
+pub const MAX_ITEMS: usize = 250_000;
+/// Past the data, this many bytes are counted for the error message, no more.
+const TRAILING_COUNTED: usize = 1 << 20;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}: {problem}")]
@@ -38,16 +42,26 @@ pub enum Problem {
     WrongMagic { found: u32, expected: u32 },
     #[error("images are {rows}x{cols}, expected 28x28")]
     WrongDimensions { rows: u32, cols: u32 },
-    #[error("the header announces {0} items, more than any MNIST file holds")]
+    #[error("the header announces {0} items, more than the {MAX_ITEMS} this app reads")]
     TooManyItems(usize),
+    #[error("it holds no digits")]
+    Empty,
     #[error("truncated: expected {expected} bytes of data, found {found}")]
     Truncated { expected: usize, found: usize },
-    #[error("{extra} unexpected bytes after the data")]
+    #[error("{} unexpected bytes after the data", trailing(*extra))]
     TrailingBytes { extra: usize },
     #[error("label {value} at index {index} is not a digit 0-9")]
     LabelOutOfRange { index: usize, value: u8 },
     #[error("{images} images but {labels} labels")]
     CountMismatch { images: usize, labels: usize },
+}
+
+fn trailing(extra: usize) -> String {
+    if extra > TRAILING_COUNTED {
+        format!("more than {TRAILING_COUNTED}")
+    } else {
+        extra.to_string()
+    }
 }
 
 impl DataError {
@@ -59,97 +73,102 @@ impl DataError {
     }
 }
 
-/// Decompresses `bytes` if they are gzip'd (by their magic bytes), otherwise borrows them.
-fn decompress<'a>(file: &str, bytes: &'a [u8]) -> Result<std::borrow::Cow<'a, [u8]>, DataError> {
-    if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::with_capacity(bytes.len() * 6);
-        GzDecoder::new(bytes)
-            .read_to_end(&mut out)
-            .map_err(|e| DataError::new(file, Problem::Gzip(e.to_string())))?;
-        Ok(out.into())
-    } else {
-        Ok(bytes.into())
-    }
+/// An IDX file's bytes as a stream: decompressed on the fly if they are gzip'd (by their magic
+/// bytes), so a small file cannot make us inflate gigabytes before its header is checked.
+struct Stream<'a> {
+    file: &'a str,
+    reader: Box<dyn Read + 'a>,
 }
 
-/// Reads the first `words` big-endian u32s of the header (the magic first) and checks the magic.
-fn header(file: &str, data: &[u8], magic: u32, words: usize) -> Result<Vec<u32>, DataError> {
-    let word = |i: usize| {
-        u32::from_be_bytes([
-            data[4 * i],
-            data[4 * i + 1],
-            data[4 * i + 2],
-            data[4 * i + 3],
-        ])
-    };
-    // The magic first: a wrong file is better named that than "too short".
-    if data.len() >= 4 && word(0) != magic {
-        return Err(DataError::new(
-            file,
-            Problem::WrongMagic {
+impl<'a> Stream<'a> {
+    fn new(file: &'a str, bytes: &'a [u8]) -> Self {
+        let reader: Box<dyn Read + 'a> = if bytes.starts_with(&[0x1f, 0x8b]) {
+            Box::new(GzDecoder::new(bytes))
+        } else {
+            Box::new(bytes)
+        };
+        Self { file, reader }
+    }
+
+    fn fail(&self, problem: Problem) -> DataError {
+        DataError::new(self.file, problem)
+    }
+
+    /// Up to `n` bytes (fewer only at the end of the data). Memory grows with what arrives, not
+    /// with what was asked for.
+    fn read_up_to(&mut self, n: usize) -> Result<Vec<u8>, DataError> {
+        let mut out = Vec::with_capacity(n.min(1 << 16));
+        (&mut self.reader)
+            .take(n as u64)
+            .read_to_end(&mut out)
+            .map_err(|e| self.fail(Problem::Gzip(e.to_string())))?;
+        Ok(out)
+    }
+
+    /// The header's big-endian u32 words, the magic first.
+    fn header(&mut self, magic: u32, words: usize) -> Result<Vec<u32>, DataError> {
+        let bytes = self.read_up_to(words * 4)?;
+        let word = |i: usize| u32::from_be_bytes(bytes[4 * i..4 * i + 4].try_into().unwrap());
+        // The magic first: a wrong file is better named that than "too short".
+        if bytes.len() >= 4 && word(0) != magic {
+            return Err(self.fail(Problem::WrongMagic {
                 found: word(0),
                 expected: magic,
-            },
-        ));
+            }));
+        }
+        if bytes.len() < words * 4 {
+            return Err(self.fail(Problem::NoHeader(bytes.len())));
+        }
+        Ok((0..words).map(word).collect())
     }
-    if data.len() < words * 4 {
-        return Err(DataError::new(file, Problem::NoHeader(data.len())));
-    }
-    Ok((0..words).map(word).collect())
-}
 
-fn body(file: &str, data: &[u8], offset: usize, expected: usize) -> Result<Vec<u8>, DataError> {
-    let found = data.len() - offset;
-    if found < expected {
-        return Err(DataError::new(file, Problem::Truncated { expected, found }));
+    /// Exactly `expected` bytes, then the end of the data.
+    fn body(&mut self, expected: usize) -> Result<Vec<u8>, DataError> {
+        let data = self.read_up_to(expected)?;
+        if data.len() < expected {
+            return Err(self.fail(Problem::Truncated {
+                expected,
+                found: data.len(),
+            }));
+        }
+        let extra = self.read_up_to(TRAILING_COUNTED + 1)?.len();
+        if extra > 0 {
+            return Err(self.fail(Problem::TrailingBytes { extra }));
+        }
+        Ok(data)
     }
-    if found > expected {
-        return Err(DataError::new(
-            file,
-            Problem::TrailingBytes {
-                extra: found - expected,
-            },
-        ));
-    }
-    Ok(data[offset..].to_vec())
-}
 
-fn count(file: &str, n: u32) -> Result<usize, DataError> {
-    let n = n as usize;
-    if n > MAX_ITEMS {
-        return Err(DataError::new(file, Problem::TooManyItems(n)));
+    fn count(&self, n: u32) -> Result<usize, DataError> {
+        match n as usize {
+            0 => Err(self.fail(Problem::Empty)),
+            n if n > MAX_ITEMS => Err(self.fail(Problem::TooManyItems(n))),
+            n => Ok(n),
+        }
     }
-    Ok(n)
 }
 
 /// Parses an IDX3 image file: returns `count * 784` pixels, row-major, one byte each.
 pub fn parse_images(file: &str, bytes: &[u8]) -> Result<Vec<u8>, DataError> {
-    let data = decompress(file, bytes)?;
-    let h = header(file, &data, IMAGES_MAGIC, 4)?;
+    let mut stream = Stream::new(file, bytes);
+    let h = stream.header(IMAGES_MAGIC, 4)?;
     if (h[2], h[3]) != (SIDE as u32, SIDE as u32) {
-        return Err(DataError::new(
-            file,
-            Problem::WrongDimensions {
-                rows: h[2],
-                cols: h[3],
-            },
-        ));
+        return Err(stream.fail(Problem::WrongDimensions {
+            rows: h[2],
+            cols: h[3],
+        }));
     }
-    let n = count(file, h[1])?;
-    body(file, &data, 16, n * PIXELS)
+    let n = stream.count(h[1])?;
+    stream.body(n * PIXELS)
 }
 
 /// Parses an IDX1 label file, checking that every label is a digit.
 pub fn parse_labels(file: &str, bytes: &[u8]) -> Result<Vec<u8>, DataError> {
-    let data = decompress(file, bytes)?;
-    let h = header(file, &data, LABELS_MAGIC, 2)?;
-    let n = count(file, h[1])?;
-    let labels = body(file, &data, 8, n)?;
+    let mut stream = Stream::new(file, bytes);
+    let h = stream.header(LABELS_MAGIC, 2)?;
+    let n = stream.count(h[1])?;
+    let labels = stream.body(n)?;
     if let Some((index, &value)) = labels.iter().enumerate().find(|(_, v)| **v > 9) {
-        return Err(DataError::new(
-            file,
-            Problem::LabelOutOfRange { index, value },
-        ));
+        return Err(stream.fail(Problem::LabelOutOfRange { index, value }));
     }
     Ok(labels)
 }

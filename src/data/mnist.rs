@@ -12,15 +12,29 @@ pub const TEST_IMAGES: &str = "t10k-images-idx3-ubyte.gz";
 pub const TEST_LABELS: &str = "t10k-labels-idx1-ubyte.gz";
 pub const FILES: [&str; 4] = [TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS];
 
-/// A set of labelled digits.
+/// A set of labelled digits: as many 28×28 images as labels, every label a digit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Split {
     /// `len() * 784` pixels, 0 (paper) to 255 (ink).
-    pub images: Vec<u8>,
-    pub labels: Vec<u8>,
+    images: Vec<u8>,
+    labels: Vec<u8>,
 }
 
 impl Split {
+    /// Digits from their pixels (784 per image) and labels, checked.
+    pub fn new(images: Vec<u8>, labels: Vec<u8>) -> Result<Self, Problem> {
+        if images.len() != labels.len() * PIXELS {
+            return Err(Problem::CountMismatch {
+                images: images.len() / PIXELS,
+                labels: labels.len(),
+            });
+        }
+        if let Some((index, &value)) = labels.iter().enumerate().find(|(_, v)| **v > 9) {
+            return Err(Problem::LabelOutOfRange { index, value });
+        }
+        Ok(Self { images, labels })
+    }
+
     /// Parses an image file and its label file (gzip'd or raw IDX).
     pub fn parse(
         (images_name, images): (&str, &[u8]),
@@ -28,17 +42,8 @@ impl Split {
     ) -> Result<Self, DataError> {
         let images = idx::parse_images(images_name, images)?;
         let labels = idx::parse_labels(labels_name, labels)?;
-        if images.len() / PIXELS != labels.len() {
-            let problem = Problem::CountMismatch {
-                images: images.len() / PIXELS,
-                labels: labels.len(),
-            };
-            return Err(DataError::new(
-                format!("{images_name} + {labels_name}"),
-                problem,
-            ));
-        }
-        Ok(Self { images, labels })
+        Self::new(images, labels)
+            .map_err(|problem| DataError::new(format!("{images_name} + {labels_name}"), problem))
     }
 
     pub fn len(&self) -> usize {
@@ -47,6 +52,19 @@ impl Split {
 
     pub fn is_empty(&self) -> bool {
         self.labels.is_empty()
+    }
+
+    /// Every image's pixels, one after the other.
+    pub fn images(&self) -> &[u8] {
+        &self.images
+    }
+
+    pub fn labels(&self) -> &[u8] {
+        &self.labels
+    }
+
+    pub fn label(&self, index: usize) -> u8 {
+        self.labels[index]
     }
 
     pub fn image(&self, index: usize) -> &[u8] {

@@ -121,12 +121,13 @@ fn bench_device(arg: DeviceArg, args: &Args, mnist: &mnist_lab::data::Mnist) -> 
 
     let model = trainer.model();
     let one = || images_tensor(pixels(&mnist.test, &[0], None), &device);
-    pollster::block_on(probabilities(&model, one()))?;
+    pollster::block_on(probabilities(&model, one())).map_err(|e| e.to_string())?;
     let mut times: Vec<f64> = (0..args.runs)
         .map(|_| {
             let t = Instant::now();
             pollster::block_on(probabilities(&model, one()))
                 .map(|_| t.elapsed().as_secs_f64() * 1e3)
+                .map_err(|e| e.to_string())
         })
         .collect::<Result<_>>()?;
     times.sort_by(f64::total_cmp);

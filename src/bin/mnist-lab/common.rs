@@ -86,5 +86,5 @@ pub fn load_mnist(dir: Option<&Path>) -> Result<Mnist> {
 }
 
 pub fn evaluate_on(model: &Model, test: &Split, device: &Device) -> Result<Evaluation> {
-    pollster::block_on(evaluate(model, test, device))
+    pollster::block_on(evaluate(model, test, device)).map_err(|e| e.to_string())
 }

@@ -1,5 +1,5 @@
 //! `mnist-lab grid`: the tutorial's hyper-parameter search, ranked on a validation split (the last
-//! 10,000 training images) so the test set stays untouched for the final number.
+//! 10,000 training images by default) so the test set stays untouched for the final number.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,8 +11,6 @@ use mnist_lab::train::{TrainConfig, Trainer};
 use web_time::Instant;
 
 use crate::common::{DeviceArg, Result, load_mnist};
-
-const VALIDATION: usize = 10_000;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -31,6 +29,9 @@ pub struct Args {
     /// Train each run on only the first N training images.
     #[arg(long)]
     limit: Option<usize>,
+    /// How many of the last training images to hold out for ranking the runs.
+    #[arg(long, default_value_t = 10_000)]
+    validation: usize,
     #[arg(long, default_value_t = 0)]
     seed: u64,
     #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
@@ -65,7 +66,21 @@ pub fn run(args: Args) -> Result<()> {
         .map(|s| parse_channels(s))
         .collect::<Result<_>>()?;
     let mnist = load_mnist(args.data.as_deref())?;
-    let split_at = mnist.train.len() - VALIDATION;
+    if args.validation == 0 {
+        return Err("--validation must be at least 1 image".into());
+    }
+    let split_at = mnist
+        .train
+        .len()
+        .checked_sub(args.validation)
+        .filter(|&n| n > 0)
+        .ok_or_else(|| {
+            format!(
+                "the training set has {} images: too few to hold {} out for validation and train on the rest (lower --validation)",
+                mnist.train.len(),
+                args.validation
+            )
+        })?;
     let train = Arc::new(
         mnist
             .train
@@ -77,9 +92,10 @@ pub fn run(args: Args) -> Result<()> {
 
     let total = args.lrs.len() * args.batches.len() * channels.len();
     println!(
-        "{total} runs of {} epoch(s) on {} images, ranked on {VALIDATION} validation images",
+        "{total} runs of {} epoch(s) on {} images, ranked on {} validation images",
         args.epochs,
-        train.len()
+        train.len(),
+        validation.len()
     );
     let mut runs = vec![];
     for &lr in &args.lrs {
@@ -104,7 +120,8 @@ pub fn run(args: Args) -> Result<()> {
                 while !trainer.is_finished() {
                     pollster::block_on(trainer.step()).map_err(|e| e.to_string())?;
                 }
-                let eval = pollster::block_on(evaluate(&trainer.model(), &validation, &device))?;
+                let eval = pollster::block_on(evaluate(&trainer.model(), &validation, &device))
+                    .map_err(|e| e.to_string())?;
                 let run = Run {
                     lr,
                     batch,

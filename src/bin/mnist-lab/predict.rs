@@ -68,6 +68,7 @@ fn classify(
         Err(PreprocessError::NothingDrawn) => return Ok(None),
         Err(e) => return Err(e.to_string()),
     };
-    let probs = pollster::block_on(probabilities(model, images_tensor(digit.to_vec(), device)))?;
+    let probs = pollster::block_on(probabilities(model, images_tensor(digit.to_vec(), device)))
+        .map_err(|e| e.to_string())?;
     Ok(Some(probs[0]))
 }

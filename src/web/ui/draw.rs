@@ -210,7 +210,7 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
         let Some((info, bytes)) = ui.weights.get() else {
             return;
         };
-        match weights::from_bytes(&info.config.init(&Device::flex()), &bytes) {
+        match weights::from_bytes(&info.config.init(&Device::flex()), &info.origin, &bytes) {
             Ok(model) => {
                 leptos::task::spawn_local({
                     let model = model.clone();

@@ -145,7 +145,7 @@ fn samples(state: &Shared, count: usize, seed: u64) {
         .iter()
         .flat_map(|&i| train.image(i).to_vec())
         .collect();
-    let labels = indices.iter().map(|&i| train.labels[i]).collect();
+    let labels = indices.iter().map(|&i| train.label(i)).collect();
     post(FromWorker::Samples { labels }, Some(&pixels));
 }
 
@@ -158,7 +158,7 @@ fn test_images(state: &Shared, label: u8, predicted: u8, limit: usize) {
         .predictions
         .iter()
         .enumerate()
-        .filter(|&(i, &p)| p == predicted && test.labels[i] == label)
+        .filter(|&(i, &p)| p == predicted && test.label(i) == label)
         .map(|(i, _)| i)
         .take(limit)
         .collect();
@@ -185,7 +185,8 @@ async fn evaluate_current(state: &Shared, test_images: usize) -> Result<(), Stri
         (test, bytes)
     };
     let device = Device::flex();
-    let (_, model) = weights::load_any(&bytes, &device).map_err(|e| e.to_string())?;
+    let (_, model) =
+        weights::load_any("the current weights", &bytes, &device).map_err(|e| e.to_string())?;
     let test = Arc::new(test.take(test_images));
     report_evaluation(state, &model, &test, &device).await?;
     Ok(())
@@ -198,7 +199,9 @@ pub async fn report_evaluation(
     test: &Split,
     device: &Device,
 ) -> Result<f64, String> {
-    let eval = evaluate(model, test, device).await?;
+    let eval = evaluate(model, test, device)
+        .await
+        .map_err(|e| e.to_string())?;
     let misses: Vec<_> = eval.misses.iter().take(MISSES_SENT).cloned().collect();
     let pixels: Vec<u8> = misses
         .iter()
@@ -239,7 +242,7 @@ async fn set_weights(state: Shared, source: WeightsSource, bytes: Option<Vec<u8>
     let device = Device::flex();
     // A weights file (fetched or uploaded) fits whichever preset its shapes say.
     let load = |name: &str, bytes: &[u8]| {
-        weights::load_any(bytes, &device).map_err(|e| format!("{name}: {e}"))
+        weights::load_any(name, bytes, &device).map_err(|e| e.to_string())
     };
     let result: Result<(Vec<u8>, WeightsInfo), String> = async {
         let (config, model, origin) = match source {

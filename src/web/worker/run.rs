@@ -135,8 +135,12 @@ async fn train(state: &Shared, mut plan: Plan, mut backend: Backend) -> Result<S
         let device = backend::device(backend).await?;
         let train_device = device.clone().autodiff();
         let model = match &plan.initial {
-            Some(bytes) => weights::from_bytes(&plan.config.init(&train_device), bytes)
-                .map_err(|e| e.to_string())?,
+            Some(bytes) => weights::from_bytes(
+                &plan.config.init(&train_device),
+                "the starting weights",
+                bytes,
+            )
+            .map_err(|e| e.to_string())?,
             None => {
                 train_device.seed(plan.train_config.seed);
                 plan.config.init(&train_device)
