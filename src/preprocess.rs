@@ -52,7 +52,10 @@ pub fn to_mnist(
     height: usize,
     format: PixelFormat,
 ) -> Result<Digit, PreprocessError> {
-    let expected = width * height * format.bytes_per_pixel();
+    // Saturating: absurd dimensions must give `WrongSize`, not wrap around to the length given.
+    let expected = width
+        .saturating_mul(height)
+        .saturating_mul(format.bytes_per_pixel());
     if pixels.len() != expected {
         return Err(PreprocessError::WrongSize {
             width,
@@ -60,6 +63,9 @@ pub fn to_mnist(
             expected,
             got: pixels.len(),
         });
+    }
+    if width == 0 || height == 0 {
+        return Err(PreprocessError::NothingDrawn);
     }
     let ink = ink(pixels, width, height, format);
     let (x0, y0, x1, y1) =

@@ -16,8 +16,9 @@ use std::collections::HashMap;
 /// Nesting deeper than this is refused. A state_dict nests about 5 levels.
 pub const MAX_DEPTH: u16 = 64;
 /// Opcodes run at most. The tutorial's state_dict takes about 300; one of a model with a
-/// thousand layers about 50,000.
-pub const MAX_OPS: usize = 1_000_000;
+/// thousand layers about 50,000. Each opcode adds at most one value to the arena, so this also
+/// bounds its memory (about 20 MB).
+pub const MAX_OPS: usize = 250_000;
 
 /// Where a value sits in the arena.
 pub type Id = usize;
