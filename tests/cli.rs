@@ -151,3 +151,63 @@ fn train_saves_weights_that_eval_and_grid_run() {
     let out = mnist_lab(&["grid", "--channels", "8by16"]);
     assert!(!out.status.success());
 }
+
+#[test]
+fn empty_or_too_small_sets_are_refused_with_a_message() {
+    // A test file that announces no digits: once "Test accuracy: 0.0000" with exit code 0.
+    let dir = common::mnist_subset("cli-empty-test", 100, 0);
+    let data = dir.to_str().unwrap();
+    let out = mnist_lab(&["eval", "tests/fixtures/MulticlassCNN.pth", "--data", data]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("t10k-images-idx3-ubyte.gz: it holds no digits"),
+        "{}",
+        stderr(&out)
+    );
+
+    // 3,000 training images cannot hold 10,000 out for validation: once every run ranked 0.00 %.
+    let dir = common::mnist_subset("cli-small-train", 3_000, 100);
+    let data = dir.to_str().unwrap();
+    let out = mnist_lab(&[
+        "grid",
+        "--data",
+        data,
+        "--channels",
+        "8x16",
+        "--batches",
+        "60",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("the training set has 3000 images: too few to hold 10000 out"),
+        "{}",
+        stderr(&out)
+    );
+    let out = mnist_lab(&[
+        "grid",
+        "--data",
+        data,
+        "--validation",
+        "1000",
+        "--lrs",
+        "0.001",
+        "--batches",
+        "60",
+        "--channels",
+        "8x16",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("on 2000 images, ranked on 1000 validation images"),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = mnist_lab(&["train", "--limit", "0"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("the training set is empty"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -2,9 +2,7 @@
 
 mod common;
 
-use std::io::Write;
-
-use flate2::{Compression, write::GzEncoder};
+use common::{gzip, idx_labels};
 use mnist_lab::data::idx::{parse_images, parse_labels};
 use mnist_lab::data::mnist::{FILES, Split};
 use mnist_lab::data::{PIXELS, Problem, Rng, batch};
@@ -39,27 +37,7 @@ fn full_set_parses_with_the_official_counts() {
 }
 
 fn idx_images(n: u32, rows: u32, cols: u32, data_len: usize) -> Vec<u8> {
-    let mut v = [0x803u32, n, rows, cols]
-        .iter()
-        .flat_map(|w| w.to_be_bytes())
-        .collect::<Vec<_>>();
-    v.extend(std::iter::repeat_n(7u8, data_len));
-    v
-}
-
-fn idx_labels(labels: &[u8]) -> Vec<u8> {
-    let mut v = [0x801u32, labels.len() as u32]
-        .iter()
-        .flat_map(|w| w.to_be_bytes())
-        .collect::<Vec<_>>();
-    v.extend_from_slice(labels);
-    v
-}
-
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut e = GzEncoder::new(vec![], Compression::fast());
-    e.write_all(bytes).unwrap();
-    e.finish().unwrap()
+    common::idx_images(n, rows, cols, &vec![7; data_len])
 }
 
 #[test]

@@ -1,9 +1,12 @@
 //! Helpers the integration tests share.
 #![allow(dead_code)]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use flate2::{Compression, write::GzEncoder};
 use mnist_lab::data::Mnist;
+use mnist_lab::data::mnist::FILES;
 
 pub fn project(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
@@ -18,5 +21,49 @@ pub fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("mnist-lab-test-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// An IDX3 image file: a header announcing `count` images of `rows`×`cols`, then `data`.
+pub fn idx_images(count: u32, rows: u32, cols: u32, data: &[u8]) -> Vec<u8> {
+    let mut v: Vec<u8> = [0x803u32, count, rows, cols]
+        .iter()
+        .flat_map(|w| w.to_be_bytes())
+        .collect();
+    v.extend_from_slice(data);
+    v
+}
+
+/// An IDX1 label file.
+pub fn idx_labels(labels: &[u8]) -> Vec<u8> {
+    let mut v: Vec<u8> = [0x801u32, labels.len() as u32]
+        .iter()
+        .flat_map(|w| w.to_be_bytes())
+        .collect();
+    v.extend_from_slice(labels);
+    v
+}
+
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut e = GzEncoder::new(vec![], Compression::fast());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+/// A folder named `name` holding the four MNIST files, gzip'd: the first `train` training and
+/// `test` test digits of the shipped set, with `test = 0` giving a test file that announces none.
+pub fn mnist_subset(name: &str, train: usize, test: usize) -> PathBuf {
+    let dir = scratch(name);
+    let full = mnist();
+    let (train, test) = (full.train.take(train), full.test.take(test));
+    let files = [
+        idx_images(train.len() as u32, 28, 28, train.images()),
+        idx_labels(train.labels()),
+        idx_images(test.len() as u32, 28, 28, test.images()),
+        idx_labels(test.labels()),
+    ];
+    for (file, bytes) in FILES.iter().zip(files) {
+        std::fs::write(dir.join(file), gzip(&bytes)).unwrap();
+    }
     dir
 }

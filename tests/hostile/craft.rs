@@ -131,31 +131,6 @@ pub fn record(tensors: Vec<(String, DType, Vec<usize>, Vec<u8>)>) -> Vec<u8> {
     Writer::new(tensors).into_bytes().unwrap().to_vec()
 }
 
-/// An IDX3 image file header announcing `count` 28×28 images, followed by `data`.
-pub fn idx_images(count: u32, data: &[u8]) -> Vec<u8> {
-    let mut v: Vec<u8> = [0x803u32, count, 28, 28]
-        .iter()
-        .flat_map(|w| w.to_be_bytes())
-        .collect();
-    v.extend_from_slice(data);
-    v
-}
-
-pub fn idx_labels(labels: &[u8]) -> Vec<u8> {
-    let mut v: Vec<u8> = [0x801u32, labels.len() as u32]
-        .iter()
-        .flat_map(|w| w.to_be_bytes())
-        .collect();
-    v.extend_from_slice(labels);
-    v
-}
-
-pub fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut e = GzEncoder::new(vec![], Compression::fast());
-    e.write_all(bytes).unwrap();
-    e.finish().unwrap()
-}
-
 /// `header` then `zeros` zero bytes, gzip'd without ever holding the zeros.
 pub fn gzip_bomb(header: &[u8], zeros: usize) -> Vec<u8> {
     let mut e = GzEncoder::new(vec![], Compression::best());

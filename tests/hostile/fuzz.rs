@@ -234,7 +234,7 @@ fn idx_files() {
         .with_test_time(RANDOM_TIME)
         .for_each(|bytes: &[u8]| {
             within(&label("idx_files", bytes), 16 * MB, limit(), || {
-                let gzipped = craft::gzip(bytes);
+                let gzipped = crate::common::gzip(bytes);
                 for data in [bytes, &gzipped] {
                     if let Ok(images) = idx::parse_images("images", data) {
                         assert!(!images.is_empty() && images.len().is_multiple_of(PIXELS));

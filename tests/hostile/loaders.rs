@@ -15,6 +15,7 @@ use mnist_lab::weights::{
 };
 
 use crate::budget::{slack, within};
+use crate::common::{gzip, idx_images, idx_labels};
 use crate::craft::{self, Pickle};
 
 const MB: usize = 1 << 20;
@@ -239,7 +240,7 @@ fn oversized_and_crowded_files_are_refused_cheaply() {
 #[test]
 fn idx_headers_are_checked_before_their_data_is_read() {
     // One image announced, 256 MiB of zeros behind it: read no further than the image.
-    let bomb = craft::gzip_bomb(&craft::idx_images(1, &[]), 256 * MB);
+    let bomb = craft::gzip_bomb(&idx_images(1, 28, 28, &[]), 256 * MB);
     let err = within("idx gzip bomb", 8 * MB, quick(), || {
         parse_images("bomb.gz", &bomb).unwrap_err()
     });
@@ -253,16 +254,16 @@ fn idx_headers_are_checked_before_their_data_is_read() {
         "{err}"
     );
 
-    let err = parse_images("many", &craft::idx_images(MAX_ITEMS as u32 + 1, &[])).unwrap_err();
+    let err = parse_images("many", &idx_images(MAX_ITEMS as u32 + 1, 28, 28, &[])).unwrap_err();
     assert_eq!(err.problem, DataProblem::TooManyItems(MAX_ITEMS + 1));
-    let err = parse_images("none", &craft::idx_images(0, &[])).unwrap_err();
+    let err = parse_images("none", &idx_images(0, 28, 28, &[])).unwrap_err();
     assert_eq!(err.problem, DataProblem::Empty);
     assert_eq!(err.to_string(), "none: it holds no digits");
-    let err = parse_labels("none", &craft::gzip(&craft::idx_labels(&[]))).unwrap_err();
+    let err = parse_labels("none", &gzip(&idx_labels(&[]))).unwrap_err();
     assert_eq!(err.problem, DataProblem::Empty);
     // Announcing more than the file holds costs only what it holds.
     let err = within("idx short", 8 * MB, quick(), || {
-        parse_images("short", &craft::idx_images(200_000, &[1; PIXELS])).unwrap_err()
+        parse_images("short", &idx_images(200_000, 28, 28, &[1; PIXELS])).unwrap_err()
     });
     assert!(matches!(err.problem, DataProblem::Truncated { .. }));
 }
