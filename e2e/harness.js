@@ -16,24 +16,51 @@ const TYPES = {
   '.json': 'application/json', '.png': 'image/png',
 };
 
-/** Serves dist/ like a plain static host. `hooks.failMnist` makes MNIST requests fail. */
+/** A host name the browser resolves to 127.0.0.1: a page there is not a secure context. */
+export const INSECURE_HOST = 'mnist-lab.test';
+
+/**
+ * Serves dist/ like a plain static host. Hooks: `failMnist` makes MNIST requests fail,
+ * `stallMnist` answers them and then sends nothing, `spaFallback` answers unknown paths with
+ * index.html (as single-page-app hosts do). Every request path is kept in `requests`.
+ */
 export async function serve(hooks = {}) {
+  const requests = [];
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^\/+/, '');
+    requests.push(path);
     if (hooks.failMnist && path.startsWith('mnist/')) {
       res.writeHead(503).end('unavailable');
       return;
     }
+    if (hooks.stallMnist && path.startsWith('mnist/')) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.write(Buffer.alloc(1000)); // then nothing, until the browser gives up
+      return;
+    }
+    const file = async (name) => readFile(join(DIST, name));
     try {
-      const body = await readFile(join(DIST, path || 'index.html'));
+      const body = await file(path || 'index.html');
       res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'text/html', 'content-length': body.length });
       res.end(body);
     } catch {
-      res.writeHead(404).end('not found');
+      if (hooks.spaFallback) {
+        const body = await file('index.html');
+        res.writeHead(200, { 'content-type': TYPES['.html'], 'content-length': body.length }).end(body);
+      } else {
+        res.writeHead(404).end('not found');
+      }
     }
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  return { url: `http://127.0.0.1:${server.address().port}/`, hooks, close: () => new Promise((ok) => server.close(ok)) };
+  const port = server.address().port;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    insecureUrl: `http://${INSECURE_HOST}:${port}/`,
+    hooks,
+    requests,
+    close: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(ok); }),
+  };
 }
 
 export async function browser() {
@@ -42,7 +69,7 @@ export async function browser() {
     args: [
       '--no-sandbox', '--disable-gpu-sandbox', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--disable-quic', '--enable-unsafe-webgpu',
-      '--use-webgpu-adapter=swiftshader',
+      '--use-webgpu-adapter=swiftshader', `--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`,
     ],
   });
 }

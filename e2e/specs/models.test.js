@@ -1,5 +1,5 @@
 // Models kept in the browser: a finished run is saved, survives a reload, and can be loaded,
-// renamed and deleted; training can start from the current (pretrained) weights.
+// renamed and deleted (with Undo); training can start from the current (pretrained) weights.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, browser, page, shot, dataReady, loss } from '../harness.js';
@@ -34,6 +34,14 @@ test('a finished run is saved, listed after reload, and can be loaded, renamed a
   await p.reload();
   await saved.filter({ hasText: 'my first model' }).waitFor({ timeout: 60_000 });
 
+  // Delete offers Undo, which brings the model back as it was.
+  await p.getByTestId('delete-model').click();
+  await p.getByText('No saved models yet').waitFor();
+  assert.match(await p.getByTestId('deleted').textContent(), /Deleted “my first model”/);
+  await p.getByTestId('undo-delete').click();
+  await saved.filter({ hasText: 'my first model' }).waitFor();
+  await p.reload();
+  await saved.filter({ hasText: 'my first model' }).waitFor({ timeout: 60_000 });
   await p.getByTestId('delete-model').click();
   await p.getByText('No saved models yet').waitFor();
   assert.deepEqual(p.errors, []);

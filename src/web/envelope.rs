@@ -4,6 +4,7 @@ use js_sys::{Object, Reflect, Uint8Array};
 use serde::{Serialize, de::DeserializeOwned};
 use wasm_bindgen::{JsCast, JsValue};
 
+/// `msg` with a copy of `bytes`.
 pub fn pack<T: Serialize>(msg: &T, bytes: Option<&[u8]>) -> JsValue {
     let obj = Object::new();
     let json = serde_json::to_string(msg).expect("protocol types serialize");
@@ -12,6 +13,13 @@ pub fn pack<T: Serialize>(msg: &T, bytes: Option<&[u8]>) -> JsValue {
         Reflect::set(&obj, &"bytes".into(), &Uint8Array::from(bytes).into()).expect("plain object");
     }
     obj.into()
+}
+
+/// `msg` with bytes that are already a JavaScript array (not copied here).
+pub fn pack_array<T: Serialize>(msg: &T, bytes: &Uint8Array) -> JsValue {
+    let obj = pack(msg, None);
+    Reflect::set(&obj, &"bytes".into(), bytes).expect("plain object");
+    obj
 }
 
 pub fn unpack<T: DeserializeOwned>(data: &JsValue) -> Result<(T, Option<Vec<u8>>), String> {

@@ -42,3 +42,19 @@ pub fn describe(err: &JsValue) -> String {
         .or_else(|| err.as_string())
         .unwrap_or_else(|| format!("{err:?}"))
 }
+
+/// Waits for `promise`, for at most `ms` milliseconds: `Ok(None)` when the time ran out first.
+pub async fn within(promise: &Promise, ms: i32) -> Result<Option<JsValue>, JsValue> {
+    let marker: JsValue = js_sys::Object::new().into();
+    let timeout = Promise::new(&mut |resolve, _| {
+        let set_timeout: Function = Reflect::get(&js_sys::global(), &"setTimeout".into())
+            .expect("setTimeout exists")
+            .unchecked_into();
+        // setTimeout(resolve, ms, marker) resolves the timeout with the marker.
+        set_timeout
+            .call3(&JsValue::NULL, &resolve, &ms.into(), &marker)
+            .expect("setTimeout works");
+    });
+    let first = JsFuture::from(Promise::race(&js_sys::Array::of2(promise, &timeout))).await?;
+    Ok((!js_sys::Object::is(&first, &marker)).then_some(first))
+}

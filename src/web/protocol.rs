@@ -46,6 +46,10 @@ pub struct RunSettings {
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub enum ToWorker {
+    /// Are you alive? Answered at once with `Pong`, unless the worker is stuck or dead.
+    Ping {
+        id: u32,
+    },
     /// Fetch (or re-fetch after a failure) the dataset.
     LoadData,
     /// `count` random training digits for the sample grid.
@@ -83,6 +87,9 @@ pub enum WeightsSource {
     File {
         name: String,
     },
+    /// The weights a previous worker had (a burn record, in the bytes), as they were: a new
+    /// worker takes over after the old one died.
+    Restore(WeightsInfo),
 }
 
 /// How the dataset download stands, per file.
@@ -127,6 +134,13 @@ pub enum RunState {
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub enum FromWorker {
+    Pong {
+        id: u32,
+    },
+    /// The worker panicked (it is about to die): what the panic said.
+    Panicked {
+        message: String,
+    },
     /// The worker runs; `webgpu` says whether the browser offers WebGPU here.
     Ready {
         webgpu: bool,

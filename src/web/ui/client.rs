@@ -1,48 +1,89 @@
-//! The UI's end of the worker channel.
+//! The UI's end of the worker channel, and the worker's lifeline.
+//!
+//! A worker can die (a panic, running out of memory, a hostile file that got past the loaders)
+//! or hang. The page notices either (the worker's error event; no answer to a ping within
+//! [`UNRESPONSIVE_MS`]), terminates it, starts a fresh one and tells the UI, which restores what
+//! the new worker needs. Messages from a worker that was replaced are ignored.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 
-use js_sys::Array;
+use js_sys::{Array, ArrayBuffer, Uint8Array};
+use leptos::prelude::set_interval;
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, BlobPropertyBag, MessageEvent, Url, Worker};
 
-use crate::web::envelope::{pack, unpack};
+use crate::web::envelope::{pack, pack_array, unpack};
+use crate::web::js::now_ms;
 use crate::web::protocol::{FromWorker, ToWorker};
 
+/// How often a running worker is asked whether it is alive.
+const PING_EVERY_MS: u64 = 2_000;
+/// A ping unanswered for this long means the worker is stuck. The worker yields to its event
+/// loop at least every few tens of milliseconds while it trains or evaluates.
+pub const UNRESPONSIVE_MS: f64 = 10_000.0;
+
+/// Why a worker was replaced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Death {
+    /// Its error event fired: an uncaught exception, a wasm trap (a panic or running out of
+    /// memory), or a failure to start.
+    Crashed(String),
+    /// It did not answer a ping in time.
+    Unresponsive,
+}
+
+type OnMessage = Rc<dyn Fn(FromWorker, Option<Vec<u8>>)>;
+type OnDeath = Rc<dyn Fn(Death)>;
+
+struct Channel {
+    worker: Worker,
+    /// Counts workers started; events carry the generation of the worker that sent them.
+    generation: u32,
+    /// Whether the current worker said it is ready (it can only answer pings from then on).
+    ready: bool,
+    /// The ping awaiting an answer, and when it was sent.
+    ping: Option<(u32, f64)>,
+    on_message: OnMessage,
+    on_death: OnDeath,
+}
+
 thread_local! {
-    static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
+    static CHANNEL: RefCell<Option<Channel>> = const { RefCell::new(None) };
 }
 
-/// The app's base URL, where trunk put `worker.js` and `worker_bg.wasm`.
+/// The app's base URL, where trunk put `worker.js` and `worker_bg.wasm`: the document's base,
+/// which trunk sets to its public URL, so the page may be opened at any path.
 fn base_url() -> String {
-    let href = web_sys::window()
-        .and_then(|w| w.location().href().ok())
-        .unwrap_or_default();
-    let href = href.split(['?', '#']).next().unwrap_or_default();
-    href[..href.rfind('/').map_or(0, |i| i + 1)].to_string()
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.base_uri().ok().flatten())
+        .unwrap_or_default()
 }
 
-/// Starts the training worker; `on_message` gets what it sends, `on_error` a crash.
-pub fn spawn(
-    on_message: impl Fn(FromWorker, Option<Vec<u8>>) + 'static,
-    on_error: impl Fn(String) + 'static,
-) {
-    let base = base_url();
-    // wasm-bindgen's no-modules output: load the glue, then instantiate the wasm.
+fn new_worker(generation: u32) -> Worker {
+    // The base URL enters the script as a JSON string literal, never pasted into code: a page
+    // URL holding a quote must not become script. A failure to load the wasm is rethrown, so
+    // it reaches the page as an error event like any other crash.
+    let base = serde_json::to_string(&base_url()).expect("a string serializes");
     let script = format!(
-        "self.MNIST_LAB_BASE = '{base}'; importScripts('{base}worker.js'); wasm_bindgen('{base}worker_bg.wasm');"
+        "self.MNIST_LAB_BASE = {base};\n\
+         importScripts(self.MNIST_LAB_BASE + 'worker.js');\n\
+         wasm_bindgen(self.MNIST_LAB_BASE + 'worker_bg.wasm')\n  \
+         .catch((e) => setTimeout(() => {{ throw e; }}));"
     );
-    let parts = Array::of1(&script.into());
     let options = BlobPropertyBag::new();
     options.set_type("text/javascript");
-    let blob = Blob::new_with_str_sequence_and_options(&parts, &options).expect("a script blob");
+    let blob = Blob::new_with_str_sequence_and_options(&Array::of1(&script.into()), &options)
+        .expect("a script blob");
     let url = Url::create_object_url_with_blob(&blob).expect("an object URL");
     let worker = Worker::new(&url).expect("workers are supported");
+    let _ = Url::revoke_object_url(&url);
 
     let on_message =
         Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
             match unpack::<FromWorker>(&event.data()) {
-                Ok((msg, bytes)) => on_message(msg, bytes),
+                Ok((msg, bytes)) => receive(generation, msg, bytes),
                 Err(e) => web_sys::console::warn_1(&e.into()),
             }
         });
@@ -50,18 +91,125 @@ pub fn spawn(
     on_message.forget();
     let on_error =
         Closure::<dyn Fn(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
-            on_error(format!("the training worker crashed: {}", event.message()));
+            // Handled here (the page replaces the worker), so not reported as uncaught.
+            event.prevent_default();
+            let message = event.message();
+            web_sys::console::warn_1(&format!("the training worker crashed: {message}").into());
+            died(generation, Death::Crashed(message));
         });
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
-    WORKER.with(|w| *w.borrow_mut() = Some(worker));
+    worker
+}
+
+/// Hands a message to the UI, unless it comes from a replaced worker; answers to pings stay here.
+fn receive(generation: u32, msg: FromWorker, bytes: Option<Vec<u8>>) {
+    let on_message = CHANNEL.with(|c| {
+        let mut c = c.borrow_mut();
+        let channel = c.as_mut().filter(|ch| ch.generation == generation)?;
+        match msg {
+            FromWorker::Pong { id } => {
+                if channel.ping.is_some_and(|(sent, _)| sent == id) {
+                    channel.ping = None;
+                }
+                None
+            }
+            FromWorker::Ready { .. } => {
+                channel.ready = true;
+                Some(channel.on_message.clone())
+            }
+            _ => Some(channel.on_message.clone()),
+        }
+    });
+    if let Some(on_message) = on_message {
+        on_message(msg, bytes);
+    }
+}
+
+/// Replaces the worker of `generation` (if it is still the current one) and tells the UI.
+fn died(generation: u32, death: Death) {
+    let on_death = CHANNEL.with(|c| {
+        let mut c = c.borrow_mut();
+        let channel = c.as_mut().filter(|ch| ch.generation == generation)?;
+        channel.worker.terminate();
+        channel.generation += 1;
+        channel.worker = new_worker(channel.generation);
+        channel.ready = false;
+        channel.ping = None;
+        Some(channel.on_death.clone())
+    });
+    if let Some(on_death) = on_death {
+        on_death(death);
+    }
+}
+
+/// Pings the worker, or declares it dead when the last ping went unanswered too long.
+fn watch() {
+    let overdue = CHANNEL.with(|c| {
+        let mut c = c.borrow_mut();
+        let channel = c.as_mut().filter(|ch| ch.ready)?;
+        match channel.ping {
+            Some((_, sent)) if now_ms() - sent > UNRESPONSIVE_MS => Some(channel.generation),
+            Some(_) => None,
+            None => {
+                let id = (now_ms() as u32).wrapping_add(channel.generation);
+                channel.ping = Some((id, now_ms()));
+                let _ = channel
+                    .worker
+                    .post_message(&pack(&ToWorker::Ping { id }, None));
+                None
+            }
+        }
+    });
+    if let Some(generation) = overdue {
+        died(generation, Death::Unresponsive);
+    }
+}
+
+/// Starts the training worker and keeps one running: `on_message` gets what it sends,
+/// `on_death` hears when it had to be replaced.
+pub fn connect(
+    on_message: impl Fn(FromWorker, Option<Vec<u8>>) + 'static,
+    on_death: impl Fn(Death) + 'static,
+) {
+    CHANNEL.with(|c| {
+        *c.borrow_mut() = Some(Channel {
+            worker: new_worker(0),
+            generation: 0,
+            ready: false,
+            ping: None,
+            on_message: Rc::new(on_message),
+            on_death: Rc::new(on_death),
+        })
+    });
+    set_interval(watch, std::time::Duration::from_millis(PING_EVERY_MS));
+}
+
+/// Stops the worker for good (it keeps failing); `send` does nothing afterwards.
+pub fn disconnect() {
+    if let Some(channel) = CHANNEL.with(|c| c.borrow_mut().take()) {
+        channel.worker.terminate();
+    }
+}
+
+fn post(message: &JsValue, transfer: Option<&Array>) {
+    CHANNEL.with(|c| {
+        if let Some(channel) = c.borrow().as_ref() {
+            let _ = match transfer {
+                Some(transfer) => channel.worker.post_message_with_transfer(message, transfer),
+                None => channel.worker.post_message(message),
+            };
+        }
+    });
 }
 
 /// Sends a message (and bytes) to the worker.
 pub fn send(msg: ToWorker, bytes: Option<&[u8]>) {
-    WORKER.with(|w| {
-        if let Some(worker) = w.borrow().as_ref() {
-            let _ = worker.post_message(&pack(&msg, bytes));
-        }
-    });
+    post(&pack(&msg, bytes), None);
+}
+
+/// Sends a message with a buffer the worker takes over (no copy; `buffer` is empty afterwards).
+pub fn send_buffer(msg: ToWorker, buffer: &ArrayBuffer) {
+    let message = pack_array(&msg, &Uint8Array::new(buffer));
+    post(&message, Some(&Array::of1(buffer)));
 }

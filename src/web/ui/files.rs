@@ -7,7 +7,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, HtmlAnchorElement, HtmlInputElement, Url};
 
+use crate::web::js::describe;
 use crate::web::protocol::{ToWorker, WeightsSource};
+use crate::weights::{MAX_FILE_BYTES, Problem, WeightsError};
 
 use super::client;
 use super::state::Ui;
@@ -38,19 +40,32 @@ pub fn FilesPanel(ui: Ui) -> impl IntoView {
             return;
         };
         input.set_value("");
+        let name = file.name();
+        // Refused before it is read: weights files are small, and a huge one would be copied
+        // into the worker's memory only to be refused there.
+        if file.size() > MAX_FILE_BYTES as f64 {
+            let too_large = WeightsError {
+                file: name,
+                problem: Problem::TooLarge(file.size() as usize),
+            };
+            ui.file_message.set(Some(too_large.to_string()));
+            return;
+        }
         leptos::task::spawn_local(async move {
             match JsFuture::from(file.array_buffer()).await {
                 Ok(buffer) => {
-                    let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
                     ui.file_message.set(None);
-                    client::send(
-                        ToWorker::SetWeights(WeightsSource::File { name: file.name() }),
-                        Some(&bytes),
+                    ui.pending_upload.set(Some(name.clone()));
+                    // The file's buffer moves to the worker, which reads it: a hostile file
+                    // costs at most a worker restart, never the page.
+                    client::send_buffer(
+                        ToWorker::SetWeights(WeightsSource::File { name }),
+                        buffer.unchecked_ref(),
                     );
                 }
                 Err(e) => ui
                     .file_message
-                    .set(Some(format!("cannot read {}: {e:?}", file.name()))),
+                    .set(Some(format!("cannot read {name}: {}", describe(&e)))),
             }
         });
     };

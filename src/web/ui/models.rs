@@ -1,5 +1,6 @@
 //! The saved-models list: save the current weights (automatically after every finished run),
-//! and load, rename or delete what was saved — it survives reloads.
+//! and load, rename or delete what was saved — it survives reloads. A save counts once the
+//! browser committed it (a full storage is said here); a deletion can be undone.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -7,7 +8,7 @@ use leptos::task::spawn_local;
 use crate::web::protocol::{ToWorker, WeightsSource};
 
 use super::client;
-use super::state::{Level, Ui};
+use super::state::Ui;
 use super::store::{self, Saved};
 
 fn today() -> String {
@@ -19,18 +20,27 @@ fn today() -> String {
 pub fn ModelsPanel(ui: Ui) -> impl IntoView {
     let saved: RwSignal<Vec<Saved>> = RwSignal::new(vec![]);
     let renaming: RwSignal<Option<(f64, String)>> = RwSignal::new(None);
-    let report = move |r: Result<(), String>| {
-        if let Err(e) = r {
-            ui.message.set(Some((Level::Error, e)));
-        }
-    };
+    // Said here, beside the list, where the user looks for the model.
+    let problem: RwSignal<Option<String>> = RwSignal::new(None);
+    let deleted: RwSignal<Option<Saved>> = RwSignal::new(None);
+    let report = move |r: Result<(), String>| problem.set(r.err());
     let refresh = move || {
         spawn_local(async move {
             match store::list().await {
                 Ok(list) => saved.set(list),
-                Err(e) => ui.message.set(Some((Level::Error, e))),
+                Err(e) => problem.set(Some(e)),
             }
         })
+    };
+    let undo = move || {
+        let Some(model) = deleted.get_untracked() else {
+            return;
+        };
+        deleted.set(None);
+        spawn_local(async move {
+            report(store::put(&model, Some(model.id)).await);
+            refresh();
+        });
     };
     let save_current = move || {
         let Some((info, bytes)) = ui.weights.get_untracked() else {
@@ -109,8 +119,19 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                                         let name = m.name.clone();
                                         move |_| renaming.set(Some((id, name.clone())))
                                     }>"Rename"</button>
-                                    <button type="button" class="danger" data-testid="delete-model" on:click=move |_| {
-                                        spawn_local(async move { report(store::delete(id).await); refresh(); })
+                                    <button type="button" class="danger" data-testid="delete-model" on:click={
+                                        let model = m.clone();
+                                        move |_| {
+                                            let model = model.clone();
+                                            spawn_local(async move {
+                                                let result = store::delete(id).await;
+                                                if result.is_ok() {
+                                                    deleted.set(Some(model));
+                                                }
+                                                report(result);
+                                                refresh();
+                                            })
+                                        }
                                     }>"Delete"</button>
                                 </span>
                             </li>
@@ -118,6 +139,15 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                     }).collect_view()}
                 </ul>
             </Show>
+            {move || deleted.get().map(|m| view! {
+                <p class="notice" role="status" data-testid="deleted">
+                    {format!("Deleted “{}”. ", m.name)}
+                    <button type="button" data-testid="undo-delete" on:click=move |_| undo()>"Undo"</button>
+                </p>
+            })}
+            {move || problem.get().map(|text| view! {
+                <p class="notice error" role="alert" data-testid="models-problem">{text}</p>
+            })}
         </div>
     }
 }

@@ -7,7 +7,11 @@ use crate::web::protocol::{
     DataProgress, EvalReport, FromWorker, RunState, ToWorker, WeightsInfo, WeightsSource,
 };
 
-use super::client;
+use super::client::{self, Death};
+
+/// More worker deaths than this within [`CRASH_WINDOW_MS`] and the page stops restarting it.
+const MAX_RESTARTS: usize = 3;
+const CRASH_WINDOW_MS: f64 = 60_000.0;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum DataStatus {
@@ -63,6 +67,12 @@ pub struct Ui {
     pub file_message: RwSignal<Option<String>>,
     /// Counts finished training runs (their weights get saved).
     pub runs_finished: RwSignal<u32>,
+    /// The uploaded file the worker is reading, if any (named if the worker dies over it).
+    pub pending_upload: RwSignal<Option<String>>,
+    /// What the worker said when it panicked, if it did, for the message about its death.
+    panic: RwSignal<Option<String>>,
+    /// When workers died lately (ms since the epoch).
+    deaths: RwSignal<Vec<f64>>,
 }
 
 /// Exponential smoothing of the curves, like TensorBoard's.
@@ -85,6 +95,9 @@ impl Ui {
             message: RwSignal::new(None),
             file_message: RwSignal::new(None),
             runs_finished: RwSignal::new(0),
+            pending_upload: RwSignal::new(None),
+            panic: RwSignal::new(None),
+            deaths: RwSignal::new(vec![]),
         }
     }
 
@@ -94,19 +107,80 @@ impl Ui {
 
     /// Starts the worker and loads what the page needs first.
     pub fn connect(self) {
-        client::spawn(
+        client::connect(
             move |msg, bytes| self.receive(msg, bytes),
-            move |e| self.message.set(Some((Level::Error, e))),
+            move |death| self.worker_died(death),
         );
+    }
+
+    /// The worker was replaced: forget what lived in it, say what happened, and (once the new
+    /// one is ready) restore the dataset and the weights. Saved models live in the page's
+    /// IndexedDB and are untouched.
+    fn worker_died(self, death: Death) {
+        let now = js_sys::Date::now();
+        self.deaths.update(|d| {
+            d.retain(|t| now - t < CRASH_WINDOW_MS);
+            d.push(now);
+        });
+        let why = match (death, self.panic.get_untracked()) {
+            (_, Some(panic)) => format!("it crashed: {panic}"),
+            (Death::Crashed(error), None) => format!("it crashed ({error})"),
+            (Death::Unresponsive, None) => format!(
+                "it stopped answering for {} s",
+                client::UNRESPONSIVE_MS / 1000.0
+            ),
+        };
+        self.panic.set(None);
+        let lost_run = self.training();
+        self.run_state.set(RunState::Idle);
+        self.backend.set(None);
+        self.data.set(DataStatus::Waiting);
+        self.evaluation.set(None);
+        self.cell.set(None);
+        if let Some(file) = self.pending_upload.get_untracked() {
+            self.pending_upload.set(None);
+            self.file_message.set(Some(format!(
+                "{file} could not be read: the worker reading it stopped ({why}). The weights are unchanged."
+            )));
+        }
+        if self.deaths.with_untracked(|d| d.len()) > MAX_RESTARTS {
+            client::disconnect();
+            self.data.set(DataStatus::Failed(
+                "the training worker keeps stopping; reload the page to try again".into(),
+            ));
+            self.message.set(Some((
+                Level::Error,
+                format!("The training worker stopped {MAX_RESTARTS} times within a minute ({why}). Reload the page to try again; your saved models are safe."),
+            )));
+            return;
+        }
+        let run = if lost_run {
+            " The run in progress was lost."
+        } else {
+            ""
+        };
+        self.message.set(Some((
+            Level::Error,
+            format!("The training worker was restarted because {why}.{run} A new worker reloads the dataset and the current weights; saved models are untouched."),
+        )));
     }
 
     pub fn receive(self, msg: FromWorker, bytes: Option<Vec<u8>>) {
         match msg {
+            FromWorker::Pong { .. } => {}
             FromWorker::Ready { webgpu } => {
                 self.webgpu.set(Some(webgpu));
                 client::send(ToWorker::LoadData, None);
-                client::send(ToWorker::SetWeights(WeightsSource::Pretrained), None);
+                // A new worker after a crash gets the weights the old one had.
+                match self.weights.get_untracked() {
+                    Some((info, bytes)) => client::send(
+                        ToWorker::SetWeights(WeightsSource::Restore(info)),
+                        Some(&bytes),
+                    ),
+                    None => client::send(ToWorker::SetWeights(WeightsSource::Pretrained), None),
+                }
             }
+            FromWorker::Panicked { message } => self.panic.set(Some(message)),
             FromWorker::DataProgress(p) => self.data.set(DataStatus::Loading(p)),
             FromWorker::DataReady {
                 train,
@@ -179,6 +253,7 @@ impl Ui {
             }
             FromWorker::Weights(info) => {
                 self.file_message.set(None);
+                self.pending_upload.set(None);
                 self.weights.set(Some((info, bytes.unwrap_or_default())));
             }
             FromWorker::Finished { message } => {
@@ -186,8 +261,14 @@ impl Ui {
                 self.runs_finished.update(|n| *n += 1);
             }
             FromWorker::Notice { message } => self.message.set(Some((Level::Info, message))),
-            FromWorker::Error { message } => self.message.set(Some((Level::Error, message))),
-            FromWorker::FileRefused { message } => self.file_message.set(Some(message)),
+            FromWorker::Error { message } => {
+                self.pending_upload.set(None);
+                self.message.set(Some((Level::Error, message)))
+            }
+            FromWorker::FileRefused { message } => {
+                self.pending_upload.set(None);
+                self.file_message.set(Some(message))
+            }
         }
     }
 

@@ -3,7 +3,7 @@
 use js_sys::{Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransactionMode};
+use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
 
 use crate::web::js::describe;
 
@@ -67,10 +67,42 @@ async fn open() -> Result<IdbDatabase, String> {
         .map_err(|_| "IndexedDB: not a database".into())
 }
 
-fn store(db: &IdbDatabase, mode: IdbTransactionMode) -> Result<web_sys::IdbObjectStore, String> {
+fn transaction(db: &IdbDatabase, mode: IdbTransactionMode) -> Result<IdbTransaction, String> {
     db.transaction_with_str_and_mode(STORE, mode)
-        .and_then(|t| t.object_store(STORE))
         .map_err(|e| describe(&e))
+}
+
+fn store(tx: &IdbTransaction) -> Result<web_sys::IdbObjectStore, String> {
+    tx.object_store(STORE).map_err(|e| describe(&e))
+}
+
+/// Resolves when a write has committed. A request can succeed and its transaction still abort
+/// (a full quota is reported at commit), so a save is done only here.
+async fn committed(tx: &IdbTransaction) -> Result<(), String> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        let ok = Closure::once_into_js(move || {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let failed = {
+            let tx = tx.clone();
+            Closure::once_into_js(move || {
+                let why = match tx.error() {
+                    Some(e) if e.name() == "QuotaExceededError" => {
+                        "the browser's storage for this site is full: delete saved models or free some disk space".to_string()
+                    }
+                    Some(e) => format!("{}: {}", e.name(), e.message()),
+                    None => "the transaction was aborted".to_string(),
+                };
+                let _ = reject.call1(&JsValue::NULL, &why.into());
+            })
+        };
+        tx.set_oncomplete(Some(ok.unchecked_ref()));
+        tx.set_onabort(Some(failed.unchecked_ref()));
+    });
+    JsFuture::from(promise)
+        .await
+        .map(drop)
+        .map_err(|e| format!("could not save in this browser: {}", describe(&e)))
 }
 
 fn field(obj: &JsValue, key: &str) -> JsValue {
@@ -92,12 +124,8 @@ fn decode(obj: &JsValue) -> Option<Saved> {
 /// All saved models, newest first.
 pub async fn list() -> Result<Vec<Saved>, String> {
     let db = open().await?;
-    let all = done(
-        &store(&db, IdbTransactionMode::Readonly)?
-            .get_all()
-            .map_err(|e| describe(&e))?,
-    )
-    .await?;
+    let tx = transaction(&db, IdbTransactionMode::Readonly)?;
+    let all = done(&store(&tx)?.get_all().map_err(|e| describe(&e))?).await?;
     let mut models: Vec<Saved> = js_sys::Array::from(&all)
         .iter()
         .filter_map(|v| decode(&v))
@@ -106,7 +134,7 @@ pub async fn list() -> Result<Vec<Saved>, String> {
     Ok(models)
 }
 
-/// Saves (or, with `id`, replaces) a model; returns its id.
+/// Saves (or, with `id`, replaces) a model, once the browser has committed it.
 pub async fn put(model: &Saved, id: Option<f64>) -> Result<(), String> {
     let obj = Object::new();
     let set = |k: &str, v: JsValue| Reflect::set(&obj, &k.into(), &v).map(drop);
@@ -122,22 +150,14 @@ pub async fn put(model: &Saved, id: Option<f64>) -> Result<(), String> {
     set("date", model.date.as_str().into()).map_err(|e| describe(&e))?;
     set("bytes", Uint8Array::from(model.bytes.as_slice()).into()).map_err(|e| describe(&e))?;
     let db = open().await?;
-    done(
-        &store(&db, IdbTransactionMode::Readwrite)?
-            .put(&obj)
-            .map_err(|e| describe(&e))?,
-    )
-    .await
-    .map(drop)
+    let tx = transaction(&db, IdbTransactionMode::Readwrite)?;
+    store(&tx)?.put(&obj).map_err(|e| describe(&e))?;
+    committed(&tx).await
 }
 
 pub async fn delete(id: f64) -> Result<(), String> {
     let db = open().await?;
-    done(
-        &store(&db, IdbTransactionMode::Readwrite)?
-            .delete(&id.into())
-            .map_err(|e| describe(&e))?,
-    )
-    .await
-    .map(drop)
+    let tx = transaction(&db, IdbTransactionMode::Readwrite)?;
+    store(&tx)?.delete(&id.into()).map_err(|e| describe(&e))?;
+    committed(&tx).await
 }

@@ -1,36 +1,54 @@
 //! Fetching MNIST from the app's own origin with byte-level progress, and keeping it in the
-//! Cache API so a reload does not download 11 MB again.
+//! Cache API so a reload does not download 11 MB again. Where the Cache API is missing (plain
+//! http on a LAN address, some private modes) or refuses, the data still loads, uncached.
 
-use js_sys::{Reflect, Uint8Array};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::{Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Cache, ReadableStreamDefaultReader, Response, WorkerGlobalScope};
+use web_sys::Response;
 
+use super::net;
 use crate::data::Mnist;
 use crate::data::mnist::FILES;
 use crate::web::js::{describe, now_ms};
 use crate::web::protocol::DataProgress;
 
 const CACHE: &str = "mnist-lab-data-v1";
-/// Sizes of the shipped files, for progress when a server sends no Content-Length.
+/// Sizes of the shipped files, for progress when a server sends no usable Content-Length.
 const SIZES: [u64; 4] = [9_719_438, 28_857, 1_616_508, 4_517];
 
-fn scope() -> WorkerGlobalScope {
-    js_sys::global().unchecked_into()
+// The Cache API, with a thrown exception as an `Err` rather than a trap.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = CacheStorage)]
+    type Caches;
+    #[wasm_bindgen(catch, method)]
+    fn open(this: &Caches, name: &str) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_name = Cache)]
+    type Cache;
+    #[wasm_bindgen(catch, method, js_name = match)]
+    fn get(this: &Cache, url: &str) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, method)]
+    fn put(this: &Cache, url: &str, response: &Response) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, method)]
+    fn delete(this: &Cache, url: &str) -> Result<Promise, JsValue>;
 }
 
-async fn call<T: JsCast>(promise: Result<js_sys::Promise, JsValue>) -> Result<T, String> {
-    let value = JsFuture::from(promise.map_err(|e| describe(&e))?)
+async fn resolve(promise: Result<Promise, JsValue>) -> Result<JsValue, String> {
+    JsFuture::from(promise.map_err(|e| describe(&e))?)
         .await
-        .map_err(|e| describe(&e))?;
-    value
-        .dyn_into::<T>()
-        .map_err(|v| format!("unexpected value {v:?}"))
+        .map_err(|e| describe(&e))
 }
 
+/// The app's data cache, where this browser offers one.
 async fn open_cache() -> Option<Cache> {
-    let caches = scope().caches().ok()?;
-    call::<Cache>(Ok(caches.open(CACHE))).await.ok()
+    let caches = Reflect::get(&js_sys::global(), &"caches".into()).ok()?;
+    if caches.is_undefined() || caches.is_null() {
+        return None;
+    }
+    let caches: Caches = caches.unchecked_into();
+    resolve(caches.open(CACHE)).await.ok()?.dyn_into().ok()
 }
 
 /// Loads the four files (from the cache when they are there), reporting progress, and parses
@@ -52,7 +70,7 @@ pub async fn load(base: &str, report: &dyn Fn(DataProgress)) -> Result<(Mnist, b
             Err(e) => {
                 // A damaged cache entry must not poison every reload.
                 for url in &urls {
-                    let _ = call::<JsValue>(Ok(cache.delete_with_str(url))).await;
+                    let _ = resolve(cache.delete(url)).await;
                 }
                 Err(e)
             }
@@ -61,9 +79,10 @@ pub async fn load(base: &str, report: &dyn Fn(DataProgress)) -> Result<(Mnist, b
     let files = download(&urls, report).await?;
     let mnist = parse(&files)?;
     if let Some(cache) = &cache {
+        // Best effort: a full quota only means the next visit downloads again.
         for (url, bytes) in urls.iter().zip(&files) {
             if let Ok(response) = Response::new_with_opt_u8_array(Some(&mut bytes.clone())) {
-                let _ = call::<JsValue>(Ok(cache.put_with_str(url, &response))).await;
+                let _ = resolve(cache.put(url, &response)).await;
             }
         }
     }
@@ -78,8 +97,7 @@ fn parse(files: &[Vec<u8>]) -> Result<Mnist, String> {
 async fn cached(cache: &Cache, urls: &[String; 4]) -> Option<Vec<Vec<u8>>> {
     let mut files = vec![];
     for url in urls {
-        let hit = JsFuture::from(cache.match_with_str(url)).await.ok()?;
-        let response: Response = hit.dyn_into().ok()?;
+        let response: Response = resolve(cache.get(url)).await.ok()?.dyn_into().ok()?;
         let buffer = JsFuture::from(response.array_buffer().ok()?).await.ok()?;
         files.push(Uint8Array::new(&buffer).to_vec());
     }
@@ -91,79 +109,32 @@ async fn download(
     report: &dyn Fn(DataProgress),
 ) -> Result<Vec<Vec<u8>>, String> {
     // Ask for all four first, so the total is known before the bytes flow.
-    let mut responses = vec![];
+    let mut downloads = vec![];
     for url in urls {
-        let response: Response = call(Ok(scope().fetch_with_str(url)))
-            .await
-            .map_err(|e| format!("cannot download {url}: {e}"))?;
-        if !response.ok() {
-            return Err(format!(
-                "cannot download {url}: HTTP {} {}",
-                response.status(),
-                response.status_text()
-            ));
-        }
-        responses.push(response);
+        downloads.push(net::request(url).await?);
     }
-    let total: u64 = responses
+    let total: u64 = downloads
         .iter()
         .zip(SIZES)
-        .map(|(r, size)| {
-            let length = r
-                .headers()
-                .get("content-length")
-                .ok()
-                .flatten()
-                .and_then(|v| v.parse().ok());
-            // A server that compresses on the fly announces the compressed length: trust only
-            // a plain one.
-            let encoded = r
-                .headers()
-                .get("content-encoding")
-                .ok()
-                .flatten()
-                .is_some_and(|e| e != "identity");
-            if encoded {
-                size
-            } else {
-                length.unwrap_or(size)
-            }
-        })
+        .map(|(d, size)| d.length().unwrap_or(size))
         .sum();
     let mut loaded = 0u64;
     let mut last_report = 0.0;
     let mut files = vec![];
-    for (response, url) in responses.iter().zip(urls) {
-        let body = response
-            .body()
-            .ok_or_else(|| format!("{url}: empty response"))?;
-        let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
-        let mut bytes = vec![];
-        loop {
-            let chunk = JsFuture::from(reader.read())
-                .await
-                .map_err(|e| format!("{url}: download interrupted: {}", describe(&e)))?;
-            if Reflect::get(&chunk, &"done".into())
-                .ok()
-                .and_then(|d| d.as_bool())
-                .unwrap_or(true)
-            {
-                break;
-            }
-            let value: Uint8Array = Reflect::get(&chunk, &"value".into())
-                .map_err(|e| describe(&e))?
-                .unchecked_into();
-            loaded += value.length() as u64;
-            bytes.extend(value.to_vec());
-            if now_ms() - last_report > 100.0 {
-                last_report = now_ms();
-                report(DataProgress {
-                    loaded,
-                    total: total.max(loaded),
-                    from_cache: false,
-                });
-            }
-        }
+    for download in downloads {
+        let bytes = download
+            .bytes(&mut |n| {
+                loaded += n as u64;
+                if now_ms() - last_report > 100.0 {
+                    last_report = now_ms();
+                    report(DataProgress {
+                        loaded,
+                        total: total.max(loaded),
+                        from_cache: false,
+                    });
+                }
+            })
+            .await?;
         files.push(bytes);
     }
     report(DataProgress {

@@ -3,6 +3,7 @@
 
 mod backend;
 mod dataset;
+mod net;
 mod run;
 
 use std::cell::RefCell;
@@ -14,10 +15,10 @@ use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::data::{PIXELS, Rng, Split};
-use crate::eval::{Evaluation, evaluate};
+use crate::eval::{EvalError, Evaluation, Evaluator};
 use crate::model::ModelConfig;
 use crate::web::envelope::{pack, unpack};
-use crate::web::js::has_webgpu;
+use crate::web::js::{has_webgpu, sleep};
 use crate::web::protocol::{
     EvalReport, FromWorker, RunState, ToWorker, WeightsInfo, WeightsSource,
 };
@@ -59,7 +60,16 @@ fn base_url() -> String {
 
 /// Starts the worker: listens for messages and says it is ready.
 pub fn start() {
-    console_error_panic_hook::set_once();
+    // A panic ends the worker (wasm traps after it); the UI replaces it, and says why.
+    std::panic::set_hook(Box::new(|info| {
+        post(
+            FromWorker::Panicked {
+                message: info.to_string(),
+            },
+            None,
+        );
+        console_error_panic_hook::hook(info);
+    }));
     let state: Shared = Rc::default();
     let on_message =
         Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
@@ -80,6 +90,7 @@ pub fn start() {
 
 fn handle(state: Shared, msg: ToWorker, bytes: Option<Vec<u8>>) {
     match msg {
+        ToWorker::Ping { id } => post(FromWorker::Pong { id }, None),
         ToWorker::LoadData => wasm_bindgen_futures::spawn_local(load_data(state)),
         ToWorker::Samples { count, seed } => samples(&state, count, seed),
         ToWorker::Start(settings) => wasm_bindgen_futures::spawn_local(run::start(state, settings)),
@@ -136,7 +147,7 @@ async fn load_data(state: Shared) {
 }
 
 fn samples(state: &Shared, count: usize, seed: u64) {
-    let Some(train) = state.borrow().train.clone() else {
+    let Some(train) = state.borrow().train.clone().filter(|t| !t.is_empty()) else {
         return;
     };
     let mut rng = Rng::new(seed);
@@ -223,6 +234,21 @@ pub async fn report_evaluation(
     Ok(accuracy)
 }
 
+/// Evaluates batch by batch, yielding between batches so that Pause, Stop and the UI's pings
+/// are answered during a long evaluation.
+async fn evaluate(
+    model: &crate::model::Model,
+    test: &Split,
+    device: &Device,
+) -> Result<Evaluation, EvalError> {
+    let mut evaluator = Evaluator::new(model, test, device)?;
+    while !evaluator.is_done() {
+        evaluator.step().await?;
+        sleep(0).await;
+    }
+    Ok(evaluator.finish())
+}
+
 /// Makes `bytes` the current weights and tells the UI.
 pub fn adopt_weights(state: &Shared, bytes: Vec<u8>, info: WeightsInfo) {
     post(FromWorker::Weights(info.clone()), Some(&bytes));
@@ -248,7 +274,8 @@ async fn set_weights(state: Shared, source: WeightsSource, bytes: Option<Vec<u8>
         let (config, model, origin) = match source {
             WeightsSource::Pretrained => {
                 let url = format!("{}weights/tutorial.bpk", base_url());
-                let (config, model) = load(&url, &fetch_bytes(&url).await?)?;
+                let bytes = net::request(&url).await?.bytes(&mut |_| {}).await?;
+                let (config, model) = load(&url, &bytes)?;
                 (config, model, "pretrained".to_string())
             }
             WeightsSource::Random { preset, seed } => {
@@ -260,6 +287,11 @@ async fn set_weights(state: Shared, source: WeightsSource, bytes: Option<Vec<u8>
             WeightsSource::File { name } => {
                 let (config, model) = load(&name, &bytes.ok_or("the message carried no file")?)?;
                 (config, model, name)
+            }
+            WeightsSource::Restore(info) => {
+                let bytes = bytes.ok_or("the message carried no weights")?;
+                let (config, _) = load(&info.origin, &bytes)?;
+                return Ok((bytes, WeightsInfo { config, ..info }));
             }
         };
         // Re-encoded, so what the UI keeps and saves is always a burn record.
@@ -283,20 +315,4 @@ pub fn info(config: ModelConfig, origin: &str, test_accuracy: Option<f64>) -> We
         origin: origin.into(),
         test_accuracy,
     }
-}
-
-async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
-    use crate::web::js::describe;
-    use wasm_bindgen_futures::JsFuture;
-    let response: web_sys::Response = JsFuture::from(scope().fetch_with_str(url))
-        .await
-        .map_err(|e| format!("cannot download {url}: {}", describe(&e)))?
-        .unchecked_into();
-    if !response.ok() {
-        return Err(format!("cannot download {url}: HTTP {}", response.status()));
-    }
-    let buffer = JsFuture::from(response.array_buffer().map_err(|e| describe(&e))?)
-        .await
-        .map_err(|e| describe(&e))?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }

@@ -1,0 +1,148 @@
+// Hostile files, dying or stuck workers, hostile links, missing browser features and failing
+// networks: the page stays up, says what happened and recovers by itself; saved models are
+// never touched.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve, browser, page, shot, dataReady } from '../harness.js';
+import { stroke, ellipse, prediction, pretrainedReady } from '../drawing.js';
+
+const fixture = (name) => join(fileURLToPath(new URL('../../tests/fixtures/', import.meta.url)), name);
+
+let server, chrome;
+before(async () => { server = await serve(); chrome = await browser(); });
+after(async () => { await chrome?.close(); await server?.close(); });
+
+/** A page that keeps the training workers it starts in `p.workers`, opened at `url`. */
+async function watched(context, url) {
+  const p = await page(context);
+  p.workers = [];
+  p.on('worker', (w) => p.workers.push(w));
+  await p.goto(url);
+  return p;
+}
+
+test('a crafted .pth that used to crash the worker is refused beside the upload; predictions stay', async () => {
+  const context = await chrome.newContext();
+  const p = await page(context, server.url);
+  await pretrainedReady(p);
+  await stroke(p, ellipse(0.5, 0.5, 0.2, 0.3));
+  assert.equal(await prediction(p, '0'), '0');
+  const bars = await p.getByTestId('probabilities').textContent();
+
+  // 232 bytes whose pickle DUPs a list 48 times: 2^48 lists to a reader that copies.
+  await p.getByTestId('upload').setInputFiles(fixture('dup-bomb.pth'));
+  const refusal = p.getByTestId('file-message');
+  await refusal.filter({ hasText: 'dup-bomb.pth' }).waitFor({ timeout: 30_000 });
+  assert.match(await refusal.textContent(), /dup-bomb\.pth: cannot import the PyTorch file: it holds a tuple rather than a state_dict/);
+  assert.match(await p.getByTestId('weights-info').textContent(), /pretrained/);
+  assert.equal(await p.getByTestId('probabilities').textContent(), bars);
+
+  // Too large to be weights: refused before it is read.
+  const huge = join(await mkdtemp(join(tmpdir(), 'mnist-lab-')), 'huge.pth');
+  await writeFile(huge, Buffer.alloc(65 << 20));
+  await p.getByTestId('upload').setInputFiles(huge);
+  await refusal.filter({ hasText: 'huge.pth' }).waitFor();
+  assert.match(await refusal.textContent(), /huge\.pth: the file is 68157440 bytes; weights files over 67108864 bytes \(64 MB\) are refused/);
+  assert.equal(await p.getByTestId('probabilities').textContent(), bars);
+  assert.deepEqual(p.errors, []);
+  await context.close();
+});
+
+test('a worker that crashes mid-run is replaced: the dataset and weights come back, Start works, saved models stay', async () => {
+  const context = await chrome.newContext();
+  const p = await watched(context, `${server.url}?backend=cpu&epochs=1&train=3000&test=300`);
+  await dataReady(p);
+  await pretrainedReady(p);
+  await p.getByTestId('save-model').click();
+  await p.getByTestId('saved-model').first().waitFor();
+
+  await p.getByTestId('start').click();
+  await p.getByTestId('progress-line').waitFor({ timeout: 60_000 });
+  // An uncaught error in the worker, as a wasm trap (a panic, out of memory) surfaces.
+  await p.workers.at(-1).evaluate(() => { setTimeout(() => { throw new Error('simulated crash'); }); });
+  const said = p.getByTestId('run-message').filter({ hasText: 'restarted' });
+  await said.waitFor({ timeout: 30_000 });
+  assert.match(await said.textContent(), /restarted because it crashed .*simulated crash.*The run in progress was lost/);
+  assert.match(await dataReady(p), /from cache/);
+  await p.getByTestId('weights-info').filter({ hasText: 'pretrained' }).waitFor();
+  assert.equal(await p.getByTestId('saved-model').count(), 1);
+  await shot(p, 'worker-restarted');
+
+  await p.getByTestId('start').click();
+  await p.getByTestId('run-message').filter({ hasText: 'Finished 1 epoch' }).waitFor({ timeout: 120_000 });
+  assert.equal(p.workers.length, 2);
+  assert.deepEqual(p.errors, []);
+  await context.close();
+});
+
+test('a worker that stops answering is replaced after 10 s', async () => {
+  const context = await chrome.newContext();
+  const p = await watched(context, `${server.url}?backend=cpu&epochs=1&train=600&test=100`);
+  await dataReady(p);
+  await p.workers.at(-1).evaluate(() => {
+    setTimeout(() => { const end = Date.now() + 60_000; while (Date.now() < end); });
+  });
+  const said = p.getByTestId('run-message').filter({ hasText: 'restarted' });
+  await said.waitFor({ timeout: 30_000 });
+  assert.match(await said.textContent(), /stopped answering for 10 s/);
+  await dataReady(p);
+  await p.getByTestId('start').click();
+  await p.getByTestId('run-message').filter({ hasText: 'Finished 1 epoch' }).waitFor({ timeout: 120_000 });
+  await context.close();
+});
+
+test('a link with a quote in its path runs no injected script, and the app works there', async () => {
+  // A host that answers every unknown path with index.html, as single-page-app hosts do.
+  const spa = await serve({ spaFallback: true });
+  const context = await chrome.newContext();
+  // Pasted into the old bootstrap script, this path fetched /pwned from inside the worker.
+  const p = await page(context, `${spa.url}x'+fetch(origin+'/pwned')+'/`);
+  assert.match(await dataReady(p), /MNIST ready/);
+  await p.getByTestId('weights-info').filter({ hasText: 'pretrained' }).waitFor();
+  // The page itself was asked for with the quote kept; the script in it never ran.
+  assert.equal(spa.requests[0], "x'+fetch(origin+'/pwned')+'/");
+  assert.ok(!spa.requests.includes('pwned'), `requests: ${spa.requests.join(', ')}`);
+  assert.deepEqual(p.errors, []);
+  await context.close();
+  await spa.close();
+});
+
+test('without the Cache API (plain http on another host) MNIST still loads, uncached', async () => {
+  const context = await chrome.newContext();
+  const p = await page(context, server.insecureUrl);
+  assert.equal(await p.evaluate(() => window.isSecureContext), false);
+  assert.match(await dataReady(p), /\(downloaded\)/);
+  await p.reload();
+  assert.match(await dataReady(p), /\(downloaded\)/);
+  assert.deepEqual(p.errors, []);
+  await context.close();
+});
+
+test('a download that stalls gives up with a message and Retry, which recovers', async () => {
+  const context = await chrome.newContext();
+  server.hooks.stallMnist = true;
+  const p = await page(context, server.url);
+  await p.getByTestId('retry').waitFor({ timeout: 90_000 });
+  assert.match(await p.getByTestId('data-status').textContent(), /the download stalled \(no data for 30 s\)/);
+  server.hooks.stallMnist = false;
+  await p.getByTestId('retry').click();
+  assert.match(await dataReady(p), /MNIST ready/);
+  await context.close();
+});
+
+test('a save the browser cannot commit (storage full) says so', async () => {
+  const context = await chrome.newContext();
+  const p = await page(context, server.url);
+  await pretrainedReady(p);
+  const cdp = await context.newCDPSession(p);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(server.url).origin, quotaSize: 1024 });
+  await p.getByTestId('save-model').click();
+  const problem = p.getByTestId('models-problem');
+  await problem.waitFor({ timeout: 30_000 });
+  assert.match(await problem.textContent(), /storage for this site is full/);
+  await context.close();
+});

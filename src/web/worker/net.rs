@@ -1,0 +1,99 @@
+//! Downloads from the app's own origin with time limits: a request that gets no answer, or a
+//! download that stops sending bytes, is aborted with a message (and the UI offers Retry)
+//! instead of leaving the page waiting forever.
+
+use js_sys::{Reflect, Uint8Array};
+use wasm_bindgen::JsCast;
+use web_sys::{
+    AbortController, ReadableStreamDefaultReader, RequestInit, Response, WorkerGlobalScope,
+};
+
+use crate::web::js::{describe, within};
+
+/// How long a request may wait for the server to answer.
+const ANSWER_MS: i32 = 30_000;
+/// How long a download may go without receiving a byte.
+const STALL_MS: i32 = 30_000;
+
+/// A response whose body is still to be read.
+pub struct Download {
+    url: String,
+    response: Response,
+    controller: AbortController,
+}
+
+/// Asks for `url`; fails on a network error, an HTTP error or no answer in time.
+pub async fn request(url: &str) -> Result<Download, String> {
+    let fail = |why: String| format!("cannot download {url}: {why}");
+    let controller = AbortController::new().map_err(|e| fail(describe(&e)))?;
+    let init = RequestInit::new();
+    init.set_signal(Some(&controller.signal()));
+    let scope: WorkerGlobalScope = js_sys::global().unchecked_into();
+    let answer = within(&scope.fetch_with_str_and_init(url, &init), ANSWER_MS)
+        .await
+        .map_err(|e| fail(describe(&e)))?;
+    let Some(response) = answer else {
+        controller.abort();
+        return Err(fail(format!("no answer in {} s", ANSWER_MS / 1000)));
+    };
+    let response: Response = response.unchecked_into();
+    if !response.ok() {
+        return Err(fail(format!(
+            "HTTP {} {}",
+            response.status(),
+            response.status_text()
+        )));
+    }
+    Ok(Download {
+        url: url.to_string(),
+        response,
+        controller,
+    })
+}
+
+impl Download {
+    /// The body's length when the server says it, uncompressed. A server that compresses on
+    /// the fly announces the compressed length: that is not trusted.
+    pub fn length(&self) -> Option<u64> {
+        let header = |name: &str| self.response.headers().get(name).ok().flatten();
+        if header("content-encoding").is_some_and(|e| e != "identity") {
+            return None;
+        }
+        header("content-length").and_then(|v| v.parse().ok())
+    }
+
+    /// The whole body; `progress` gets the size of every chunk as it arrives.
+    pub async fn bytes(self, progress: &mut dyn FnMut(usize)) -> Result<Vec<u8>, String> {
+        let url = &self.url;
+        let body = self
+            .response
+            .body()
+            .ok_or_else(|| format!("{url}: empty response"))?;
+        let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
+        let mut bytes = vec![];
+        loop {
+            let chunk = within(&reader.read(), STALL_MS)
+                .await
+                .map_err(|e| format!("{url}: download interrupted: {}", describe(&e)))?;
+            let Some(chunk) = chunk else {
+                self.controller.abort();
+                return Err(format!(
+                    "{url}: the download stalled (no data for {} s)",
+                    STALL_MS / 1000
+                ));
+            };
+            if Reflect::get(&chunk, &"done".into())
+                .ok()
+                .and_then(|d| d.as_bool())
+                .unwrap_or(true)
+            {
+                return Ok(bytes);
+            }
+            let value: Uint8Array = Reflect::get(&chunk, &"value".into())
+                .map_err(|e| describe(&e))?
+                .unchecked_into();
+            progress(value.length() as usize);
+            bytes.extend(value.to_vec());
+        }
+    }
+}
