@@ -2,21 +2,38 @@
 //! - `cargo xtask serve`: installs what a fresh machine lacks (wasm target, pinned trunk,
 //!   wasm-bindgen and wasm-opt), then builds the web app and serves it on http://127.0.0.1:8080;
 //! - `cargo xtask test`: every test — native `cargo test`, then the release web build driven by
-//!   the browser end-to-end suite in headless Chromium.
+//!   the browser end-to-end suite in headless Chromium;
+//! - `cargo xtask fuzz [target|all] [minutes]`: the fuzz targets of `tests/hostile/fuzz.rs`,
+//!   coverage-guided by libFuzzer through cargo-bolero (on stable Rust), for longer than the few
+//!   seconds of random inputs `cargo test` gives each.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 const TRUNK: &str = "0.21.14";
 const WASM_BINDGEN: &str = "0.2.130";
+const BOLERO: &str = "0.13.5";
+
+/// The fuzz targets (tests in `tests/hostile/fuzz.rs`), with the folders of real files that seed
+/// them besides their own corpus.
+const FUZZ_TARGETS: [(&str, &[&str]); 7] = [
+    ("pth_file", &["tests/fixtures"]),
+    ("pth_pickle", &[]),
+    ("pickle_program", &[]),
+    ("burn_record", &["public/weights"]),
+    ("idx_files", &[]),
+    ("canvas_to_mnist", &[]),
+    ("tiny_training", &[]),
+];
 
 fn main() -> ExitCode {
-    let task = std::env::args().nth(1).unwrap_or_default();
-    let result = match task.as_str() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str).unwrap_or_default() {
         "serve" => serve(),
         "test" => test(),
         "build" => setup().and_then(|_| build()),
-        _ => Err("usage: cargo xtask <serve|test|build>".to_string()),
+        "fuzz" => fuzz(&args[1..]),
+        _ => Err("usage: cargo xtask <serve|test|build|fuzz [target|all] [minutes]>".to_string()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -131,4 +148,76 @@ fn test() -> Result<(), String> {
     build()?;
     chromium()?;
     run("npm", &["test"], &root.join("e2e"))
+}
+
+/// Runs fuzz targets under libFuzzer: each for `minutes` (default 5), memory capped at 2 GB and
+/// 10 s per input. New inputs go to the target's corpus in `tests/hostile/__fuzz__/`, crashes
+/// next to it; `cargo test` replays both.
+fn fuzz(args: &[String]) -> Result<(), String> {
+    let which = args.first().map_or("all", String::as_str);
+    let targets: Vec<_> = FUZZ_TARGETS
+        .iter()
+        .filter(|(name, _)| which == "all" || which == *name)
+        .collect();
+    if targets.is_empty() {
+        let names: Vec<_> = FUZZ_TARGETS.iter().map(|(n, _)| *n).collect();
+        return Err(format!(
+            "no fuzz target {which}; they are: all, {}",
+            names.join(", ")
+        ));
+    }
+    let minutes: u64 = match args.get(1) {
+        Some(m) => m
+            .parse()
+            .map_err(|_| format!("minutes: not a number: {m}"))?,
+        None => 5,
+    };
+    let root = root();
+    if !output("cargo", &["bolero", "--version"]).contains(BOLERO) {
+        run(
+            "cargo",
+            &[
+                "install",
+                "cargo-bolero",
+                "--version",
+                BOLERO,
+                "--locked",
+                "--no-default-features",
+                "--features",
+                "libfuzzer",
+            ],
+            &root,
+        )?;
+    }
+    for (target, seeds) in targets {
+        let time = format!("{minutes}min");
+        let mut args = vec![
+            "bolero",
+            "test",
+            "--test",
+            "hostile",
+            "--engine",
+            "libfuzzer",
+            // No sanitizer: the code is safe Rust, and stable rustc then needs no -Z flags.
+            "--sanitizer",
+            "NONE",
+            "-T",
+            &time,
+            "--timeout",
+            "10s",
+            "-E",
+            "-rss_limit_mb=2048",
+        ];
+        let seeds: Vec<String> = seeds
+            .iter()
+            .map(|s| root.join(s).display().to_string())
+            .collect();
+        for seed in &seeds {
+            args.extend(["-E", seed]);
+        }
+        let test = format!("fuzz::{target}");
+        args.push(&test);
+        run("cargo", &args, &root)?;
+    }
+    Ok(())
 }
