@@ -1,4 +1,5 @@
 // Drawing on the app's canvas with real pointer strokes, and reading its prediction.
+import assert from 'node:assert/strict';
 
 /** Draws a stroke through points given in 0..1 canvas coordinates. */
 export async function stroke(p, points) {
@@ -24,4 +25,13 @@ export async function prediction(p, expected) {
 export async function pretrainedReady(p) {
   await p.getByTestId('weights-info').filter({ hasText: 'pretrained' }).waitFor({ timeout: 120_000 });
   await p.getByTestId('filters').locator('canvas').first().waitFor();
+}
+
+/** Once the pretrained weights are in, draws a 0, checks it reads 0, and returns the text of
+ * the probability bars (to compare against after something that must not change them). */
+export async function zeroDrawn(p) {
+  await pretrainedReady(p);
+  await stroke(p, ellipse(0.5, 0.5, 0.2, 0.3));
+  assert.equal(await prediction(p, '0'), '0');
+  return p.getByTestId('probabilities').textContent();
 }

@@ -105,9 +105,8 @@ pub async fn probabilities(model: &Model, images: Tensor<4>) -> Result<Vec<[f32;
         .collect())
 }
 
-/// An evaluation done [`EVAL_BATCH`] images at a time, so a caller can yield between batches
-/// (a browser worker must, to stay responsive).
-pub struct Evaluator<'a> {
+/// An evaluation done [`EVAL_BATCH`] images at a time.
+struct Evaluator<'a> {
     model: &'a Model,
     split: &'a Split,
     device: &'a Device,
@@ -116,7 +115,7 @@ pub struct Evaluator<'a> {
 }
 
 impl<'a> Evaluator<'a> {
-    pub fn new(model: &'a Model, split: &'a Split, device: &'a Device) -> Result<Self, EvalError> {
+    fn new(model: &'a Model, split: &'a Split, device: &'a Device) -> Result<Self, EvalError> {
         if split.is_empty() {
             return Err(EvalError::Empty);
         }
@@ -133,12 +132,12 @@ impl<'a> Evaluator<'a> {
         })
     }
 
-    pub fn is_done(&self) -> bool {
+    fn is_done(&self) -> bool {
         self.done >= self.split.len()
     }
 
     /// Evaluates the next batch.
-    pub async fn step(&mut self) -> Result<(), EvalError> {
+    async fn step(&mut self) -> Result<(), EvalError> {
         let end = (self.done + EVAL_BATCH).min(self.split.len());
         let chunk: Vec<u32> = (self.done as u32..end as u32).collect();
         let images = batch::images_tensor(batch::pixels(self.split, &chunk, None), self.device);
@@ -160,7 +159,7 @@ impl<'a> Evaluator<'a> {
         Ok(())
     }
 
-    pub fn finish(self) -> Evaluation {
+    fn finish(self) -> Evaluation {
         self.eval
     }
 }
@@ -171,9 +170,21 @@ pub async fn evaluate(
     split: &Split,
     device: &Device,
 ) -> Result<Evaluation, EvalError> {
+    evaluate_pausing(model, split, device, async || {}).await
+}
+
+/// [`evaluate`], awaiting `pause` after every batch (a browser worker yields to its event loop
+/// there, to stay responsive).
+pub async fn evaluate_pausing(
+    model: &Model,
+    split: &Split,
+    device: &Device,
+    mut pause: impl AsyncFnMut(),
+) -> Result<Evaluation, EvalError> {
     let mut evaluator = Evaluator::new(model, split, device)?;
     while !evaluator.is_done() {
         evaluator.step().await?;
+        pause().await;
     }
     Ok(evaluator.finish())
 }

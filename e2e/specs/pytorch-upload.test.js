@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve, browser, page, shot, dataReady } from '../harness.js';
-import { stroke, ellipse, prediction, pretrainedReady } from '../drawing.js';
+import { stroke, prediction, pretrainedReady, zeroDrawn } from '../drawing.js';
 
 const fixture = (name) => join(fileURLToPath(new URL('../../tests/fixtures/', import.meta.url)), name);
 
@@ -36,10 +36,7 @@ test("the tutorial's PyTorch weights give PyTorch's test accuracy, 0.9876, and r
 test('a pickled module or an old-format .pth is refused with what to do, and the weights stay', async () => {
   const context = await chrome.newContext();
   const p = await page(context, server.url);
-  await pretrainedReady(p);
-  await stroke(p, ellipse(0.5, 0.5, 0.2, 0.3));
-  assert.equal(await prediction(p, '0'), '0');
-  const bars = await p.getByTestId('probabilities').textContent();
+  const bars = await zeroDrawn(p);
 
   await p.getByTestId('upload').setInputFiles(fixture('whole-model.pth'));
   const refusal = p.getByTestId('file-message');

@@ -139,20 +139,24 @@ fn many_entries_on_one_large_storage_stop_at_the_budget() {
 
 #[test]
 fn an_absurd_rank_is_refused_before_gathering() {
-    // 100,000 dimensions, all 1: the old reader spent minutes indexing its one element.
-    let rank = 100_000;
+    // A 1000×1000 view padded with 100,000 dimensions of 1: the old reader walked all of them
+    // for each of its million elements, for minutes.
+    let mut shape = vec![1000, 1000];
+    shape.extend(vec![1; 100_000]);
+    let mut stride = vec![1000, 1];
+    stride.extend(vec![0; 100_000]);
     let pickle = Pickle::new()
         .state_dict(1, |p, _| {
             p.str("conv1.weight")
-                .tensor("0", 1, 0, &vec![1; rank], &vec![0; rank]);
+                .tensor("0", 1_000_000, 0, &shape, &stride);
         })
         .finish();
-    let file = craft::pth(&pickle, &[vec![0; 4]]);
+    let file = craft::pth(&pickle, &[vec![0; 4_000_000]]);
     assert_eq!(
         problem("rank.pth", &file),
         Problem::Tensor {
             name: "conv1.weight".into(),
-            problem: TensorProblem::Rank(rank)
+            problem: TensorProblem::Rank(100_002)
         }
     );
 }

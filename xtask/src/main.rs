@@ -4,7 +4,7 @@
 //! - `cargo xtask test`: every test — native `cargo test`, then the release web build driven by
 //!   the browser end-to-end suite in headless Chromium;
 //! - `cargo xtask fuzz [target|all] [minutes]`: the fuzz targets of `tests/hostile/fuzz.rs`,
-//!   coverage-guided by libFuzzer through cargo-bolero (on stable Rust), for longer than the few
+//!   coverage-guided by libFuzzer (bolero's engine, on stable Rust), for longer than the few
 //!   seconds of random inputs `cargo test` gives each.
 
 use std::path::{Path, PathBuf};
@@ -12,7 +12,6 @@ use std::process::{Command, ExitCode};
 
 const TRUNK: &str = "0.21.14";
 const WASM_BINDGEN: &str = "0.2.130";
-const BOLERO: &str = "0.13.5";
 
 /// The fuzz targets (tests in `tests/hostile/fuzz.rs`), with the folders of real files that seed
 /// them besides their own corpus.
@@ -153,6 +152,10 @@ fn test() -> Result<(), String> {
 /// Runs fuzz targets under libFuzzer: each for `minutes` (default 5), memory capped at 2 GB and
 /// 10 s per input. New inputs go to the target's corpus in `tests/hostile/__fuzz__/`, crashes
 /// next to it; `cargo test` replays both.
+///
+/// This does what `cargo bolero test --engine libfuzzer --sanitizer NONE` does, for the one test
+/// binary that holds the targets: cargo-bolero builds every test binary of the package with
+/// coverage instrumentation, and those that do not link bolero fail to link.
 fn fuzz(args: &[String]) -> Result<(), String> {
     let which = args.first().map_or("all", String::as_str);
     let targets: Vec<_> = FUZZ_TARGETS
@@ -173,51 +176,101 @@ fn fuzz(args: &[String]) -> Result<(), String> {
         None => 5,
     };
     let root = root();
-    if !output("cargo", &["bolero", "--version"]).contains(BOLERO) {
-        run(
-            "cargo",
-            &[
-                "install",
-                "cargo-bolero",
-                "--version",
-                BOLERO,
-                "--locked",
-                "--no-default-features",
-                "--features",
-                "libfuzzer",
-            ],
-            &root,
-        )?;
+    if root.display().to_string().contains(' ') {
+        return Err("libFuzzer's arguments are passed space-separated: move the project to a path without spaces".into());
     }
+    let exe = build_fuzzer(&root)?;
     for (target, seeds) in targets {
-        let time = format!("{minutes}min");
-        let mut args = vec![
-            "bolero",
+        let test = format!("fuzz::{target}");
+        let work = root
+            .join("tests/hostile/__fuzz__")
+            .join(format!("fuzz__{target}"));
+        let (corpus, crashes) = (work.join("corpus"), work.join("crashes"));
+        for dir in [&corpus, &crashes] {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        let mut libfuzzer = vec![
+            corpus.display().to_string(),
+            crashes.display().to_string(),
+            format!("-artifact_prefix={}/", crashes.display()),
+            "-timeout=10".into(),
+            "-rss_limit_mb=2048".into(),
+            format!("-max_total_time={}", minutes * 60),
+        ];
+        libfuzzer.extend(seeds.iter().map(|s| root.join(s).display().to_string()));
+        eprintln!("xtask: fuzzing {test} for {minutes} min");
+        let status = Command::new(&exe)
+            .args([
+                test.as_str(),
+                "--exact",
+                "--nocapture",
+                "--test-threads",
+                "1",
+            ])
+            .env("BOLERO_TEST_NAME", &test)
+            .env("BOLERO_LIBTEST_HARNESS", "1")
+            .env("BOLERO_LIBFUZZER_ARGS", libfuzzer.join(" "))
+            .current_dir(&root)
+            .status()
+            .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+        if !status.success() {
+            return Err(format!("{test} found a failure: see {}", crashes.display()));
+        }
+    }
+    Ok(())
+}
+
+/// Builds `tests/hostile` with libFuzzer's coverage instrumentation; returns the test binary.
+fn build_fuzzer(root: &Path) -> Result<PathBuf, String> {
+    let host = output("rustc", &["-vV"])
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
+        .ok_or("cannot tell the host target from `rustc -vV`")?;
+    // The flags cargo-bolero's libfuzzer engine uses; an explicit --target keeps them off build
+    // scripts and proc macros.
+    let rustflags = [
+        "--cfg fuzzing",
+        "-Cpasses=sancov-module",
+        "--cfg fuzzing_libfuzzer",
+        "-Cllvm-args=-sanitizer-coverage-inline-8bit-counters",
+        "-Cllvm-args=-sanitizer-coverage-level=4",
+        "-Cllvm-args=-sanitizer-coverage-pc-table",
+        "-Cllvm-args=-sanitizer-coverage-trace-compares",
+        "-Cllvm-args=-sanitizer-coverage-stack-depth",
+    ]
+    .join(" ");
+    let out = command(
+        "cargo",
+        &[
             "test",
             "--test",
             "hostile",
-            "--engine",
-            "libfuzzer",
-            // No sanitizer: the code is safe Rust, and stable rustc then needs no -Z flags.
-            "--sanitizer",
-            "NONE",
-            "-T",
-            &time,
-            "--timeout",
-            "10s",
-            "-E",
-            "-rss_limit_mb=2048",
-        ];
-        let seeds: Vec<String> = seeds
-            .iter()
-            .map(|s| root.join(s).display().to_string())
-            .collect();
-        for seed in &seeds {
-            args.extend(["-E", seed]);
-        }
-        let test = format!("fuzz::{target}");
-        args.push(&test);
-        run("cargo", &args, &root)?;
+            "--no-run",
+            "--profile",
+            "fuzz",
+            "--target",
+            &host,
+            "--target-dir",
+            "target/fuzz",
+            "--message-format=json",
+        ],
+        root,
+    )
+    .env("RUSTFLAGS", rustflags)
+    .env("BOLERO_FUZZER", "libfuzzer")
+    .stderr(std::process::Stdio::inherit())
+    .output()
+    .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !out.status.success() {
+        return Err("building the fuzz targets failed".into());
     }
-    Ok(())
+    // The compiler-artifact message of the `hostile` test names its executable.
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains(r#""name":"hostile""#))
+        .find_map(|l| {
+            let rest = &l[l.find(r#""executable":""#)? + 14..];
+            Some(PathBuf::from(&rest[..rest.find('"')?]))
+        })
+        .ok_or_else(|| "cargo did not say where the fuzz binary is".into())
 }

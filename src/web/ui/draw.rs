@@ -95,6 +95,9 @@ async fn read(canvas: &HtmlCanvasElement) -> Result<Option<Reading>, String> {
         .await
         .map_err(|e| format!("{e:?}"))?;
     let probs: Vec<f32> = probs.try_into_vec().map_err(|e| format!("{e:?}"))?;
+    if !probs.iter().all(|p| p.is_finite()) {
+        return Err("these weights give no finite probabilities".into());
+    }
     Ok(Some(Reading {
         probabilities: probs.try_into().map_err(|_| "10 classes")?,
         input: digit.iter().map(|v| (v * 255.0).round() as u8).collect(),

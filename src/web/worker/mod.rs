@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::data::{PIXELS, Rng, Split};
-use crate::eval::{EvalError, Evaluation, Evaluator};
+use crate::eval::{Evaluation, evaluate_pausing};
 use crate::model::ModelConfig;
 use crate::web::envelope::{pack, unpack};
 use crate::web::js::{has_webgpu, sleep};
@@ -210,7 +210,8 @@ pub async fn report_evaluation(
     test: &Split,
     device: &Device,
 ) -> Result<f64, String> {
-    let eval = evaluate(model, test, device)
+    // Yielding between batches answers Pause, Stop and the UI's pings during a long evaluation.
+    let eval = evaluate_pausing(model, test, device, async || sleep(0).await)
         .await
         .map_err(|e| e.to_string())?;
     let misses: Vec<_> = eval.misses.iter().take(MISSES_SENT).cloned().collect();
@@ -232,21 +233,6 @@ pub async fn report_evaluation(
     post(FromWorker::Evaluation(Box::new(report)), Some(&pixels));
     state.borrow_mut().last_eval = Some(eval);
     Ok(accuracy)
-}
-
-/// Evaluates batch by batch, yielding between batches so that Pause, Stop and the UI's pings
-/// are answered during a long evaluation.
-async fn evaluate(
-    model: &crate::model::Model,
-    test: &Split,
-    device: &Device,
-) -> Result<Evaluation, EvalError> {
-    let mut evaluator = Evaluator::new(model, test, device)?;
-    while !evaluator.is_done() {
-        evaluator.step().await?;
-        sleep(0).await;
-    }
-    Ok(evaluator.finish())
 }
 
 /// Makes `bytes` the current weights and tells the UI.
