@@ -56,8 +56,13 @@ pub fn read_state_dict(bytes: &[u8]) -> Result<Vec<NamedTensor>, Problem> {
         .into_owned();
     let prefix = &pickle_name[..pickle_name.len() - "data.pkl".len()];
     let mut budget = Budget::default();
-    let pickle = pickle::load(&read_entry(&mut archive, &pickle_name, &mut budget)?)
-        .map_err(PthError::from)?;
+    let pickle = pickle::load(&read_entry(
+        &mut archive,
+        &pickle_name,
+        bytes.len(),
+        &mut budget,
+    )?)
+    .map_err(PthError::from)?;
     let mut refs = state_dict(&pickle)?;
     if refs.iter().all(|(name, _)| name.starts_with("module.")) {
         for (name, _) in &mut refs {
@@ -86,7 +91,10 @@ pub fn read_state_dict(bytes: &[u8]) -> Result<Vec<NamedTensor>, Problem> {
             let dtype = float(class).map_err(problem)?;
             if !storages.contains_key(key.as_str()) {
                 let entry = format!("{prefix}data/{key}");
-                storages.insert(key.as_str(), read_entry(&mut archive, &entry, &mut budget)?);
+                storages.insert(
+                    key.as_str(),
+                    read_entry(&mut archive, &entry, bytes.len(), &mut budget)?,
+                );
             }
             let view = View {
                 dtype,
@@ -105,9 +113,11 @@ pub fn read_state_dict(bytes: &[u8]) -> Result<Vec<NamedTensor>, Problem> {
         .collect()
 }
 
+/// The entry `name` of an archive of `file_size` bytes.
 fn read_entry(
     archive: &mut ZipArchive<Cursor<&[u8]>>,
     name: &str,
+    file_size: usize,
     budget: &mut Budget,
 ) -> Result<Vec<u8>, Problem> {
     let fail = |e: &dyn std::fmt::Display| PthError::Entry {
@@ -116,6 +126,14 @@ fn read_entry(
     };
     let entry = archive.by_name(name).map_err(|e| fail(&e))?;
     let size = usize::try_from(entry.size()).unwrap_or(usize::MAX);
+    // torch.save stores entries uncompressed (and only those are read), so an entry holds at
+    // most the file's size: a larger claim is a lie, and must not size an allocation.
+    if size > file_size {
+        return Err(fail(&format!(
+            "it claims {size} bytes, more than the {file_size}-byte file holds"
+        ))
+        .into());
+    }
     budget.spend(size)?;
     let mut bytes = Vec::with_capacity(size);
     entry

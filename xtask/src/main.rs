@@ -227,7 +227,8 @@ fn build_fuzzer(root: &Path) -> Result<PathBuf, String> {
         .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
         .ok_or("cannot tell the host target from `rustc -vV`")?;
     // The flags cargo-bolero's libfuzzer engine uses; an explicit --target keeps them off build
-    // scripts and proc macros.
+    // scripts and proc macros. Without default features the CLI binary, which integration tests
+    // would otherwise build and which cannot link the instrumentation, is left out.
     let rustflags = [
         "--cfg fuzzing",
         "-Cpasses=sancov-module",
@@ -253,6 +254,7 @@ fn build_fuzzer(root: &Path) -> Result<PathBuf, String> {
             "--target-dir",
             "target/fuzz",
             "--message-format=json",
+            "--no-default-features",
         ],
         root,
     )
@@ -262,6 +264,14 @@ fn build_fuzzer(root: &Path) -> Result<PathBuf, String> {
     .output()
     .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !out.status.success() {
+        // The compiler's own rendering of each error, from cargo's JSON messages.
+        for line in String::from_utf8_lossy(&out.stdout).lines() {
+            if let Some(start) = line.find(r#""rendered":""#) {
+                let rest = &line[start + 12..];
+                let end = rest.find(r#"","#).unwrap_or(rest.len());
+                eprintln!("{}", rest[..end].replace("\\n", "\n").replace("\\\"", "\""));
+            }
+        }
         return Err("building the fuzz targets failed".into());
     }
     // The compiler-artifact message of the `hostile` test names its executable.
