@@ -180,6 +180,7 @@ fn fuzz(args: &[String]) -> Result<(), String> {
         return Err("libFuzzer's arguments are passed space-separated: move the project to a path without spaces".into());
     }
     let exe = build_fuzzer(&root)?;
+    let mut failed = vec![];
     for (target, seeds) in targets {
         let test = format!("fuzz::{target}");
         let work = root
@@ -214,10 +215,14 @@ fn fuzz(args: &[String]) -> Result<(), String> {
             .status()
             .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
         if !status.success() {
-            return Err(format!("{test} found a failure: see {}", crashes.display()));
+            failed.push(format!("{test} (see {})", crashes.display()));
         }
     }
-    Ok(())
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("failures found: {}", failed.join(", ")))
+    }
 }
 
 /// Builds `tests/hostile` with libFuzzer's coverage instrumentation; returns the test binary.
