@@ -4,10 +4,12 @@ import { createServer } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const DIST = join(here, '..', 'dist');
+// MNIST_LAB_DIST serves another build (e.g. an older one, to compare against).
+export const DIST = process.env.MNIST_LAB_DIST ?? join(here, '..', 'dist');
 export const OUT = join(here, '..', 'test-output');
 
 const TYPES = {
@@ -22,7 +24,9 @@ export const INSECURE_HOST = 'mnist-lab.test';
 /**
  * Serves dist/ like a plain static host. Hooks: `failMnist` makes MNIST requests fail,
  * `stallMnist` answers them and then sends nothing, `spaFallback` answers unknown paths with
- * index.html (as single-page-app hosts do). Every request path is kept in `requests`.
+ * index.html (as single-page-app hosts do), `compress` sends each file brotli- or gzip-encoded
+ * as the browser accepts (as static hosts and CDNs do; compressed once, then kept). Every
+ * request path is kept in `requests`.
  */
 export async function serve(hooks = {}) {
   const requests = [];
@@ -40,8 +44,18 @@ export async function serve(hooks = {}) {
     }
     const file = async (name) => readFile(join(DIST, name));
     try {
-      const body = await file(path || 'index.html');
-      res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'text/html', 'content-length': body.length });
+      const name = path || 'index.html';
+      const headers = { 'content-type': TYPES[extname(name)] ?? 'text/html' };
+      let body = await file(name);
+      // .gz files are already compressed: a host sends them as they are.
+      const encoding = hooks.compress && extname(name) !== '.gz'
+        && ['br', 'gzip'].find((e) => (req.headers['accept-encoding'] ?? '').includes(e));
+      if (encoding) {
+        body = compressed(name, encoding, body);
+        headers['content-encoding'] = encoding;
+      }
+      headers['content-length'] = body.length;
+      res.writeHead(200, headers);
       res.end(body);
     } catch {
       if (hooks.spaFallback) {
@@ -61,6 +75,19 @@ export async function serve(hooks = {}) {
     requests,
     close: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(ok); }),
   };
+}
+
+const encoded = new Map();
+
+/** `body` (the file `name`) brotli- or gzip-encoded at the highest level, computed once. */
+export function compressed(name, encoding, body) {
+  const key = `${encoding}:${name}`;
+  if (!encoded.has(key)) {
+    encoded.set(key, encoding === 'br'
+      ? brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } })
+      : gzipSync(body, { level: 9 }));
+  }
+  return encoded.get(key);
 }
 
 export async function browser() {

@@ -88,8 +88,12 @@ pub enum EvalError {
 
 /// Softmax probabilities of each image, `[n][10]`, read back asynchronously.
 pub async fn probabilities(model: &Model, images: Tensor<4>) -> Result<Vec<[f32; 10]>, EvalError> {
-    let probs = softmax(model.forward(images), 1);
-    let data = probs
+    softmax_rows(model.forward(images)).await
+}
+
+/// `[n, 10]` logits to probabilities per row; weights whose outputs are not finite are refused.
+pub async fn softmax_rows(logits: Tensor<2>) -> Result<Vec<[f32; 10]>, EvalError> {
+    let data = softmax(logits, 1)
         .into_data_async()
         .await
         .map_err(|e| EvalError::Read(format!("{e:?}")))?;

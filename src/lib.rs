@@ -3,6 +3,7 @@
 
 pub mod data;
 pub mod eval;
+pub mod inference;
 pub mod model;
 pub mod preprocess;
 pub mod train;

@@ -39,28 +39,23 @@ impl ModelConfig {
         dropout: 0.25,
     };
 
-    /// Named presets, as the CLI and the web app offer them.
-    pub const PRESETS: [(&'static str, Self); 2] =
-        [("tutorial", Self::TUTORIAL), ("wide", Self::WIDE)];
-
-    pub fn preset(name: &str) -> Option<Self> {
-        Self::PRESETS
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, c)| *c)
-    }
-
-    /// The preset's name, or "custom" for a shape none of them has.
-    pub fn preset_name(&self) -> &'static str {
-        Self::PRESETS
-            .iter()
-            .find(|(_, c)| c == self)
-            .map_or("custom", |(n, _)| n)
-    }
-
     /// Inputs of the first fully connected layer: the flattened 7×7 maps of conv2.
     pub fn flat_features(&self) -> usize {
         self.conv2_channels * 7 * 7
+    }
+
+    /// Trainable parameters: the numbers a weights file holds (no tensor needed to count them).
+    pub fn num_params(&self) -> usize {
+        let conv = |c_in: usize, c_out: usize| c_out * c_in * 9 + c_out;
+        let linear = |inputs: usize, outputs: usize| inputs * outputs + outputs;
+        let (hidden, fc_in) = match self.hidden {
+            0 => (0, self.flat_features()),
+            h => (linear(self.flat_features(), h), h),
+        };
+        conv(1, self.conv1_channels)
+            + conv(self.conv1_channels, self.conv2_channels)
+            + hidden
+            + linear(fc_in, 10)
     }
 
     pub fn init(&self, device: &Device) -> Model {
@@ -86,6 +81,61 @@ impl ModelConfig {
             // Named `fc1` like the tutorial's output layer so PyTorch weights map by name.
             fc1: LinearConfig::new(fc_in, 10).init(device),
         }
+    }
+}
+
+/// The models the app offers by name (the CLI's `--preset`, the page's Model menu, the messages
+/// between them); a weights file is matched to one of them by its tensor shapes.
+#[cfg_attr(
+    feature = "web",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "lowercase")
+)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Preset {
+    /// The tutorial's CNN (8 and 16 channels, 9,098 parameters).
+    Tutorial,
+    /// 32 and 64 channels, a 128-wide hidden layer, dropout 0.25.
+    Wide,
+}
+
+impl Preset {
+    pub const ALL: [Preset; 2] = [Preset::Tutorial, Preset::Wide];
+
+    pub fn config(self) -> ModelConfig {
+        match self {
+            Preset::Tutorial => ModelConfig::TUTORIAL,
+            Preset::Wide => ModelConfig::WIDE,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Tutorial => "tutorial",
+            Preset::Wide => "wide",
+        }
+    }
+}
+
+impl std::fmt::Display for Preset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown model '{0}': the models are tutorial and wide")]
+pub struct UnknownPreset(pub String);
+
+impl std::str::FromStr for Preset {
+    type Err = UnknownPreset;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Preset::ALL
+            .into_iter()
+            .find(|p| p.name() == name)
+            .ok_or_else(|| UnknownPreset(name.to_string()))
     }
 }
 
@@ -135,5 +185,22 @@ impl Model {
             conv2,
             logits,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_count_their_parameters_and_round_trip_their_names() {
+        for preset in Preset::ALL {
+            let config = preset.config();
+            let model = config.init(&Device::flex());
+            assert_eq!(config.num_params(), model.num_params(), "{preset}");
+            assert_eq!(preset.name().parse::<Preset>(), Ok(preset));
+        }
+        assert_eq!(Preset::Tutorial.config().num_params(), 9_098);
+        assert!("huge".parse::<Preset>().is_err());
     }
 }

@@ -5,6 +5,7 @@
 //! drawing prepared the same way is what the network was trained to read, wherever and however
 //! large it was drawn.
 
+use crate::data::bilinear::bilinear;
 use crate::data::{PIXELS, SIDE};
 
 /// Side of the box the digit is scaled to fit, as in MNIST.
@@ -202,13 +203,7 @@ fn centre(plane: &Plane) -> Digit {
     let mut out = [0.0f32; PIXELS];
     for ty in 0..SIDE {
         for tx in 0..SIDE {
-            let (sx, sy) = (tx as f32 - ox, ty as f32 - oy);
-            let (x0, y0) = (sx.floor(), sy.floor());
-            let (fx, fy) = (sx - x0, sy - y0);
-            let (x0, y0) = (x0 as i64, y0 as i64);
-            let top = at(x0, y0) * (1.0 - fx) + at(x0 + 1, y0) * fx;
-            let bottom = at(x0, y0 + 1) * (1.0 - fx) + at(x0 + 1, y0 + 1) * fx;
-            out[ty * SIDE + tx] = top * (1.0 - fy) + bottom * fy;
+            out[ty * SIDE + tx] = bilinear(tx as f32 - ox, ty as f32 - oy, at);
         }
     }
     out

@@ -13,14 +13,18 @@
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::prelude::{Device, Tensor, TensorData};
 
-use crate::model::{Model, ModelConfig};
+use crate::model::{Model, ModelConfig, Preset};
 
 mod burnpack;
+#[cfg(feature = "pth")]
 mod pickle;
+#[cfg(feature = "pth")]
 mod pytorch;
 mod tensors;
 
+#[cfg(feature = "pth")]
 pub use pickle::{PickleError, PickleProblem};
+#[cfg(feature = "pth")]
 pub use pytorch::PthError;
 pub use tensors::{MAX_RANK, MAX_TENSOR_BYTES, TensorProblem};
 
@@ -52,8 +56,13 @@ pub enum Problem {
         "this PyTorch file uses the format from before PyTorch 1.6; load it and save it again with a current torch.save"
     )]
     LegacyPyTorch,
+    #[cfg(feature = "pth")]
     #[error("cannot import the PyTorch file: {0}")]
     PyTorch(PthError),
+    /// A build without the `.pth` reader (the page: the worker reads uploads) was given one.
+    #[cfg(not(feature = "pth"))]
+    #[error("PyTorch files are not read here")]
+    PyTorchNotBuilt,
     #[error("tensor '{name}' {problem}")]
     Tensor {
         name: String,
@@ -75,6 +84,11 @@ pub enum Problem {
 #[error("{0}")]
 pub struct EncodeError(String);
 
+/// The first bytes of a pre-1.6 (non-zip) `torch.save` file: a pickled magic number.
+pub const LEGACY_MAGIC: [u8; 14] = [
+    0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19,
+];
+
 /// What kind of weights file some bytes are, by their first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -90,7 +104,7 @@ impl Format {
     pub fn detect(bytes: &[u8]) -> Format {
         if bytes.starts_with(b"PK\x03\x04") {
             Format::PyTorch
-        } else if bytes.starts_with(&pytorch::LEGACY_MAGIC) {
+        } else if bytes.starts_with(&LEGACY_MAGIC) {
             Format::LegacyPyTorch
         } else {
             Format::Burn
@@ -167,7 +181,10 @@ impl Weights {
         }
         let (tensors, layout) = match Format::detect(bytes) {
             Format::Burn => (burnpack::read(bytes), Layout::Burn),
+            #[cfg(feature = "pth")]
             Format::PyTorch => (pytorch::read_state_dict(bytes), Layout::PyTorch),
+            #[cfg(not(feature = "pth"))]
+            Format::PyTorch => return Err(fail(Problem::PyTorchNotBuilt)),
             Format::LegacyPyTorch => return Err(fail(Problem::LegacyPyTorch)),
         };
         Ok(Self {
@@ -186,12 +203,12 @@ impl Weights {
     }
 
     /// The first preset these weights fit, with the loaded model.
-    pub fn fit_any(&self, device: &Device) -> Result<(ModelConfig, Model), WeightsError> {
+    pub fn fit_any(&self, device: &Device) -> Result<(Preset, Model), WeightsError> {
         let mut reasons = vec![];
-        for (name, config) in ModelConfig::PRESETS {
-            match self.fit(&config.init(device)) {
-                Ok(model) => return Ok((config, model)),
-                Err(e) => reasons.push(format!("{name}: {}", e.problem)),
+        for preset in Preset::ALL {
+            match self.fit(&preset.config().init(device)) {
+                Ok(model) => return Ok((preset, model)),
+                Err(e) => reasons.push(format!("{preset}: {}", e.problem)),
             }
         }
         Err(WeightsError {
@@ -206,7 +223,7 @@ pub fn load_any(
     file: &str,
     bytes: &[u8],
     device: &Device,
-) -> Result<(ModelConfig, Model), WeightsError> {
+) -> Result<(Preset, Model), WeightsError> {
     Weights::read(file, bytes)?.fit_any(device)
 }
 
@@ -257,7 +274,7 @@ mod native {
     }
 
     /// Reads a burn record or a PyTorch `.pth` file, whichever it is, into a fitting preset.
-    pub fn load_file(path: &Path, device: &Device) -> Result<(ModelConfig, Model), WeightsError> {
+    pub fn load_file(path: &Path, device: &Device) -> Result<(Preset, Model), WeightsError> {
         load_any(&path.display().to_string(), &read(path)?, device)
     }
 

@@ -5,7 +5,7 @@ mod common;
 use burn::prelude::*;
 use mnist_lab::data::batch::{images_tensor, pixels};
 use mnist_lab::eval::evaluate;
-use mnist_lab::model::{Model, ModelConfig};
+use mnist_lab::model::{Model, ModelConfig, Preset};
 use mnist_lab::weights::{self, Format, Problem};
 use serde_json::Value;
 
@@ -119,8 +119,8 @@ fn save_and_load_round_trip_gives_identical_logits_in_memory_and_on_disk() {
 
     let path = common::scratch("roundtrip").join("model.bpk");
     weights::save_file(&model, &path).unwrap();
-    let (config, loaded) = weights::load_file(&path, &device).unwrap();
-    assert_eq!(config, ModelConfig::TUTORIAL);
+    let (preset, loaded) = weights::load_file(&path, &device).unwrap();
+    assert_eq!(preset, Preset::Tutorial);
     assert_eq!(logits(&loaded, &mnist.test, 16, &device), before);
 }
 
@@ -152,16 +152,16 @@ fn async_export_matches_the_sync_one() {
 fn load_any_recognises_the_preset_and_the_pytorch_format() {
     let device = Device::flex();
     let wide = ModelConfig::WIDE.init(&device);
-    let (config, _) =
+    let (preset, _) =
         weights::load_any("wide.bpk", &weights::to_bytes(&wide).unwrap(), &device).unwrap();
-    assert_eq!(config, ModelConfig::WIDE);
+    assert_eq!(preset, Preset::Wide);
     let pth = std::fs::read(common::project("tests/fixtures/MulticlassCNN.pth")).unwrap();
     assert_eq!(Format::detect(&pth), Format::PyTorch);
     assert_eq!(
         weights::load_any("MulticlassCNN.pth", &pth, &device)
             .unwrap()
             .0,
-        ModelConfig::TUTORIAL
+        Preset::Tutorial
     );
 }
 

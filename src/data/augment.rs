@@ -1,6 +1,7 @@
 //! Seeded random affine augmentation: small rotation, scale and shift. Never a flip: a mirrored
 //! digit is often another digit (or none).
 
+use super::bilinear::bilinear;
 use super::idx::{PIXELS, SIDE};
 use super::rng::Rng;
 
@@ -36,6 +37,16 @@ impl Augment {
             rng.range_f32(-self.max_shift, self.max_shift),
             rng.range_f32(-self.max_shift, self.max_shift),
         );
+        debug_assert_eq!(src.len(), PIXELS);
+        // Outside the image is paper (0).
+        let pixel = |x: i64, y: i64| {
+            let inside = (0..SIDE as i64).contains(&x) && (0..SIDE as i64).contains(&y);
+            if inside {
+                src[y as usize * SIDE + x as usize] as f32
+            } else {
+                0.0
+            }
+        };
         // Inverse mapping: for each output pixel, find where it comes from in the source.
         let (sin, cos) = angle.sin_cos();
         let c = (SIDE as f32 - 1.0) / 2.0;
@@ -44,27 +55,10 @@ impl Augment {
                 let (u, v) = (x as f32 - c - dx, y as f32 - c - dy);
                 let sx = (cos * u + sin * v) / scale + c;
                 let sy = (-sin * u + cos * v) / scale + c;
-                dst[y * SIDE + x] = bilinear(src, sx, sy) / 255.0;
+                dst[y * SIDE + x] = bilinear(sx, sy, &pixel) / 255.0;
             }
         }
     }
-}
-
-/// Samples a 28×28 `u8` image at a fractional position; outside is paper (0).
-fn bilinear(src: &[u8], x: f32, y: f32) -> f32 {
-    debug_assert_eq!(src.len(), PIXELS);
-    let (x0, y0) = (x.floor(), y.floor());
-    let (fx, fy) = (x - x0, y - y0);
-    let at = |xi: f32, yi: f32| -> f32 {
-        if xi < 0.0 || yi < 0.0 || xi >= SIDE as f32 || yi >= SIDE as f32 {
-            0.0
-        } else {
-            src[yi as usize * SIDE + xi as usize] as f32
-        }
-    };
-    let top = at(x0, y0) * (1.0 - fx) + at(x0 + 1.0, y0) * fx;
-    let bottom = at(x0, y0 + 1.0) * (1.0 - fx) + at(x0 + 1.0, y0 + 1.0) * fx;
-    top * (1.0 - fy) + bottom * fy
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 pub mod augment;
 pub mod batch;
+pub mod bilinear;
 pub mod idx;
 pub mod mnist;
 pub mod rng;

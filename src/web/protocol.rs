@@ -6,8 +6,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::eval::Miss;
-use crate::model::ModelConfig;
+use crate::model::Preset;
 use crate::train::Progress;
+
+/// The shipped pretrained weights, relative to the app's base URL: the page reads digits with
+/// them before the worker is up, and the worker starts from them.
+pub const PRETRAINED: &str = "weights/tutorial.bpk";
 
 /// Which compute backend trains.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +20,49 @@ pub enum BackendChoice {
     Auto,
     WebGpu,
     Cpu,
+}
+
+impl BackendChoice {
+    pub const ALL: [BackendChoice; 3] = [
+        BackendChoice::Auto,
+        BackendChoice::WebGpu,
+        BackendChoice::Cpu,
+    ];
+
+    /// The name in the URL (`?backend=cpu`) and the form.
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendChoice::Auto => "auto",
+            BackendChoice::WebGpu => "webgpu",
+            BackendChoice::Cpu => "cpu",
+        }
+    }
+
+    /// What the form shows.
+    pub fn label(self) -> &'static str {
+        match self {
+            BackendChoice::Auto => "Auto (fastest)",
+            BackendChoice::WebGpu => "WebGPU",
+            BackendChoice::Cpu => "CPU",
+        }
+    }
+}
+
+impl std::fmt::Display for BackendChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for BackendChoice {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        BackendChoice::ALL
+            .into_iter()
+            .find(|b| b.name() == name)
+            .ok_or_else(|| format!("unknown backend '{name}': auto, webgpu or cpu"))
+    }
 }
 
 /// What a training run starts from.
@@ -34,7 +81,7 @@ pub struct RunSettings {
     pub batch_size: usize,
     pub learning_rate: f64,
     pub augment: bool,
-    pub preset: String,
+    pub preset: Preset,
     pub seed: u64,
     pub backend: BackendChoice,
     /// Train on the first N training images (60,000: all).
@@ -80,7 +127,7 @@ pub enum ToWorker {
 pub enum WeightsSource {
     Pretrained,
     Random {
-        preset: String,
+        preset: Preset,
         seed: u64,
     },
     /// A burn record or a PyTorch `.pth`, in the bytes; `name` is for messages.
@@ -116,8 +163,7 @@ pub struct EvalReport {
 /// What the weights in a message are.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct WeightsInfo {
-    pub preset: String,
-    pub config: ModelConfig,
+    pub preset: Preset,
     /// Where they came from, in words ("pretrained", "trained 3 epochs", "MulticlassCNN.pth").
     pub origin: String,
     pub test_accuracy: Option<f64>,
@@ -140,6 +186,11 @@ pub enum FromWorker {
     /// The worker panicked (it is about to die): what the panic said.
     Panicked {
         message: String,
+    },
+    /// Whether the worker now runs WebGPU work, which can hold its thread (shader compilation)
+    /// far longer than CPU work between two answers to a ping.
+    Patience {
+        gpu: bool,
     },
     /// The worker runs; `webgpu` says whether the browser offers WebGPU here.
     Ready {

@@ -11,11 +11,6 @@ use super::Problem;
 use super::pickle::{self, Id, Pickle, PickleError, Value};
 use super::tensors::{Budget, Float, NamedTensor, TensorProblem, element_count};
 
-/// The first bytes of a pre-1.6 (non-zip) `torch.save` file: a pickled magic number.
-pub const LEGACY_MAGIC: [u8; 14] = [
-    0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19,
-];
-
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PthError {
     #[error("not a zip archive ({0})")]

@@ -2,7 +2,7 @@
 //! same checks (rank, element count, finite values, a size budget), fitted to a model by one step.
 
 use burn::store::burn_pack::Tensor as PackTensor;
-use burn::store::{ModuleAdapter, ModuleSnapshot, PyTorchToBurnAdapter};
+use burn::store::{ModuleAdapter, ModuleSnapshot};
 use burn::tensor::{Bytes, DType};
 
 use super::Problem;
@@ -138,6 +138,7 @@ pub enum Layout {
     /// burn's own: Linear weights are `[in, out]`.
     Burn,
     /// PyTorch's: Linear weights are `[out, in]`, transposed by burn-store's adapter.
+    #[cfg(feature = "pth")]
     PyTorch,
 }
 
@@ -158,7 +159,8 @@ pub fn fit(model: &Model, tensors: &[NamedTensor], layout: Layout) -> Result<Mod
         .collect();
     let adapter: Option<Box<dyn ModuleAdapter>> = match layout {
         Layout::Burn => None,
-        Layout::PyTorch => Some(Box::new(PyTorchToBurnAdapter)),
+        #[cfg(feature = "pth")]
+        Layout::PyTorch => Some(Box::new(burn::store::PyTorchToBurnAdapter)),
     };
     let mut copy = model.clone();
     let result = copy.apply(snapshots, None, adapter, false);

@@ -51,11 +51,11 @@ fn outputs(model: &Model) -> Vec<u32> {
 fn use_weights(target: &str, bytes: &[u8]) {
     within(&label(target, bytes), 96 * MB, limit(), || {
         let device = Device::flex();
-        let Ok((config, model)) = weights::load_any("input", bytes, &device) else {
+        let Ok((preset, model)) = weights::load_any("input", bytes, &device) else {
             return;
         };
         let exported = weights::to_bytes(&model).expect("an accepted model exports");
-        let again = weights::from_bytes(&config.init(&device), "export", &exported)
+        let again = weights::from_bytes(&preset.config().init(&device), "export", &exported)
             .expect("an export reads back");
         assert_eq!(outputs(&model), outputs(&again));
     })

@@ -8,7 +8,7 @@ use burn::tensor::DType;
 use mnist_lab::data::idx::{MAX_ITEMS, parse_images, parse_labels};
 use mnist_lab::data::{PIXELS, Problem as DataProblem};
 use mnist_lab::eval::{EvalError, evaluate};
-use mnist_lab::model::ModelConfig;
+use mnist_lab::model::Preset;
 use mnist_lab::preprocess::{PixelFormat, PreprocessError, to_mnist};
 use mnist_lab::weights::{
     self, MAX_FILE_BYTES, PickleProblem, Problem, PthError, TensorProblem, WeightsError,
@@ -25,7 +25,7 @@ fn quick() -> Duration {
 }
 
 /// Loads `bytes` as a weights file named `what`, within 64 MB and [`quick`].
-fn load(what: &str, bytes: &[u8]) -> Result<(ModelConfig, mnist_lab::model::Model), WeightsError> {
+fn load(what: &str, bytes: &[u8]) -> Result<(Preset, mnist_lab::model::Model), WeightsError> {
     within(what, 64 * MB, quick(), || {
         weights::load_any(what, bytes, &Device::flex())
     })

@@ -233,7 +233,8 @@ fn build_fuzzer(root: &Path) -> Result<PathBuf, String> {
         .ok_or("cannot tell the host target from `rustc -vV`")?;
     // The flags cargo-bolero's libfuzzer engine uses; an explicit --target keeps them off build
     // scripts and proc macros. Without default features the CLI binary, which integration tests
-    // would otherwise build and which cannot link the instrumentation, is left out.
+    // would otherwise build and which cannot link the instrumentation, is left out; the targets
+    // need the core's training and `.pth` reader.
     let rustflags = [
         "--cfg fuzzing",
         "-Cpasses=sancov-module",
@@ -260,6 +261,8 @@ fn build_fuzzer(root: &Path) -> Result<PathBuf, String> {
             "target/fuzz",
             "--message-format=json",
             "--no-default-features",
+            "--features",
+            "train,pth",
         ],
         root,
     )

@@ -1,4 +1,4 @@
-//! What the subcommands share: devices, data and weights locations, model presets.
+//! What the subcommands share: devices, data and weights locations.
 
 use std::path::{Path, PathBuf};
 
@@ -6,7 +6,7 @@ use burn::prelude::*;
 use clap::ValueEnum;
 use mnist_lab::data::{Mnist, Split};
 use mnist_lab::eval::{Evaluation, evaluate};
-use mnist_lab::model::{Model, ModelConfig};
+use mnist_lab::model::Model;
 
 pub type Result<T> = std::result::Result<T, String>;
 
@@ -47,23 +47,6 @@ impl DeviceArg {
         match self {
             DeviceArg::Cpu => "cpu (flex)",
             DeviceArg::Wgpu => "wgpu",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Preset {
-    /// The tutorial's CNN (8 and 16 channels, 9,098 parameters).
-    Tutorial,
-    /// 32 and 64 channels, a 128-wide hidden layer, dropout 0.25.
-    Wide,
-}
-
-impl Preset {
-    pub fn config(self) -> ModelConfig {
-        match self {
-            Preset::Tutorial => ModelConfig::TUTORIAL,
-            Preset::Wide => ModelConfig::WIDE,
         }
     }
 }

@@ -23,15 +23,11 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let device = args.device.device()?;
-    let (config, model) = weights::load_file(&args.weights, &device).map_err(|e| e.to_string())?;
+    let (preset, model) = weights::load_file(&args.weights, &device).map_err(|e| e.to_string())?;
     let mnist = load_mnist(args.data.as_deref())?;
     let eval = evaluate_on(&model, &mnist.test, &device)?;
 
-    println!(
-        "Model: {} ({} parameters)",
-        config.preset_name(),
-        model.num_params()
-    );
+    println!("Model: {preset} ({} parameters)", model.num_params());
     println!(
         "Test accuracy: {:.4} ({} of {} correct)\n",
         eval.accuracy(),

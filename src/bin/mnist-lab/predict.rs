@@ -4,8 +4,7 @@
 use std::path::PathBuf;
 
 use burn::prelude::*;
-use mnist_lab::data::batch::images_tensor;
-use mnist_lab::eval::{argmax, probabilities};
+use mnist_lab::inference::{self, Reading};
 use mnist_lab::preprocess::{PixelFormat, PreprocessError, to_mnist};
 use mnist_lab::weights;
 
@@ -27,18 +26,19 @@ pub fn run(args: Args) -> Result<()> {
     let (_, model) = weights::load_file(&path, &device).map_err(|e| e.to_string())?;
     let mut failed = false;
     for image in &args.images {
-        match classify(&model, image, &device) {
-            Ok(Some(probs)) => {
-                let (digit, p) = argmax(&probs);
-                let all: Vec<String> = probs
+        match classify(&model, image) {
+            Ok(Some(reading)) => {
+                let all: Vec<String> = reading
+                    .probabilities
                     .iter()
                     .enumerate()
                     .map(|(d, p)| format!("{d}:{p:.3}"))
                     .collect();
                 println!(
-                    "{}: {digit} ({:.1}%)  [{}]",
+                    "{}: {} ({:.1}%)  [{}]",
                     image.display(),
-                    100.0 * p,
+                    reading.digit,
+                    100.0 * reading.confidence,
                     all.join(" ")
                 );
             }
@@ -56,11 +56,7 @@ pub fn run(args: Args) -> Result<()> {
     }
 }
 
-fn classify(
-    model: &mnist_lab::model::Model,
-    path: &PathBuf,
-    device: &Device,
-) -> Result<Option<[f32; 10]>> {
+fn classify(model: &mnist_lab::model::Model, path: &PathBuf) -> Result<Option<Reading>> {
     let img = image::open(path).map_err(|e| e.to_string())?.to_rgba8();
     let (w, h) = (img.width() as usize, img.height() as usize);
     let digit = match to_mnist(img.as_raw(), w, h, PixelFormat::Rgba) {
@@ -68,7 +64,6 @@ fn classify(
         Err(PreprocessError::NothingDrawn) => return Ok(None),
         Err(e) => return Err(e.to_string()),
     };
-    let probs = pollster::block_on(probabilities(model, images_tensor(digit.to_vec(), device)))
-        .map_err(|e| e.to_string())?;
-    Ok(Some(probs[0]))
+    let reading = pollster::block_on(inference::read(model, &digit)).map_err(|e| e.to_string())?;
+    Ok(Some(reading))
 }

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use burn::module::Module;
 use indicatif::{ProgressBar, ProgressStyle};
 use mnist_lab::data::Augment;
+use mnist_lab::model::Preset;
 use mnist_lab::train::{TrainConfig, Trainer};
 use mnist_lab::weights;
 
-use crate::common::{DeviceArg, Preset, Result, evaluate_on, load_mnist};
+use crate::common::{DeviceArg, Result, evaluate_on, load_mnist};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -61,11 +62,11 @@ pub fn run(args: Args) -> Result<()> {
     let model_config = args.preset.config();
     let mut trainer = match &args.init {
         Some(path) => {
-            let (config_found, model) =
+            let (found, model) =
                 weights::load_file(path, &train_device).map_err(|e| e.to_string())?;
-            if config_found != model_config {
+            if found != args.preset {
                 eprintln!(
-                    "note: {} holds a {config_found:?} model; training that",
+                    "note: {} holds a {found} model; training that",
                     path.display()
                 );
             }
@@ -76,7 +77,7 @@ pub fn run(args: Args) -> Result<()> {
     .map_err(|e| e.to_string())?;
 
     println!(
-        "Training {:?} ({} parameters) on {} images, {} for {} epochs, batch {}, Adam lr {}{}",
+        "Training {} ({} parameters) on {} images, {} for {} epochs, batch {}, Adam lr {}{}",
         args.preset,
         trainer.model().num_params(),
         train.len(),

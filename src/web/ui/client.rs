@@ -20,8 +20,11 @@ use crate::web::protocol::{FromWorker, ToWorker};
 /// How often a running worker is asked whether it is alive.
 const PING_EVERY_MS: u64 = 2_000;
 /// A ping unanswered for this long means the worker is stuck. The worker yields to its event
-/// loop at least every few tens of milliseconds while it trains or evaluates.
-pub const UNRESPONSIVE_MS: f64 = 10_000.0;
+/// loop at least every few tens of milliseconds while it trains or evaluates on the CPU.
+const UNRESPONSIVE_MS: f64 = 10_000.0;
+/// The same while the worker says it runs WebGPU work: the browser compiles each new shader on
+/// the calling thread, which holds the worker for many seconds on a slow (software) adapter.
+const UNRESPONSIVE_GPU_MS: f64 = 60_000.0;
 
 /// Why a worker was replaced.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,8 +32,8 @@ pub enum Death {
     /// Its error event fired: an uncaught exception, a wasm trap (a panic or running out of
     /// memory), or a failure to start.
     Crashed(String),
-    /// It did not answer a ping in time.
-    Unresponsive,
+    /// It did not answer a ping for this many seconds.
+    Unresponsive(u32),
 }
 
 type OnMessage = Rc<dyn Fn(FromWorker, Option<Vec<u8>>)>;
@@ -44,6 +47,8 @@ struct Channel {
     ready: bool,
     /// The ping awaiting an answer, and when it was sent.
     ping: Option<(u32, f64)>,
+    /// How long that answer may take.
+    patience_ms: f64,
     on_message: OnMessage,
     on_death: OnDeath,
 }
@@ -54,7 +59,7 @@ thread_local! {
 
 /// The app's base URL, where trunk put `worker.js` and `worker_bg.wasm`: the document's base,
 /// which trunk sets to its public URL, so the page may be opened at any path.
-fn base_url() -> String {
+pub fn base_url() -> String {
     web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.base_uri().ok().flatten())
@@ -118,6 +123,14 @@ fn receive(generation: u32, msg: FromWorker, bytes: Option<Vec<u8>>) {
                 channel.ready = true;
                 Some(channel.on_message.clone())
             }
+            FromWorker::Patience { gpu } => {
+                channel.patience_ms = if gpu {
+                    UNRESPONSIVE_GPU_MS
+                } else {
+                    UNRESPONSIVE_MS
+                };
+                None
+            }
             _ => Some(channel.on_message.clone()),
         }
     });
@@ -136,6 +149,7 @@ fn died(generation: u32, death: Death) {
         channel.worker = new_worker(channel.generation);
         channel.ready = false;
         channel.ping = None;
+        channel.patience_ms = UNRESPONSIVE_MS;
         Some(channel.on_death.clone())
     });
     if let Some(on_death) = on_death {
@@ -149,7 +163,9 @@ fn watch() {
         let mut c = c.borrow_mut();
         let channel = c.as_mut().filter(|ch| ch.ready)?;
         match channel.ping {
-            Some((_, sent)) if now_ms() - sent > UNRESPONSIVE_MS => Some(channel.generation),
+            Some((_, sent)) if now_ms() - sent > channel.patience_ms => {
+                Some((channel.generation, (channel.patience_ms / 1000.0) as u32))
+            }
             Some(_) => None,
             None => {
                 let id = (now_ms() as u32).wrapping_add(channel.generation);
@@ -161,8 +177,8 @@ fn watch() {
             }
         }
     });
-    if let Some(generation) = overdue {
-        died(generation, Death::Unresponsive);
+    if let Some((generation, secs)) = overdue {
+        died(generation, Death::Unresponsive(secs));
     }
 }
 
@@ -178,6 +194,7 @@ pub fn connect(
             generation: 0,
             ready: false,
             ping: None,
+            patience_ms: UNRESPONSIVE_MS,
             on_message: Rc::new(on_message),
             on_death: Rc::new(on_death),
         })

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::ModelConfig;
+use crate::model::Preset;
 use crate::web::protocol::{BackendChoice, Init, RunSettings, RunState, ToWorker, WeightsSource};
 
 use super::client;
@@ -71,19 +71,15 @@ impl Form {
 
     fn settings(&self) -> Result<RunSettings, ()> {
         Ok(RunSettings {
-            epochs: int(&self.epochs.get(), 1, 100).map_err(drop)?,
-            batch_size: int(&self.batch.get(), 1, 1024).map_err(drop)?,
+            epochs: EPOCHS.parse(&self.epochs.get()).map_err(drop)?,
+            batch_size: BATCH.parse(&self.batch.get()).map_err(drop)?,
             learning_rate: rate(&self.lr.get()).map_err(drop)?,
-            seed: self.seed.get().trim().parse().map_err(drop)?,
-            train_images: int(&self.train_images.get(), 1, 60_000).map_err(drop)?,
-            test_images: int(&self.test_images.get(), 1, 10_000).map_err(drop)?,
+            seed: seed(&self.seed.get()).map_err(drop)?,
+            train_images: TRAIN_IMAGES.parse(&self.train_images.get()).map_err(drop)?,
+            test_images: TEST_IMAGES.parse(&self.test_images.get()).map_err(drop)?,
             augment: self.augment.get(),
-            preset: self.preset.get(),
-            backend: match self.backend.get().as_str() {
-                "webgpu" => BackendChoice::WebGpu,
-                "cpu" => BackendChoice::Cpu,
-                _ => BackendChoice::Auto,
-            },
+            preset: self.preset.get().parse().map_err(drop)?,
+            backend: self.backend.get().parse().unwrap_or(BackendChoice::Auto),
             init: if self.init.get() == "current" {
                 Init::Current
             } else {
@@ -93,10 +89,29 @@ impl Form {
     }
 }
 
-fn int(text: &str, min: usize, max: usize) -> Result<usize, String> {
-    match text.trim().parse::<usize>() {
-        Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(format!("a whole number from {min} to {max}")),
+/// The whole numbers a field accepts; the form's checks and its settings both use these.
+struct Limits {
+    min: usize,
+    max: usize,
+}
+
+const EPOCHS: Limits = Limits { min: 1, max: 100 };
+const BATCH: Limits = Limits { min: 1, max: 1024 };
+const TRAIN_IMAGES: Limits = Limits {
+    min: 1,
+    max: 60_000,
+};
+const TEST_IMAGES: Limits = Limits {
+    min: 1,
+    max: 10_000,
+};
+
+impl Limits {
+    fn parse(&self, text: &str) -> Result<usize, String> {
+        match text.trim().parse::<usize>() {
+            Ok(n) if (self.min..=self.max).contains(&n) => Ok(n),
+            _ => Err(format!("a whole number from {} to {}", self.min, self.max)),
+        }
     }
 }
 
@@ -159,21 +174,20 @@ pub fn Controls(ui: Ui) -> impl IntoView {
     view! {
         <form class="controls" on:submit=|ev| ev.prevent_default()>
             <div class="fields">
-                <Field label="Epochs" id="epochs" value=form.epochs mode="numeric" check=|t| int(t, 1, 100).map(drop) />
-                <Field label="Batch size" id="batch" value=form.batch mode="numeric" check=|t| int(t, 1, 1024).map(drop) />
+                <Field label="Epochs" id="epochs" value=form.epochs mode="numeric" check=|t| EPOCHS.parse(t).map(drop) />
+                <Field label="Batch size" id="batch" value=form.batch mode="numeric" check=|t| BATCH.parse(t).map(drop) />
                 <Field label="Learning rate" id="lr" value=form.lr mode="decimal" check=|t| rate(t).map(drop) />
                 <Field label="Seed" id="seed" value=form.seed mode="numeric" check=|t| seed(t).map(drop) />
-                <Field label="Training images" id="train-images" value=form.train_images mode="numeric" check=|t| int(t, 1, 60_000).map(drop) />
-                <Field label="Test images" id="test-images" value=form.test_images mode="numeric" check=|t| int(t, 1, 10_000).map(drop) />
+                <Field label="Training images" id="train-images" value=form.train_images mode="numeric" check=|t| TRAIN_IMAGES.parse(t).map(drop) />
+                <Field label="Test images" id="test-images" value=form.test_images mode="numeric" check=|t| TEST_IMAGES.parse(t).map(drop) />
                 <div class="field">
                     <label for="preset">"Model"</label>
                     <select id="preset" data-testid="preset" prop:value=move || form.preset.get() on:change=move |ev| form.preset.set(event_target_value(&ev))>
-                        {ModelConfig::PRESETS
-                            .iter()
-                            .map(|(name, c)| {
-                                let params = c.init(&burn::prelude::Device::flex());
-                                let text = format!("{name} ({} params)", burn::module::Module::num_params(&params));
-                                view! { <option value=*name>{text}</option> }
+                        {Preset::ALL
+                            .into_iter()
+                            .map(|preset| {
+                                let text = format!("{preset} ({} params)", preset.config().num_params());
+                                view! { <option value=preset.name()>{text}</option> }
                             })
                             .collect_view()}
                     </select>
@@ -181,9 +195,10 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 <div class="field">
                     <label for="backend">"Backend"</label>
                     <select id="backend" data-testid="backend" prop:value=move || form.backend.get() on:change=move |ev| form.backend.set(event_target_value(&ev))>
-                        <option value="auto">"Auto (fastest)"</option>
-                        <option value="webgpu">"WebGPU"</option>
-                        <option value="cpu">"CPU"</option>
+                        {BackendChoice::ALL
+                            .into_iter()
+                            .map(|choice| view! { <option value=choice.name()>{choice.label()}</option> })
+                            .collect_view()}
                     </select>
                 </div>
                 <div class="field">
@@ -222,8 +237,9 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 </button>
                 <button type="button" data-testid="reset-random" disabled=move || ui.training()
                     on:click=move |_| {
-                        let seed = form.seed.get().trim().parse().unwrap_or(0);
-                        client::send(ToWorker::SetWeights(WeightsSource::Random { preset: form.preset.get(), seed }), None)
+                        let seed = seed(&form.seed.get()).unwrap_or(0);
+                        let preset = form.preset.get().parse().unwrap_or(Preset::Tutorial);
+                        client::send(ToWorker::SetWeights(WeightsSource::Random { preset, seed }), None)
                     }>
                     "Reset to random"
                 </button>

@@ -1,23 +1,21 @@
 //! Draw a digit and see it read live: pointer strokes (mouse, touch, pen) on a high-DPI canvas,
-//! MNIST-style preprocessing, and inference on the main thread with the CPU backend on a copy of
-//! the newest weights (the model is tiny, so it never waits for training).
+//! MNIST-style preprocessing, and a reading by the core's `inference` on the main thread with the
+//! CPU backend on a copy of the newest weights (the model is tiny, so it never waits for
+//! training). This file draws; it computes nothing itself.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use burn::prelude::*;
-use burn::tensor::activation::softmax;
 use leptos::ev;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, PointerEvent};
 
-use crate::data::batch::images_tensor;
+use crate::inference::{self, Reading};
 use crate::model::Model;
 use crate::preprocess::{PixelFormat, PreprocessError, to_mnist};
-use crate::weights;
 
 use super::digits::Pixels;
 use super::state::Ui;
@@ -31,36 +29,11 @@ const THROTTLE: Duration = Duration::from_millis(40);
 
 type Stroke = Vec<(f64, f64)>;
 
-/// What the network made of the drawing.
-#[derive(Clone, Debug, PartialEq, Default)]
-struct Reading {
-    probabilities: [f32; 10],
-    /// The 28×28 input it saw, and each conv layer's feature maps, as 0..255 grey.
-    input: Vec<u8>,
-    conv1: Vec<Vec<u8>>,
-    conv2: Vec<Vec<u8>>,
-}
-
 thread_local! {
     static MODEL: RefCell<Option<Model>> = const { RefCell::new(None) };
 }
 
-/// Scales values to 0..255 by their maximum (feature maps are ReLU outputs, ≥ 0).
-fn grey(values: &[f32]) -> Vec<u8> {
-    let max = values.iter().copied().fold(1e-6f32, f32::max);
-    values
-        .iter()
-        .map(|v| (v.max(0.0) / max * 255.0).round() as u8)
-        .collect()
-}
-
-fn maps(values: &[f32], count: usize) -> Vec<Vec<u8>> {
-    values
-        .chunks_exact(values.len() / count.max(1))
-        .map(grey)
-        .collect()
-}
-
+/// The drawing, read by the current model; `None` when nothing is drawn or no model is loaded.
 async fn read(canvas: &HtmlCanvasElement) -> Result<Option<Reading>, String> {
     let ctx: CanvasRenderingContext2d = canvas
         .get_context("2d")
@@ -80,51 +53,10 @@ async fn read(canvas: &HtmlCanvasElement) -> Result<Option<Reading>, String> {
     let Some(model) = MODEL.with(|m| m.borrow().clone()) else {
         return Ok(None);
     };
-    let device = Device::flex();
-    let out = model.forward_activations(images_tensor(digit.to_vec(), &device));
-    let (c1, c2) = (out.conv1.dims()[1], out.conv2.dims()[1]);
-    let f32s = |t: Tensor<4>| async move {
-        t.into_data_async()
-            .await
-            .ok()
-            .and_then(|d| d.try_into_vec::<f32>().ok())
-            .unwrap_or_default()
-    };
-    let probs = softmax(out.logits, 1)
-        .into_data_async()
+    inference::read(&model, &digit)
         .await
-        .map_err(|e| format!("{e:?}"))?;
-    let probs: Vec<f32> = probs.try_into_vec().map_err(|e| format!("{e:?}"))?;
-    if !probs.iter().all(|p| p.is_finite()) {
-        return Err("these weights give no finite probabilities".into());
-    }
-    Ok(Some(Reading {
-        probabilities: probs.try_into().map_err(|_| "10 classes")?,
-        input: digit.iter().map(|v| (v * 255.0).round() as u8).collect(),
-        conv1: maps(&f32s(out.conv1).await, c1),
-        conv2: maps(&f32s(out.conv2).await, c2),
-    }))
-}
-
-/// conv1's 3×3 filters as grey images (scaled together, so their strengths compare).
-async fn filters(model: &Model) -> Vec<Vec<u8>> {
-    let weight = model.conv1.weight.val();
-    let count = weight.dims()[0];
-    let values: Vec<f32> = weight
-        .into_data_async()
-        .await
-        .ok()
-        .and_then(|d| d.try_into_vec().ok())
-        .unwrap_or_default();
-    let (min, max) = values
-        .iter()
-        .fold((f32::MAX, f32::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
-    let span = (max - min).max(1e-6);
-    values
-        .chunks_exact(9)
-        .take(count)
-        .map(|f| f.iter().map(|v| ((v - min) / span * 255.0) as u8).collect())
-        .collect()
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 fn redraw(canvas: &HtmlCanvasElement, strokes: &[Stroke]) {
@@ -208,16 +140,18 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
     };
 
     // New weights (pretrained at start, then from training, uploads…): rebuild the CPU copy.
-    // The worker always sends a burn record and says which model it is for.
+    // They are always a burn record, with the model they are for.
     Effect::new(move |_| {
         let Some((info, bytes)) = ui.weights.get() else {
             return;
         };
-        match weights::from_bytes(&info.config.init(&Device::flex()), &info.origin, &bytes) {
+        match inference::load(info.preset, &info.origin, &bytes) {
             Ok(model) => {
                 leptos::task::spawn_local({
                     let model = model.clone();
-                    async move { filter_images.set(filters(&model).await) }
+                    async move {
+                        filter_images.set(inference::filters(&model).await.unwrap_or_default())
+                    }
                 });
                 MODEL.with(|m| *m.borrow_mut() = Some(model));
                 predict_now();
@@ -260,12 +194,7 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
     });
     let schedule_move = schedule.clone();
 
-    let best = move || {
-        reading.get().map(|r| {
-            let (digit, p) = crate::eval::argmax(&r.probabilities);
-            (digit, p)
-        })
-    };
+    let best = move || reading.get().map(|r| (r.digit, r.confidence));
     view! {
         <div class="draw">
             <div class="pad">

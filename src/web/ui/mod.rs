@@ -27,7 +27,7 @@ use state::Ui;
 #[component]
 fn App() -> impl IntoView {
     let ui = Ui::new();
-    ui.connect();
+    ui.start();
     view! {
         <header>
             <h1>"MNIST Lab"</h1>

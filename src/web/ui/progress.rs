@@ -21,7 +21,7 @@ pub fn ProgressPanel(ui: Ui) -> impl IntoView {
     let line = move || {
         ui.progress.get().map(|p| {
             // Steps per second over the whole run (elapsed counts training time, not pauses).
-            let steps_done = (p.epoch - 1) * p.steps_per_epoch + p.step;
+            let steps_done = p.steps_done();
             let steps_per_sec = steps_done as f64 / p.elapsed_secs.max(1e-9);
             format!(
                 "Epoch {}/{} · {}/{} · {:.1} it/s · ETA {}",

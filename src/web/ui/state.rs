@@ -2,9 +2,12 @@
 
 use leptos::prelude::*;
 
+use crate::model::Preset;
 use crate::train::Progress;
+use crate::web::net;
 use crate::web::protocol::{
-    DataProgress, EvalReport, FromWorker, RunState, ToWorker, WeightsInfo, WeightsSource,
+    DataProgress, EvalReport, FromWorker, PRETRAINED, RunState, ToWorker, WeightsInfo,
+    WeightsSource,
 };
 
 use super::client::{self, Death};
@@ -105,12 +108,33 @@ impl Ui {
         self.run_state.get() != RunState::Idle
     }
 
-    /// Starts the worker and loads what the page needs first.
-    pub fn connect(self) {
-        client::connect(
-            move |msg, bytes| self.receive(msg, bytes),
-            move |death| self.worker_died(death),
-        );
+    /// Fetches the pretrained weights, so a drawing can be read as soon as the page's own small
+    /// module runs, and only then starts the worker, whose much larger module and the dataset
+    /// would otherwise compete with them for the network and the CPU. The worker then starts
+    /// from the page's weights (or fetches them itself if the page could not).
+    pub fn start(self) {
+        leptos::task::spawn_local(async move {
+            let url = format!("{}{PRETRAINED}", client::base_url());
+            match net::request(&url).await {
+                Ok(download) => match download.bytes(&mut |_| {}).await {
+                    Ok(bytes) if self.weights.get_untracked().is_none() => {
+                        let info = WeightsInfo {
+                            preset: Preset::Tutorial,
+                            origin: "pretrained".into(),
+                            test_accuracy: None,
+                        };
+                        self.weights.set(Some((info, bytes)));
+                    }
+                    Ok(_) => {}
+                    Err(e) => web_sys::console::warn_1(&e.into()),
+                },
+                Err(e) => web_sys::console::warn_1(&e.into()),
+            }
+            client::connect(
+                move |msg, bytes| self.receive(msg, bytes),
+                move |death| self.worker_died(death),
+            );
+        });
     }
 
     /// The worker was replaced: forget what lived in it, say what happened, and (once the new
@@ -125,10 +149,7 @@ impl Ui {
         let why = match (death, self.panic.get_untracked()) {
             (_, Some(panic)) => format!("it crashed: {panic}"),
             (Death::Crashed(error), None) => format!("it crashed ({error})"),
-            (Death::Unresponsive, None) => format!(
-                "it stopped answering for {} s",
-                client::UNRESPONSIVE_MS / 1000.0
-            ),
+            (Death::Unresponsive(secs), None) => format!("it stopped answering for {secs} s"),
         };
         self.panic.set(None);
         let lost_run = self.training();
@@ -167,7 +188,8 @@ impl Ui {
 
     pub fn receive(self, msg: FromWorker, bytes: Option<Vec<u8>>) {
         match msg {
-            FromWorker::Pong { .. } => {}
+            // The channel's own business (client.rs).
+            FromWorker::Pong { .. } | FromWorker::Patience { .. } => {}
             FromWorker::Ready { webgpu } => {
                 self.webgpu.set(Some(webgpu));
                 client::send(ToWorker::LoadData, None);
@@ -209,7 +231,7 @@ impl Ui {
             FromWorker::Backend { name, reason } => self.backend.set(Some((name, reason))),
             FromWorker::Progress(p) => {
                 self.history.update(|h| {
-                    let step = ((p.epoch - 1) * p.steps_per_epoch + p.step) as f64;
+                    let step = p.steps_done() as f64;
                     let (loss, accuracy) = match h.last() {
                         Some(last) if step > last.step => (
                             SMOOTHING * last.loss + (1.0 - SMOOTHING) * p.loss as f64,

@@ -5,6 +5,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
 
+use crate::model::Preset;
 use crate::web::js::describe;
 
 const DB: &str = "mnist-lab";
@@ -14,7 +15,7 @@ const STORE: &str = "models";
 pub struct Saved {
     pub id: f64,
     pub name: String,
-    pub preset: String,
+    pub preset: Preset,
     pub origin: String,
     pub accuracy: Option<f64>,
     pub date: String,
@@ -113,7 +114,7 @@ fn decode(obj: &JsValue) -> Option<Saved> {
     Some(Saved {
         id: field(obj, "id").as_f64()?,
         name: field(obj, "name").as_string()?,
-        preset: field(obj, "preset").as_string().unwrap_or_default(),
+        preset: field(obj, "preset").as_string()?.parse().ok()?,
         origin: field(obj, "origin").as_string().unwrap_or_default(),
         accuracy: field(obj, "accuracy").as_f64(),
         date: field(obj, "date").as_string().unwrap_or_default(),
@@ -140,7 +141,7 @@ pub async fn put(model: &Saved, id: Option<f64>) -> Result<(), String> {
     let set = |k: &str, v: JsValue| Reflect::set(&obj, &k.into(), &v).map(drop);
     let _ = id.map(|id| set("id", id.into()));
     set("name", model.name.as_str().into()).map_err(|e| describe(&e))?;
-    set("preset", model.preset.as_str().into()).map_err(|e| describe(&e))?;
+    set("preset", model.preset.name().into()).map_err(|e| describe(&e))?;
     set("origin", model.origin.as_str().into()).map_err(|e| describe(&e))?;
     set(
         "accuracy",

@@ -10,7 +10,9 @@ use crate::data::Split;
 use crate::model::ModelConfig;
 use crate::train::{TrainConfig, Trainer};
 use crate::web::js::{has_webgpu, now_ms};
-use crate::web::protocol::BackendChoice;
+use crate::web::protocol::{BackendChoice, FromWorker};
+
+use super::state::post;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -83,6 +85,19 @@ async fn ms_per_step(device: &Device, data: &Arc<Split>, batch_size: usize) -> R
     Ok((now_ms() - start) / TIMED as f64)
 }
 
+/// Runs WebGPU work with the page told to wait longer for answers to its pings meanwhile.
+async fn gpu_work<T>(work: impl Future<Output = T>) -> T {
+    patience(true);
+    let result = work.await;
+    patience(false);
+    result
+}
+
+/// Tells the page whether the worker now runs WebGPU work (see `FromWorker::Patience`).
+pub fn patience(gpu: bool) {
+    post(FromWorker::Patience { gpu }, None);
+}
+
 /// Picks the backend for a run, with the reason to show the user.
 pub async fn choose(
     choice: BackendChoice,
@@ -91,13 +106,13 @@ pub async fn choose(
 ) -> (Backend, String) {
     match choice {
         BackendChoice::Cpu => (Backend::Cpu, "chosen by you".into()),
-        BackendChoice::WebGpu => match webgpu().await {
+        BackendChoice::WebGpu => match gpu_work(webgpu()).await {
             Ok(_) => (Backend::WebGpu, "chosen by you".into()),
             Err(e) => (Backend::Cpu, format!("{e}; using the CPU instead")),
         },
         BackendChoice::Auto => {
-            let gpu = match webgpu().await {
-                Ok(device) => ms_per_step(&device, data, batch_size).await,
+            let gpu = match gpu_work(webgpu()).await {
+                Ok(device) => gpu_work(ms_per_step(&device, data, batch_size)).await,
                 Err(e) => return (Backend::Cpu, format!("Auto: {e}")),
             };
             let cpu = ms_per_step(&Device::flex(), data, batch_size).await;

@@ -7,11 +7,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Response;
 
-use super::net;
-use crate::data::Mnist;
+use std::sync::Arc;
+
+use super::state::{Shared, base_url, post};
 use crate::data::mnist::FILES;
+use crate::data::{Mnist, Rng};
 use crate::web::js::{describe, now_ms};
-use crate::web::protocol::DataProgress;
+use crate::web::net;
+use crate::web::protocol::{DataProgress, FromWorker};
 
 const CACHE: &str = "mnist-lab-data-v1";
 /// Sizes of the shipped files, for progress when a server sends no usable Content-Length.
@@ -143,4 +146,45 @@ async fn download(
         from_cache: false,
     });
     Ok(files)
+}
+
+/// Loads the dataset once (a second request while loading or loaded does nothing).
+pub async fn load_data(state: Shared) {
+    if state.borrow().loading || state.borrow().train.is_some() {
+        return;
+    }
+    state.borrow_mut().loading = true;
+    let result = load(&base_url(), &|p| post(FromWorker::DataProgress(p), None)).await;
+    let mut s = state.borrow_mut();
+    s.loading = false;
+    match result {
+        Ok((mnist, from_cache)) => {
+            post(
+                FromWorker::DataReady {
+                    train: mnist.train.len(),
+                    test: mnist.test.len(),
+                    from_cache,
+                },
+                None,
+            );
+            s.train = Some(Arc::new(mnist.train));
+            s.test = Some(Arc::new(mnist.test));
+        }
+        Err(message) => post(FromWorker::DataFailed { message }, None),
+    }
+}
+
+/// `count` random training digits for the sample grid.
+pub fn samples(state: &Shared, count: usize, seed: u64) {
+    let Some(train) = state.borrow().train.clone().filter(|t| !t.is_empty()) else {
+        return;
+    };
+    let mut rng = Rng::new(seed);
+    let indices: Vec<usize> = (0..count).map(|_| rng.below(train.len())).collect();
+    let pixels: Vec<u8> = indices
+        .iter()
+        .flat_map(|&i| train.image(i).to_vec())
+        .collect();
+    let labels = indices.iter().map(|&i| train.label(i)).collect();
+    post(FromWorker::Samples { labels }, Some(&pixels));
 }

@@ -4,9 +4,10 @@
 use std::sync::Arc;
 
 use super::backend::{self, Backend};
-use super::{Shared, adopt_weights, info, post, report_evaluation};
+use super::evaluation::report_evaluation;
+use super::state::{Shared, adopt_weights, info, post};
 use crate::data::{Augment, Split};
-use crate::model::ModelConfig;
+use crate::model::Preset;
 use crate::train::{TrainConfig, TrainError, Trainer};
 use crate::web::js::{now_ms, sleep};
 use crate::web::protocol::{FromWorker, Init, RunSettings, RunState, ToWorker};
@@ -42,7 +43,7 @@ pub fn control(state: &Shared, msg: &ToWorker) {
 
 /// What the run trains and on what.
 struct Plan {
-    config: ModelConfig,
+    preset: Preset,
     train_config: TrainConfig,
     train: Arc<Split>,
     test: Arc<Split>,
@@ -76,6 +77,7 @@ pub async fn start(state: Shared, settings: RunSettings) {
     );
     post(FromWorker::State(RunState::Training), None);
     let result = train(&state, plan, backend).await;
+    backend::patience(false);
     state.borrow_mut().run = None;
     post(FromWorker::State(RunState::Idle), None);
     match result {
@@ -101,22 +103,18 @@ fn plan(state: &Shared, settings: &RunSettings) -> Result<Plan, String> {
     if settings.train_images == 0 || settings.test_images == 0 {
         return Err("use at least one training and one test image".into());
     }
-    let (config, initial) = match settings.init {
-        Init::Random => (
-            ModelConfig::preset(&settings.preset)
-                .ok_or(format!("unknown model {}", settings.preset))?,
-            None,
-        ),
+    let (preset, initial) = match settings.init {
+        Init::Random => (settings.preset, None),
         Init::Current => {
             let (bytes, info) = s
                 .weights
                 .clone()
                 .ok_or("there are no current weights to start from")?;
-            (info.config, Some(bytes))
+            (info.preset, Some(bytes))
         }
     };
     Ok(Plan {
-        config,
+        preset,
         train_config,
         train: Arc::new(train.take(settings.train_images)),
         test: Arc::new(test.take(settings.test_images)),
@@ -133,17 +131,18 @@ async fn train(state: &Shared, mut plan: Plan, mut backend: Backend) -> Result<S
         // A trainer started after a backend switch counts its epochs from here.
         let offset = epochs_done;
         let device = backend::device(backend).await?;
+        backend::patience(backend == Backend::WebGpu);
         let train_device = device.clone().autodiff();
         let model = match &plan.initial {
             Some(bytes) => weights::from_bytes(
-                &plan.config.init(&train_device),
+                &plan.preset.config().init(&train_device),
                 "the starting weights",
                 bytes,
             )
             .map_err(|e| e.to_string())?,
             None => {
                 train_device.seed(plan.train_config.seed);
-                plan.config.init(&train_device)
+                plan.preset.config().init(&train_device)
             }
         };
         let config = TrainConfig {
@@ -155,14 +154,14 @@ async fn train(state: &Shared, mut plan: Plan, mut backend: Backend) -> Result<S
         let mut last_yield = now_ms();
         while !trainer.is_finished() {
             if wait_while_paused(state).await {
-                let bytes = weights::to_bytes_async(&trainer.model(), &plan.config)
+                let bytes = weights::to_bytes_async(&trainer.model(), &plan.preset.config())
                     .await
                     .map_err(|e| e.to_string())?;
                 adopt_weights(
                     state,
                     bytes,
                     info(
-                        plan.config,
+                        plan.preset,
                         &format!("stopped in epoch {}", epochs_done + 1),
                         None,
                     ),
@@ -188,12 +187,12 @@ async fn train(state: &Shared, mut plan: Plan, mut backend: Backend) -> Result<S
                             },
                             None,
                         );
-                        let bytes = weights::to_bytes_async(&model, &plan.config)
+                        let bytes = weights::to_bytes_async(&model, &plan.preset.config())
                             .await
                             .map_err(|e| e.to_string())?;
                         plan.initial = Some(bytes.clone());
                         let origin = format!("trained {epochs_done} epoch(s)");
-                        adopt_weights(state, bytes, info(plan.config, &origin, Some(accuracy)));
+                        adopt_weights(state, bytes, info(plan.preset, &origin, Some(accuracy)));
                     }
                 }
                 Ok(None) => {}

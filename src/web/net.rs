@@ -1,12 +1,11 @@
 //! Downloads from the app's own origin with time limits: a request that gets no answer, or a
 //! download that stops sending bytes, is aborted with a message (and the UI offers Retry)
-//! instead of leaving the page waiting forever.
+//! instead of leaving the page waiting forever. The page fetches the pretrained weights with it,
+//! the worker MNIST and the weights it is asked for.
 
-use js_sys::{Reflect, Uint8Array};
-use wasm_bindgen::JsCast;
-use web_sys::{
-    AbortController, ReadableStreamDefaultReader, RequestInit, Response, WorkerGlobalScope,
-};
+use js_sys::{Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use web_sys::{AbortController, ReadableStreamDefaultReader, RequestInit, Response};
 
 use crate::web::js::{describe, within};
 
@@ -14,6 +13,13 @@ use crate::web::js::{describe, within};
 const ANSWER_MS: i32 = 30_000;
 /// How long a download may go without receiving a byte.
 const STALL_MS: i32 = 30_000;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch`, the same in a window and a worker.
+    #[wasm_bindgen(js_name = fetch)]
+    fn fetch_with_init(url: &str, init: &RequestInit) -> Promise;
+}
 
 /// A response whose body is still to be read.
 pub struct Download {
@@ -28,8 +34,7 @@ pub async fn request(url: &str) -> Result<Download, String> {
     let controller = AbortController::new().map_err(|e| fail(describe(&e)))?;
     let init = RequestInit::new();
     init.set_signal(Some(&controller.signal()));
-    let scope: WorkerGlobalScope = js_sys::global().unchecked_into();
-    let answer = within(&scope.fetch_with_str_and_init(url, &init), ANSWER_MS)
+    let answer = within(&fetch_with_init(url, &init), ANSWER_MS)
         .await
         .map_err(|e| fail(describe(&e)))?;
     let Some(response) = answer else {

@@ -1,0 +1,105 @@
+//! Evaluating the current weights, and the test digits behind a cell of the confusion matrix.
+
+use std::sync::Arc;
+
+use burn::prelude::*;
+
+use super::state::{Shared, post};
+use crate::data::{PIXELS, Split};
+use crate::eval::evaluate_pausing;
+use crate::model::Model;
+use crate::web::js::sleep;
+use crate::web::protocol::{EvalReport, FromWorker, RunState};
+use crate::weights;
+
+/// Misclassified digits sent with an evaluation (with their pixels).
+const MISSES_SENT: usize = 120;
+
+/// Evaluates the current weights on the CPU backend and sends the report (not during a run:
+/// training evaluates after every epoch itself).
+pub async fn evaluate_current(state: Shared, test_images: usize) {
+    if state.borrow().run.is_some() {
+        let message = "evaluation runs after each epoch while training".into();
+        return post(FromWorker::Notice { message }, None);
+    }
+    post(FromWorker::State(RunState::Evaluating), None);
+    if let Err(message) = evaluate_weights(&state, test_images).await {
+        post(FromWorker::Error { message }, None);
+    }
+    post(FromWorker::State(RunState::Idle), None);
+}
+
+async fn evaluate_weights(state: &Shared, test_images: usize) -> Result<(), String> {
+    let (test, bytes) = {
+        let s = state.borrow();
+        let test = s.test.clone().ok_or("the test set is not loaded yet")?;
+        let (bytes, _) = s.weights.clone().ok_or("no weights yet")?;
+        (test, bytes)
+    };
+    let device = Device::flex();
+    let (_, model) =
+        weights::load_any("the current weights", &bytes, &device).map_err(|e| e.to_string())?;
+    let test = Arc::new(test.take(test_images));
+    report_evaluation(state, &model, &test, &device).await?;
+    Ok(())
+}
+
+/// Evaluates `model` on `test`, remembers the result and sends the report. Returns the accuracy.
+pub async fn report_evaluation(
+    state: &Shared,
+    model: &Model,
+    test: &Split,
+    device: &Device,
+) -> Result<f64, String> {
+    // Yielding between batches answers Pause, Stop and the UI's pings during a long evaluation.
+    let eval = evaluate_pausing(model, test, device, async || sleep(0).await)
+        .await
+        .map_err(|e| e.to_string())?;
+    let misses: Vec<_> = eval.misses.iter().take(MISSES_SENT).cloned().collect();
+    let pixels: Vec<u8> = misses
+        .iter()
+        .flat_map(|m| test.image(m.index).to_vec())
+        .collect();
+    debug_assert_eq!(pixels.len(), misses.len() * PIXELS);
+    let report = EvalReport {
+        confusion: eval.confusion,
+        accuracy: eval.accuracy(),
+        precision: std::array::from_fn(|c| eval.precision(c)),
+        recall: std::array::from_fn(|c| eval.recall(c)),
+        f1: std::array::from_fn(|c| eval.f1(c)),
+        total_misses: eval.misses.len(),
+        misses,
+    };
+    let accuracy = report.accuracy;
+    post(FromWorker::Evaluation(Box::new(report)), Some(&pixels));
+    state.borrow_mut().last_eval = Some(eval);
+    Ok(accuracy)
+}
+
+/// Test digits with this true label and this prediction in the last evaluation.
+pub fn test_images(state: &Shared, label: u8, predicted: u8, limit: usize) {
+    let s = state.borrow();
+    let (Some(test), Some(eval)) = (&s.test, &s.last_eval) else {
+        return;
+    };
+    let indices: Vec<usize> = eval
+        .predictions
+        .iter()
+        .enumerate()
+        .filter(|&(i, &p)| p == predicted && test.label(i) == label)
+        .map(|(i, _)| i)
+        .take(limit)
+        .collect();
+    let pixels: Vec<u8> = indices
+        .iter()
+        .flat_map(|&i| test.image(i).to_vec())
+        .collect();
+    post(
+        FromWorker::TestImages {
+            label,
+            predicted,
+            indices,
+        },
+        Some(&pixels),
+    );
+}

@@ -1,0 +1,60 @@
+//! What the worker holds between messages, and how it talks to the page.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use wasm_bindgen::JsCast;
+use web_sys::DedicatedWorkerGlobalScope;
+
+use super::run;
+use crate::data::Split;
+use crate::eval::Evaluation;
+use crate::model::Preset;
+use crate::web::envelope::pack;
+use crate::web::protocol::{FromWorker, WeightsInfo};
+
+/// What the worker holds between messages.
+#[derive(Default)]
+pub struct State {
+    pub train: Option<Arc<Split>>,
+    pub test: Option<Arc<Split>>,
+    pub loading: bool,
+    /// The current weights as a burn record, and what they are.
+    pub weights: Option<(Vec<u8>, WeightsInfo)>,
+    pub last_eval: Option<Evaluation>,
+    pub run: Option<run::Control>,
+}
+
+pub type Shared = Rc<RefCell<State>>;
+
+pub fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+pub fn post(msg: FromWorker, bytes: Option<&[u8]>) {
+    let _ = scope().post_message(&pack(&msg, bytes));
+}
+
+/// The app's base URL, which the UI's bootstrap script sets (the worker itself runs from a
+/// `blob:` URL).
+pub fn base_url() -> String {
+    js_sys::Reflect::get(&js_sys::global(), &"MNIST_LAB_BASE".into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// Makes `bytes` the current weights and tells the UI.
+pub fn adopt_weights(state: &Shared, bytes: Vec<u8>, info: WeightsInfo) {
+    post(FromWorker::Weights(info.clone()), Some(&bytes));
+    state.borrow_mut().weights = Some((bytes, info));
+}
+
+pub fn info(preset: Preset, origin: &str, test_accuracy: Option<f64>) -> WeightsInfo {
+    WeightsInfo {
+        preset,
+        origin: origin.into(),
+        test_accuracy,
+    }
+}

@@ -1,0 +1,60 @@
+//! Replacing the worker's current weights: the shipped pretrained ones, random ones, an upload,
+//! or those a previous worker had.
+
+use burn::prelude::*;
+
+use super::state::{Shared, adopt_weights, base_url, info, post};
+use crate::web::net;
+use crate::web::protocol::{FromWorker, PRETRAINED, WeightsInfo, WeightsSource};
+use crate::weights;
+
+pub async fn set_weights(state: Shared, source: WeightsSource, bytes: Option<Vec<u8>>) {
+    if state.borrow().run.is_some() {
+        return post(
+            FromWorker::Error {
+                message: "stop training before changing the weights".into(),
+            },
+            None,
+        );
+    }
+    let uploaded = matches!(source, WeightsSource::File { .. });
+    let device = Device::flex();
+    // A weights file (fetched or uploaded) fits whichever preset its shapes say.
+    let load = |name: &str, bytes: &[u8]| {
+        weights::load_any(name, bytes, &device).map_err(|e| e.to_string())
+    };
+    let result: Result<(Vec<u8>, WeightsInfo), String> = async {
+        let (preset, model, origin) = match source {
+            WeightsSource::Pretrained => {
+                let url = format!("{}{PRETRAINED}", base_url());
+                let bytes = net::request(&url).await?.bytes(&mut |_| {}).await?;
+                let (preset, model) = load(&url, &bytes)?;
+                (preset, model, "pretrained".to_string())
+            }
+            WeightsSource::Random { preset, seed } => {
+                device.seed(seed);
+                (preset, preset.config().init(&device), "random".to_string())
+            }
+            WeightsSource::File { name } => {
+                let (preset, model) = load(&name, &bytes.ok_or("the message carried no file")?)?;
+                (preset, model, name)
+            }
+            WeightsSource::Restore(info) => {
+                let bytes = bytes.ok_or("the message carried no weights")?;
+                let (preset, _) = load(&info.origin, &bytes)?;
+                return Ok((bytes, WeightsInfo { preset, ..info }));
+            }
+        };
+        // Re-encoded, so what the UI keeps and saves is always a burn record.
+        Ok((
+            weights::to_bytes(&model).map_err(|e| e.to_string())?,
+            info(preset, &origin, None),
+        ))
+    }
+    .await;
+    match result {
+        Ok((bytes, info)) => adopt_weights(&state, bytes, info),
+        Err(message) if uploaded => post(FromWorker::FileRefused { message }, None),
+        Err(message) => post(FromWorker::Error { message }, None),
+    }
+}
