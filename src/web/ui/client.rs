@@ -55,6 +55,10 @@ struct Channel {
 
 thread_local! {
     static CHANNEL: RefCell<Option<Channel>> = const { RefCell::new(None) };
+    /// Messages sent before the worker is ready (it is started after the page's first reading,
+    /// and a new one after a crash takes seconds to load), delivered once it says it is: a
+    /// worker drops messages that arrive before its handler is installed.
+    static WAITING: RefCell<Vec<(JsValue, Option<Array>)>> = const { RefCell::new(vec![]) };
 }
 
 /// The app's base URL, where trunk put `worker.js` and `worker_bg.wasm`: the document's base,
@@ -134,8 +138,15 @@ fn receive(generation: u32, msg: FromWorker, bytes: Option<Vec<u8>>) {
             _ => Some(channel.on_message.clone()),
         }
     });
+    let ready = matches!(msg, FromWorker::Ready { .. });
     if let Some(on_message) = on_message {
         on_message(msg, bytes);
+    }
+    // After the UI's own answer to Ready (which restores what a new worker needs first).
+    if ready {
+        for (message, transfer) in WAITING.take() {
+            post(&message, transfer.as_ref());
+        }
     }
 }
 
@@ -210,14 +221,20 @@ pub fn disconnect() {
 }
 
 fn post(message: &JsValue, transfer: Option<&Array>) {
-    CHANNEL.with(|c| {
-        if let Some(channel) = c.borrow().as_ref() {
-            let _ = match transfer {
-                Some(transfer) => channel.worker.post_message_with_transfer(message, transfer),
-                None => channel.worker.post_message(message),
-            };
-        }
+    let delivered = CHANNEL.with(|c| {
+        let c = c.borrow();
+        let Some(channel) = c.as_ref().filter(|ch| ch.ready) else {
+            return false;
+        };
+        let _ = match transfer {
+            Some(transfer) => channel.worker.post_message_with_transfer(message, transfer),
+            None => channel.worker.post_message(message),
+        };
+        true
     });
+    if !delivered {
+        WAITING.with(|w| w.borrow_mut().push((message.clone(), transfer.cloned())));
+    }
 }
 
 /// Sends a message (and bytes) to the worker.
