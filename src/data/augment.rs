@@ -55,7 +55,7 @@ impl Augment {
                 let (u, v) = (x as f32 - c - dx, y as f32 - c - dy);
                 let sx = (cos * u + sin * v) / scale + c;
                 let sy = (-sin * u + cos * v) / scale + c;
-                dst[y * SIDE + x] = bilinear(sx, sy, &pixel) / 255.0;
+                dst[y * SIDE + x] = bilinear(sx, sy, pixel) / 255.0;
             }
         }
     }
