@@ -93,13 +93,9 @@ pub async fn probabilities(model: &Model, images: Tensor<4>) -> Result<Vec<[f32;
 
 /// `[n, 10]` logits to probabilities per row; weights whose outputs are not finite are refused.
 pub async fn softmax_rows(logits: Tensor<2>) -> Result<Vec<[f32; 10]>, EvalError> {
-    let data = softmax(logits, 1)
-        .into_data_async()
+    let values = batch::read_floats(softmax(logits, 1))
         .await
-        .map_err(|e| EvalError::Read(format!("{e:?}")))?;
-    let values: Vec<f32> = data
-        .try_to_vec()
-        .map_err(|e| EvalError::Read(format!("{e:?}")))?;
+        .map_err(EvalError::Read)?;
     if !values.iter().all(|v| v.is_finite()) {
         return Err(EvalError::NotFinite);
     }

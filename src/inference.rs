@@ -4,7 +4,7 @@
 
 use burn::prelude::*;
 
-use crate::data::batch::images_tensor;
+use crate::data::batch::{images_tensor, read_floats};
 use crate::eval::{EvalError, argmax, softmax_rows};
 use crate::model::{Model, Preset};
 use crate::preprocess::Digit;
@@ -64,12 +64,7 @@ pub async fn filters(model: &Model) -> Result<Vec<Vec<u8>>, EvalError> {
 }
 
 async fn floats<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, EvalError> {
-    let data = tensor
-        .into_data_async()
-        .await
-        .map_err(|e| EvalError::Read(format!("{e:?}")))?;
-    data.try_into_vec()
-        .map_err(|e| EvalError::Read(format!("{e:?}")))
+    read_floats(tensor).await.map_err(EvalError::Read)
 }
 
 /// `[1, c, h, w]` ReLU outputs to `c` grey images, each scaled by its maximum.

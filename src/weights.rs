@@ -13,6 +13,7 @@
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::prelude::{Device, Tensor, TensorData};
 
+use crate::data::batch::read_floats;
 use crate::model::{Model, ModelConfig, Preset};
 
 mod burnpack;
@@ -129,14 +130,7 @@ pub async fn to_bytes_async(model: &Model, config: &ModelConfig) -> Result<Vec<u
     model.visit(&mut collect);
     let mut values = std::collections::VecDeque::new();
     for tensor in collect.0 {
-        let data = tensor
-            .into_data_async()
-            .await
-            .map_err(|e| EncodeError(format!("{e:?}")))?;
-        values.push_back(
-            data.try_into_vec::<f32>()
-                .map_err(|e| EncodeError(format!("{e:?}")))?,
-        );
+        values.push_back(read_floats(tensor).await.map_err(EncodeError)?);
     }
     let cpu = config.init(&Device::flex()).map(&mut Fill(values));
     to_bytes(&cpu)

@@ -1,4 +1,4 @@
-//! Seeded shuffled mini-batches, turned into tensors the model takes.
+//! Seeded shuffled mini-batches, turned into tensors the model takes, and tensors read back.
 
 use burn::prelude::*;
 
@@ -47,4 +47,14 @@ pub fn labels_tensor(split: &Split, indices: &[u32], device: &Device) -> Tensor<
         .map(|&i| split.label(i as usize) as i64)
         .collect();
     Tensor::from_data(TensorData::new(labels, [indices.len()]), device)
+}
+
+/// A float tensor's values, read back asynchronously (a GPU tensor cannot be read synchronously
+/// in a browser); the error says why the read failed.
+pub async fn read_floats<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>, String> {
+    let data = tensor
+        .into_data_async()
+        .await
+        .map_err(|e| format!("{e:?}"))?;
+    data.try_into_vec().map_err(|e| format!("{e:?}"))
 }

@@ -188,13 +188,7 @@ impl Trainer {
         let w = self.window.take().expect("a step just filled the window");
         // One read for both numbers.
         let both = Tensor::cat(vec![w.loss_sum, w.correct.float()], 0);
-        let data = both
-            .into_data_async()
-            .await
-            .map_err(|e| TrainError::Read(format!("{e:?}")))?;
-        let values: Vec<f32> = data
-            .try_to_vec()
-            .map_err(|e| TrainError::Read(format!("{e:?}")))?;
+        let values = batch::read_floats(both).await.map_err(TrainError::Read)?;
         // The read waits for the device, so it counts as this step's time.
         self.busy_secs += started.elapsed().as_secs_f64();
         let loss = values[0] / w.steps as f32;
