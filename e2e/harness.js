@@ -23,7 +23,8 @@ export const INSECURE_HOST = 'mnist-lab.test';
 
 /**
  * Serves dist/ like a plain static host. Hooks: `failMnist` makes MNIST requests fail,
- * `stallMnist` answers them and then sends nothing, `spaFallback` answers unknown paths with
+ * `stallMnist` answers them and then sends nothing, `stallWeights` (a count) does that to the
+ * next requests for the pretrained weights, `spaFallback` answers unknown paths with
  * index.html (as single-page-app hosts do), `compress` sends each file brotli- or gzip-encoded
  * as the browser accepts (as static hosts and CDNs do; compressed once, then kept). Every
  * request path is kept in `requests`.
@@ -37,7 +38,9 @@ export async function serve(hooks = {}) {
       res.writeHead(503).end('unavailable');
       return;
     }
-    if (hooks.stallMnist && path.startsWith('mnist/')) {
+    const stallWeights = hooks.stallWeights > 0 && path === 'weights/tutorial.bpk';
+    if (stallWeights) hooks.stallWeights -= 1;
+    if (stallWeights || (hooks.stallMnist && path.startsWith('mnist/'))) {
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
       res.write(Buffer.alloc(1000)); // then nothing, until the browser gives up
       return;

@@ -131,6 +131,20 @@ test('a download that stalls gives up with a message and Retry, which recovers',
   await context.close();
 });
 
+test('a stalled weights download on the page does not hold back the worker, which brings them itself', async () => {
+  const context = await chrome.newContext();
+  server.hooks.stallWeights = 1; // the page's request; the worker's own is answered
+  const p = await watched(context, server.url);
+  // Long before the page's request gives up (30 s without a byte).
+  const started = Date.now();
+  while (p.workers.length === 0 && Date.now() - started < 15_000) await p.waitForTimeout(200);
+  assert.equal(p.workers.length, 1, 'the worker started while the page still waited for its weights');
+  assert.match(await dataReady(p), /MNIST ready/);
+  await zeroDrawn(p);
+  assert.deepEqual(p.errors, []);
+  await context.close();
+});
+
 test('a save the browser cannot commit (storage full) says so', async () => {
   const context = await chrome.newContext();
   const p = await page(context, server.url);

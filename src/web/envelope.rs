@@ -1,36 +1,28 @@
-//! Packing messages into `{ msg, bytes }` objects for `postMessage`, and back.
+//! Messages to and from `postMessage`: serde turns a message into a JavaScript object and back,
+//! and the buffer of the bytes it carries is transferred rather than copied.
 
-use js_sys::{Object, Reflect, Uint8Array};
-use serde::{Serialize, de::DeserializeOwned};
-use wasm_bindgen::{JsCast, JsValue};
+use js_sys::Array;
+use wasm_bindgen::JsValue;
 
-/// `msg` with a copy of `bytes`.
-pub fn pack<T: Serialize>(msg: &T, bytes: Option<&[u8]>) -> JsValue {
-    let obj = Object::new();
-    let json = serde_json::to_string(msg).expect("protocol types serialize");
-    Reflect::set(&obj, &"msg".into(), &json.into()).expect("plain object");
-    if let Some(bytes) = bytes {
-        Reflect::set(&obj, &"bytes".into(), &Uint8Array::from(bytes).into()).expect("plain object");
+use crate::web::protocol::Message;
+
+/// Seeds are any `u64`, past what a JavaScript number holds exactly: 64-bit integers cross as
+/// `BigInt`s.
+const SERIALIZER: serde_wasm_bindgen::Serializer =
+    serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(true);
+
+/// What `postMessage` takes: the message object, and the buffer to transfer with it.
+pub fn pack(msg: &impl Message) -> (JsValue, Array) {
+    let value = msg
+        .serialize(&SERIALIZER)
+        .expect("protocol types serialize");
+    let transfer = Array::new();
+    if let Some(bytes) = msg.payload() {
+        transfer.push(&bytes.buffer());
     }
-    obj.into()
+    (value, transfer)
 }
 
-/// `msg` with bytes that are already a JavaScript array (not copied here).
-pub fn pack_array<T: Serialize>(msg: &T, bytes: &Uint8Array) -> JsValue {
-    let obj = pack(msg, None);
-    Reflect::set(&obj, &"bytes".into(), bytes).expect("plain object");
-    obj
-}
-
-pub fn unpack<T: DeserializeOwned>(data: &JsValue) -> Result<(T, Option<Vec<u8>>), String> {
-    let json = Reflect::get(data, &"msg".into())
-        .ok()
-        .and_then(|v| v.as_string())
-        .ok_or("message without `msg`")?;
-    let msg = serde_json::from_str(&json).map_err(|e| format!("bad message {json}: {e}"))?;
-    let bytes = Reflect::get(data, &"bytes".into())
-        .ok()
-        .and_then(|v| v.dyn_into::<Uint8Array>().ok())
-        .map(|a| a.to_vec());
-    Ok((msg, bytes))
+pub fn unpack<T: Message>(data: JsValue) -> Result<T, String> {
+    serde_wasm_bindgen::from_value(data).map_err(|e| format!("a malformed message: {e}"))
 }

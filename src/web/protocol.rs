@@ -1,9 +1,11 @@
 //! The typed messages the UI and the training worker exchange.
 //!
-//! Each message travels as `{ msg: <JSON>, bytes?: Uint8Array }`: the JSON keeps it typed and
-//! readable, the optional byte array carries weights and pixels without bloating the JSON.
+//! Each message crosses `postMessage` as the JavaScript object serde makes of it
+//! ([`crate::web::envelope`]); weights and pixels ride inside their variants as [`Bytes`], so a
+//! message without the bytes it needs does not exist.
 
-use serde::{Deserialize, Serialize};
+use js_sys::{ArrayBuffer, Uint8Array};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::eval::Miss;
 use crate::model::Preset;
@@ -12,6 +14,42 @@ use crate::train::Progress;
 /// The shipped pretrained weights, relative to the app's base URL: the page reads digits with
 /// them before the worker is up, and the worker starts from them.
 pub const PRETRAINED: &str = "weights/tutorial.bpk";
+
+/// Bytes a message carries (a weights file, pixels): a JavaScript typed array inside the
+/// message object, which the sender hands over without a copy (its buffer is transferred, so
+/// a `Bytes` is made for one message and not used after sending) and the receiver copies once
+/// into its own memory with [`Bytes::to_vec`].
+#[derive(Serialize, Deserialize, Debug, Clone)]
+#[serde(transparent)]
+pub struct Bytes(#[serde(with = "serde_wasm_bindgen::preserve")] Uint8Array);
+
+impl Bytes {
+    /// A copy of `bytes` in a buffer of its own.
+    pub fn copy(bytes: &[u8]) -> Self {
+        Bytes(Uint8Array::from(bytes))
+    }
+
+    /// All of `buffer`, not copied (an uploaded file's contents).
+    pub fn whole(buffer: &ArrayBuffer) -> Self {
+        Bytes(Uint8Array::new(buffer))
+    }
+
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.0.to_vec()
+    }
+
+    /// The buffer that moves to the receiving thread.
+    pub fn buffer(&self) -> ArrayBuffer {
+        self.0.buffer()
+    }
+}
+
+/// The same bytes (not the same JavaScript array).
+impl PartialEq for Bytes {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_vec() == other.to_vec()
+    }
+}
 
 /// Which compute backend trains.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,8 +157,24 @@ pub enum ToWorker {
         limit: usize,
     },
     /// Replace the current weights: the shipped pretrained ones, random ones of a preset, or
-    /// the weights file in the message's bytes.
+    /// a weights file.
     SetWeights(WeightsSource),
+}
+
+/// A message between the page and the worker.
+pub trait Message: Serialize + DeserializeOwned {
+    /// The bytes this message carries, whose buffer moves with it.
+    fn payload(&self) -> Option<&Bytes>;
+}
+
+impl Message for ToWorker {
+    fn payload(&self) -> Option<&Bytes> {
+        match self {
+            ToWorker::SetWeights(WeightsSource::File { file, .. }) => Some(file),
+            ToWorker::SetWeights(WeightsSource::Restore { weights, .. }) => Some(weights),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -130,13 +184,17 @@ pub enum WeightsSource {
         preset: Preset,
         seed: u64,
     },
-    /// A burn record or a PyTorch `.pth`, in the bytes; `name` is for messages.
+    /// A burn record or a PyTorch `.pth`; `name` is for messages.
     File {
         name: String,
+        file: Bytes,
     },
-    /// The weights a previous worker had (a burn record, in the bytes), as they were: a new
-    /// worker takes over after the old one died.
-    Restore(WeightsInfo),
+    /// The weights a previous worker had (a burn record), as they were: a new worker takes
+    /// over after the old one died.
+    Restore {
+        info: WeightsInfo,
+        weights: Bytes,
+    },
 }
 
 /// How the dataset download stands, per file.
@@ -155,7 +213,7 @@ pub struct EvalReport {
     pub precision: [f64; 10],
     pub recall: [f64; 10],
     pub f1: [f64; 10],
-    /// The first misclassified digits; their pixels follow in the message bytes, 784 each.
+    /// The first misclassified digits (their pixels travel beside the report).
     pub misses: Vec<Miss>,
     pub total_misses: usize,
 }
@@ -205,9 +263,10 @@ pub enum FromWorker {
     DataFailed {
         message: String,
     },
-    /// Pixels in the bytes, 784 per label.
+    /// Training digits for the sample grid: 784 pixels per label.
     Samples {
         labels: Vec<u8>,
+        pixels: Bytes,
     },
     State(RunState),
     Backend {
@@ -219,15 +278,23 @@ pub enum FromWorker {
         epoch: usize,
         test_accuracy: f64,
     },
-    Evaluation(Box<EvalReport>),
-    /// Pixels in the bytes, 784 per index.
+    /// An evaluation, and the pixels of its `misses`, 784 each.
+    Evaluation {
+        report: Box<EvalReport>,
+        misses: Bytes,
+    },
+    /// Test digits of one confusion-matrix cell: 784 pixels per index.
     TestImages {
         label: u8,
         predicted: u8,
         indices: Vec<usize>,
+        pixels: Bytes,
     },
-    /// A burn record in the bytes.
-    Weights(WeightsInfo),
+    /// The worker's current weights changed: what they are, and the burn record.
+    Weights {
+        info: WeightsInfo,
+        weights: Bytes,
+    },
     Finished {
         message: String,
     },
@@ -241,4 +308,17 @@ pub enum FromWorker {
     FileRefused {
         message: String,
     },
+}
+
+impl Message for FromWorker {
+    fn payload(&self) -> Option<&Bytes> {
+        match self {
+            FromWorker::Samples { pixels, .. } | FromWorker::TestImages { pixels, .. } => {
+                Some(pixels)
+            }
+            FromWorker::Evaluation { misses, .. } => Some(misses),
+            FromWorker::Weights { weights, .. } => Some(weights),
+            _ => None,
+        }
+    }
 }

@@ -5,15 +5,15 @@
 //! [`UNRESPONSIVE_MS`]), terminates it, starts a fresh one and tells the UI, which restores what
 //! the new worker needs. Messages from a worker that was replaced are ignored.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-use js_sys::{Array, ArrayBuffer, Uint8Array};
+use js_sys::Array;
 use leptos::prelude::set_interval;
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, BlobPropertyBag, MessageEvent, Url, Worker};
 
-use crate::web::envelope::{pack, pack_array, unpack};
+use crate::web::envelope::{pack, unpack};
 use crate::web::js::now_ms;
 use crate::web::protocol::{FromWorker, ToWorker};
 
@@ -36,7 +36,7 @@ pub enum Death {
     Unresponsive(u32),
 }
 
-type OnMessage = Rc<dyn Fn(FromWorker, Option<Vec<u8>>)>;
+type OnMessage = Rc<dyn Fn(FromWorker)>;
 type OnDeath = Rc<dyn Fn(Death)>;
 
 struct Channel {
@@ -58,7 +58,9 @@ thread_local! {
     /// Messages sent before the worker is ready (it is started after the page's first reading,
     /// and a new one after a crash takes seconds to load), delivered once it says it is: a
     /// worker drops messages that arrive before its handler is installed.
-    static WAITING: RefCell<Vec<(JsValue, Option<Array>)>> = const { RefCell::new(vec![]) };
+    static WAITING: RefCell<Vec<(JsValue, Array)>> = const { RefCell::new(vec![]) };
+    /// Whether [`connect`] ran: once per page, also after [`disconnect`].
+    static CONNECTED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The app's base URL, where trunk put `worker.js` and `worker_bg.wasm`: the document's base,
@@ -74,7 +76,8 @@ fn new_worker(generation: u32) -> Worker {
     // The base URL enters the script as a JSON string literal, never pasted into code: a page
     // URL holding a quote must not become script. A failure to load the wasm is rethrown, so
     // it reaches the page as an error event like any other crash.
-    let base = serde_json::to_string(&base_url()).expect("a string serializes");
+    let base =
+        String::from(js_sys::JSON::stringify(&base_url().into()).expect("a string becomes JSON"));
     let script = format!(
         "self.MNIST_LAB_BASE = {base};\n\
          importScripts(self.MNIST_LAB_BASE + 'worker.js');\n\
@@ -91,8 +94,8 @@ fn new_worker(generation: u32) -> Worker {
 
     let on_message =
         Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
-            match unpack::<FromWorker>(&event.data()) {
-                Ok((msg, bytes)) => receive(generation, msg, bytes),
+            match unpack::<FromWorker>(event.data()) {
+                Ok(msg) => receive(generation, msg),
                 Err(e) => web_sys::console::warn_1(&e.into()),
             }
         });
@@ -112,7 +115,7 @@ fn new_worker(generation: u32) -> Worker {
 }
 
 /// Hands a message to the UI, unless it comes from a replaced worker; answers to pings stay here.
-fn receive(generation: u32, msg: FromWorker, bytes: Option<Vec<u8>>) {
+fn receive(generation: u32, msg: FromWorker) {
     let on_message = CHANNEL.with(|c| {
         let mut c = c.borrow_mut();
         let channel = c.as_mut().filter(|ch| ch.generation == generation)?;
@@ -140,12 +143,12 @@ fn receive(generation: u32, msg: FromWorker, bytes: Option<Vec<u8>>) {
     });
     let ready = matches!(msg, FromWorker::Ready { .. });
     if let Some(on_message) = on_message {
-        on_message(msg, bytes);
+        on_message(msg);
     }
     // After the UI's own answer to Ready (which restores what a new worker needs first).
     if ready {
         for (message, transfer) in WAITING.take() {
-            post(&message, transfer.as_ref());
+            post(message, transfer);
         }
     }
 }
@@ -181,9 +184,8 @@ fn watch() {
             None => {
                 let id = (now_ms() as u32).wrapping_add(channel.generation);
                 channel.ping = Some((id, now_ms()));
-                let _ = channel
-                    .worker
-                    .post_message(&pack(&ToWorker::Ping { id }, None));
+                let (ping, transfer) = pack(&ToWorker::Ping { id });
+                let _ = channel.worker.post_message_with_transfer(&ping, &transfer);
                 None
             }
         }
@@ -194,11 +196,11 @@ fn watch() {
 }
 
 /// Starts the training worker and keeps one running: `on_message` gets what it sends,
-/// `on_death` hears when it had to be replaced.
-pub fn connect(
-    on_message: impl Fn(FromWorker, Option<Vec<u8>>) + 'static,
-    on_death: impl Fn(Death) + 'static,
-) {
+/// `on_death` hears when it had to be replaced. Only the first call of a page does this.
+pub fn connect(on_message: impl Fn(FromWorker) + 'static, on_death: impl Fn(Death) + 'static) {
+    if CONNECTED.replace(true) {
+        return;
+    }
     CHANNEL.with(|c| {
         *c.borrow_mut() = Some(Channel {
             worker: new_worker(0),
@@ -220,30 +222,24 @@ pub fn disconnect() {
     }
 }
 
-fn post(message: &JsValue, transfer: Option<&Array>) {
+fn post(message: JsValue, transfer: Array) {
     let delivered = CHANNEL.with(|c| {
         let c = c.borrow();
         let Some(channel) = c.as_ref().filter(|ch| ch.ready) else {
             return false;
         };
-        let _ = match transfer {
-            Some(transfer) => channel.worker.post_message_with_transfer(message, transfer),
-            None => channel.worker.post_message(message),
-        };
+        let _ = channel
+            .worker
+            .post_message_with_transfer(&message, &transfer);
         true
     });
     if !delivered {
-        WAITING.with(|w| w.borrow_mut().push((message.clone(), transfer.cloned())));
+        WAITING.with(|w| w.borrow_mut().push((message, transfer)));
     }
 }
 
-/// Sends a message (and bytes) to the worker.
-pub fn send(msg: ToWorker, bytes: Option<&[u8]>) {
-    post(&pack(&msg, bytes), None);
-}
-
-/// Sends a message with a buffer the worker takes over (no copy; `buffer` is empty afterwards).
-pub fn send_buffer(msg: ToWorker, buffer: &ArrayBuffer) {
-    let message = pack_array(&msg, &Uint8Array::new(buffer));
-    post(&message, Some(&Array::of1(buffer)));
+/// Sends a message to the worker; the buffer of the bytes it carries moves there.
+pub fn send(msg: ToWorker) {
+    let (message, transfer) = pack(&msg);
+    post(message, transfer);
 }

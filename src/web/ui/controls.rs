@@ -164,7 +164,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
     let start = move |_| {
         if let Ok(settings) = form.settings() {
             ui.reset_run();
-            client::send(ToWorker::Start(settings), None);
+            client::send(ToWorker::Start(settings));
         }
     };
     let webgpu_note = move || match ui.webgpu.get() {
@@ -225,21 +225,21 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 >
                     <Show
                         when=move || ui.run_state.get() == RunState::Paused
-                        fallback=|| view! { <button type="button" data-testid="pause" on:click=|_| client::send(ToWorker::Pause, None)>"Pause"</button> }
+                        fallback=|| view! { <button type="button" data-testid="pause" on:click=|_| client::send(ToWorker::Pause)>"Pause"</button> }
                     >
-                        <button type="button" data-testid="resume" on:click=|_| client::send(ToWorker::Resume, None)>"Resume"</button>
+                        <button type="button" data-testid="resume" on:click=|_| client::send(ToWorker::Resume)>"Resume"</button>
                     </Show>
-                    <button type="button" class="danger" data-testid="stop" on:click=|_| client::send(ToWorker::Stop, None)>"Stop"</button>
+                    <button type="button" class="danger" data-testid="stop" on:click=|_| client::send(ToWorker::Stop)>"Stop"</button>
                 </Show>
                 <button type="button" data-testid="reset-pretrained" disabled=move || ui.training()
-                    on:click=|_| client::send(ToWorker::SetWeights(WeightsSource::Pretrained), None)>
+                    on:click=|_| client::send(ToWorker::SetWeights(WeightsSource::Pretrained))>
                     "Reset to pretrained"
                 </button>
                 <button type="button" data-testid="reset-random" disabled=move || ui.training()
                     on:click=move |_| {
                         let seed = seed(&form.seed.get()).unwrap_or(0);
                         let preset = form.preset.get().parse().unwrap_or(Preset::Tutorial);
-                        client::send(ToWorker::SetWeights(WeightsSource::Random { preset, seed }), None)
+                        client::send(ToWorker::SetWeights(WeightsSource::Random { preset, seed }))
                     }>
                     "Reset to random"
                 </button>

@@ -44,13 +44,10 @@ pub fn DataPanel(ui: Ui) -> impl IntoView {
     };
     let failed = move || matches!(ui.data.get(), DataStatus::Failed(_));
     let reroll = move |_| {
-        client::send(
-            ToWorker::Samples {
-                count: 32,
-                seed: js_sys::Date::now() as u64,
-            },
-            None,
-        )
+        client::send(ToWorker::Samples {
+            count: 32,
+            seed: js_sys::Date::now() as u64,
+        })
     };
     view! {
         <div class="data-panel">
@@ -62,7 +59,7 @@ pub fn DataPanel(ui: Ui) -> impl IntoView {
             <Show when=failed>
                 <button type="button" data-testid="retry" on:click=move |_| {
                     ui.data.set(DataStatus::Waiting);
-                    client::send(ToWorker::LoadData, None)
+                    client::send(ToWorker::LoadData)
                 }>"Retry"</button>
             </Show>
             <Show when=move || !ui.samples.with(|s| s.labels.is_empty())>

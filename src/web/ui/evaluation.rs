@@ -19,12 +19,9 @@ const TEST_IMAGES: usize = 10_000;
 pub fn EvaluationPanel(ui: Ui) -> impl IntoView {
     let evaluate = move |_| {
         ui.message.set(None);
-        client::send(
-            ToWorker::Evaluate {
-                test_images: TEST_IMAGES,
-            },
-            None,
-        )
+        client::send(ToWorker::Evaluate {
+            test_images: TEST_IMAGES,
+        })
     };
     let misses = Signal::derive(move || {
         ui.evaluation.with(|e| match e {
@@ -85,7 +82,7 @@ pub fn EvaluationPanel(ui: Ui) -> impl IntoView {
                                             view! {
                                                 <td class=class style=format!("--a:{:.3}", alpha.min(0.9))>
                                                     <button type="button" aria-label=label data-testid=format!("cell-{t}-{p}") disabled=n == 0
-                                                        on:click=move |_| client::send(ToWorker::TestImages { label: t, predicted: p, limit: CELL_IMAGES }, None)>
+                                                        on:click=move |_| client::send(ToWorker::TestImages { label: t, predicted: p, limit: CELL_IMAGES })>
                                                         {n}
                                                     </button>
                                                 </td>

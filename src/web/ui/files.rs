@@ -8,7 +8,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, HtmlAnchorElement, HtmlInputElement, Url};
 
 use crate::web::js::describe;
-use crate::web::protocol::{ToWorker, WeightsSource};
+use crate::web::protocol::{Bytes, ToWorker, WeightsSource};
 use crate::weights::{MAX_FILE_BYTES, Problem, WeightsError};
 
 use super::client;
@@ -58,10 +58,10 @@ pub fn FilesPanel(ui: Ui) -> impl IntoView {
                     ui.pending_upload.set(Some(name.clone()));
                     // The file's buffer moves to the worker, which reads it: a hostile file
                     // costs at most a worker restart, never the page.
-                    client::send_buffer(
-                        ToWorker::SetWeights(WeightsSource::File { name }),
-                        buffer.unchecked_ref(),
-                    );
+                    client::send(ToWorker::SetWeights(WeightsSource::File {
+                        name,
+                        file: Bytes::whole(buffer.unchecked_ref()),
+                    }));
                 }
                 Err(e) => ui
                     .file_message

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::web::protocol::{ToWorker, WeightsSource};
+use crate::web::protocol::{Bytes, ToWorker, WeightsSource};
 
 use super::client;
 use super::state::Ui;
@@ -113,7 +113,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                                 <span class="row-buttons">
                                     <button type="button" data-testid="load-model" disabled=move || ui.training() on:click={
                                         let model = load_model.clone();
-                                        move |_| client::send(ToWorker::SetWeights(WeightsSource::File { name: model.name.clone() }), Some(&model.bytes))
+                                        move |_| client::send(ToWorker::SetWeights(WeightsSource::File { name: model.name.clone(), file: Bytes::copy(&model.bytes) }))
                                     }>"Load"</button>
                                     <button type="button" data-testid="rename-model" on:click={
                                         let name = m.name.clone();

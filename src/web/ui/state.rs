@@ -6,7 +6,7 @@ use crate::model::Preset;
 use crate::train::Progress;
 use crate::web::net;
 use crate::web::protocol::{
-    DataProgress, EvalReport, FromWorker, PRETRAINED, RunState, ToWorker, WeightsInfo,
+    Bytes, DataProgress, EvalReport, FromWorker, PRETRAINED, RunState, ToWorker, WeightsInfo,
     WeightsSource,
 };
 
@@ -15,6 +15,9 @@ use super::client::{self, Death};
 /// More worker deaths than this within [`CRASH_WINDOW_MS`] and the page stops restarting it.
 const MAX_RESTARTS: usize = 3;
 const CRASH_WINDOW_MS: f64 = 60_000.0;
+/// The worker starts once the page has its weights, or after this long if they are slow to
+/// come (a stalled host): the worker then fetches them itself.
+const WORKER_START_DEADLINE: std::time::Duration = std::time::Duration::from_secs(3);
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum DataStatus {
@@ -111,8 +114,16 @@ impl Ui {
     /// Fetches the pretrained weights, so a drawing can be read as soon as the page's own small
     /// module runs, and only then starts the worker, whose much larger module and the dataset
     /// would otherwise compete with them for the network and the CPU. The worker then starts
-    /// from the page's weights (or fetches them itself if the page could not).
+    /// from the page's weights (or fetches them itself if the page could not, or they take
+    /// longer than [`WORKER_START_DEADLINE`]).
     pub fn start(self) {
+        let connect = move || {
+            client::connect(
+                move |msg| self.receive(msg),
+                move |death| self.worker_died(death),
+            )
+        };
+        set_timeout(connect, WORKER_START_DEADLINE);
         leptos::task::spawn_local(async move {
             let url = format!("{}{PRETRAINED}", client::base_url());
             match net::request(&url).await {
@@ -130,10 +141,7 @@ impl Ui {
                 },
                 Err(e) => web_sys::console::warn_1(&e.into()),
             }
-            client::connect(
-                move |msg, bytes| self.receive(msg, bytes),
-                move |death| self.worker_died(death),
-            );
+            connect();
         });
     }
 
@@ -186,20 +194,22 @@ impl Ui {
         )));
     }
 
-    pub fn receive(self, msg: FromWorker, bytes: Option<Vec<u8>>) {
+    pub fn receive(self, msg: FromWorker) {
         match msg {
             // The channel's own business (client.rs).
             FromWorker::Pong { .. } | FromWorker::Patience { .. } => {}
             FromWorker::Ready { webgpu } => {
                 self.webgpu.set(Some(webgpu));
-                client::send(ToWorker::LoadData, None);
+                client::send(ToWorker::LoadData);
                 // A new worker after a crash gets the weights the old one had.
                 match self.weights.get_untracked() {
-                    Some((info, bytes)) => client::send(
-                        ToWorker::SetWeights(WeightsSource::Restore(info)),
-                        Some(&bytes),
-                    ),
-                    None => client::send(ToWorker::SetWeights(WeightsSource::Pretrained), None),
+                    Some((info, bytes)) => {
+                        client::send(ToWorker::SetWeights(WeightsSource::Restore {
+                            info,
+                            weights: Bytes::copy(&bytes),
+                        }))
+                    }
+                    None => client::send(ToWorker::SetWeights(WeightsSource::Pretrained)),
                 }
             }
             FromWorker::Panicked { message } => self.panic.set(Some(message)),
@@ -214,18 +224,15 @@ impl Ui {
                     test,
                     from_cache,
                 });
-                client::send(
-                    ToWorker::Samples {
-                        count: 32,
-                        seed: js_sys::Date::now() as u64,
-                    },
-                    None,
-                );
+                client::send(ToWorker::Samples {
+                    count: 32,
+                    seed: js_sys::Date::now() as u64,
+                });
             }
             FromWorker::DataFailed { message } => self.data.set(DataStatus::Failed(message)),
-            FromWorker::Samples { labels } => self.samples.set(Digits {
+            FromWorker::Samples { labels, pixels } => self.samples.set(Digits {
                 labels: labels.iter().map(|l| l.to_string()).collect(),
-                pixels: bytes.unwrap_or_default(),
+                pixels: pixels.to_vec(),
             }),
             FromWorker::State(state) => self.run_state.set(state),
             FromWorker::Backend { name, reason } => self.backend.set(Some((name, reason))),
@@ -253,15 +260,15 @@ impl Ui {
             } => self
                 .test_accuracy
                 .update(|t| t.push((epoch, test_accuracy))),
-            FromWorker::Evaluation(report) => {
+            FromWorker::Evaluation { report, misses } => {
                 self.cell.set(None);
-                self.evaluation
-                    .set(Some((*report, bytes.unwrap_or_default())));
+                self.evaluation.set(Some((*report, misses.to_vec())));
             }
             FromWorker::TestImages {
                 label,
                 predicted,
                 indices,
+                pixels,
             } => {
                 let labels = indices.iter().map(|i| format!("#{i}")).collect();
                 self.cell.set(Some((
@@ -269,14 +276,14 @@ impl Ui {
                     predicted,
                     Digits {
                         labels,
-                        pixels: bytes.unwrap_or_default(),
+                        pixels: pixels.to_vec(),
                     },
                 )));
             }
-            FromWorker::Weights(info) => {
+            FromWorker::Weights { info, weights } => {
                 self.file_message.set(None);
                 self.pending_upload.set(None);
-                self.weights.set(Some((info, bytes.unwrap_or_default())));
+                self.weights.set(Some((info, weights.to_vec())));
             }
             FromWorker::Finished { message } => {
                 self.message.set(Some((Level::Success, message)));

@@ -95,7 +95,7 @@ async fn gpu_work<T>(work: impl Future<Output = T>) -> T {
 
 /// Tells the page whether the worker now runs WebGPU work (see `FromWorker::Patience`).
 pub fn patience(gpu: bool) {
-    post(FromWorker::Patience { gpu }, None);
+    post(FromWorker::Patience { gpu });
 }
 
 /// Picks the backend for a run, with the reason to show the user.

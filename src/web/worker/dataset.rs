@@ -14,7 +14,7 @@ use crate::data::mnist::FILES;
 use crate::data::{Mnist, Rng};
 use crate::web::js::{describe, now_ms};
 use crate::web::net;
-use crate::web::protocol::{DataProgress, FromWorker};
+use crate::web::protocol::{Bytes, DataProgress, FromWorker};
 
 const CACHE: &str = "mnist-lab-data-v1";
 /// Sizes of the shipped files, for progress when a server sends no usable Content-Length.
@@ -154,23 +154,20 @@ pub async fn load_data(state: Shared) {
         return;
     }
     state.borrow_mut().loading = true;
-    let result = load(&base_url(), &|p| post(FromWorker::DataProgress(p), None)).await;
+    let result = load(&base_url(), &|p| post(FromWorker::DataProgress(p))).await;
     let mut s = state.borrow_mut();
     s.loading = false;
     match result {
         Ok((mnist, from_cache)) => {
-            post(
-                FromWorker::DataReady {
-                    train: mnist.train.len(),
-                    test: mnist.test.len(),
-                    from_cache,
-                },
-                None,
-            );
+            post(FromWorker::DataReady {
+                train: mnist.train.len(),
+                test: mnist.test.len(),
+                from_cache,
+            });
             s.train = Some(Arc::new(mnist.train));
             s.test = Some(Arc::new(mnist.test));
         }
-        Err(message) => post(FromWorker::DataFailed { message }, None),
+        Err(message) => post(FromWorker::DataFailed { message }),
     }
 }
 
@@ -186,5 +183,8 @@ pub fn samples(state: &Shared, count: usize, seed: u64) {
         .flat_map(|&i| train.image(i).to_vec())
         .collect();
     let labels = indices.iter().map(|&i| train.label(i)).collect();
-    post(FromWorker::Samples { labels }, Some(&pixels));
+    post(FromWorker::Samples {
+        labels,
+        pixels: Bytes::copy(&pixels),
+    });
 }

@@ -9,7 +9,7 @@ use crate::data::{PIXELS, Split};
 use crate::eval::evaluate_pausing;
 use crate::model::Model;
 use crate::web::js::sleep;
-use crate::web::protocol::{EvalReport, FromWorker, RunState};
+use crate::web::protocol::{Bytes, EvalReport, FromWorker, RunState};
 use crate::weights;
 
 /// Misclassified digits sent with an evaluation (with their pixels).
@@ -20,13 +20,13 @@ const MISSES_SENT: usize = 120;
 pub async fn evaluate_current(state: Shared, test_images: usize) {
     if state.borrow().run.is_some() {
         let message = "evaluation runs after each epoch while training".into();
-        return post(FromWorker::Notice { message }, None);
+        return post(FromWorker::Notice { message });
     }
-    post(FromWorker::State(RunState::Evaluating), None);
+    post(FromWorker::State(RunState::Evaluating));
     if let Err(message) = evaluate_weights(&state, test_images).await {
-        post(FromWorker::Error { message }, None);
+        post(FromWorker::Error { message });
     }
-    post(FromWorker::State(RunState::Idle), None);
+    post(FromWorker::State(RunState::Idle));
 }
 
 async fn evaluate_weights(state: &Shared, test_images: usize) -> Result<(), String> {
@@ -71,7 +71,10 @@ pub async fn report_evaluation(
         misses,
     };
     let accuracy = report.accuracy;
-    post(FromWorker::Evaluation(Box::new(report)), Some(&pixels));
+    post(FromWorker::Evaluation {
+        report: Box::new(report),
+        misses: Bytes::copy(&pixels),
+    });
     state.borrow_mut().last_eval = Some(eval);
     Ok(accuracy)
 }
@@ -94,12 +97,10 @@ pub fn test_images(state: &Shared, label: u8, predicted: u8, limit: usize) {
         .iter()
         .flat_map(|&i| test.image(i).to_vec())
         .collect();
-    post(
-        FromWorker::TestImages {
-            label,
-            predicted,
-            indices,
-        },
-        Some(&pixels),
-    );
+    post(FromWorker::TestImages {
+        label,
+        predicted,
+        indices,
+        pixels: Bytes::copy(&pixels),
+    });
 }

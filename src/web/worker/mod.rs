@@ -23,35 +23,29 @@ use state::{Shared, post, scope};
 pub fn start() {
     // A panic ends the worker (wasm traps after it); the UI replaces it, and says why.
     std::panic::set_hook(Box::new(|info| {
-        post(
-            FromWorker::Panicked {
-                message: info.to_string(),
-            },
-            None,
-        );
+        post(FromWorker::Panicked {
+            message: info.to_string(),
+        });
         console_error_panic_hook::hook(info);
     }));
     let state: Shared = Rc::default();
     let on_message =
         Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
-            match unpack::<ToWorker>(&event.data()) {
-                Ok((msg, bytes)) => handle(state.clone(), msg, bytes),
-                Err(e) => post(FromWorker::Error { message: e }, None),
+            match unpack::<ToWorker>(event.data()) {
+                Ok(msg) => handle(state.clone(), msg),
+                Err(e) => post(FromWorker::Error { message: e }),
             }
         });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    post(
-        FromWorker::Ready {
-            webgpu: has_webgpu(),
-        },
-        None,
-    );
+    post(FromWorker::Ready {
+        webgpu: has_webgpu(),
+    });
 }
 
-fn handle(state: Shared, msg: ToWorker, bytes: Option<Vec<u8>>) {
+fn handle(state: Shared, msg: ToWorker) {
     match msg {
-        ToWorker::Ping { id } => post(FromWorker::Pong { id }, None),
+        ToWorker::Ping { id } => post(FromWorker::Pong { id }),
         ToWorker::LoadData => wasm_bindgen_futures::spawn_local(dataset::load_data(state)),
         ToWorker::Samples { count, seed } => dataset::samples(&state, count, seed),
         ToWorker::Start(settings) => wasm_bindgen_futures::spawn_local(run::start(state, settings)),
@@ -65,7 +59,7 @@ fn handle(state: Shared, msg: ToWorker, bytes: Option<Vec<u8>>) {
             limit,
         } => evaluation::test_images(&state, label, predicted, limit),
         ToWorker::SetWeights(source) => {
-            wasm_bindgen_futures::spawn_local(weights::set_weights(state, source, bytes))
+            wasm_bindgen_futures::spawn_local(weights::set_weights(state, source))
         }
     }
 }

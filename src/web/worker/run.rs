@@ -38,7 +38,7 @@ pub fn control(state: &Shared, msg: &ToWorker) {
     } else {
         RunState::Training
     };
-    post(FromWorker::State(now), None);
+    post(FromWorker::State(now));
 }
 
 /// What the run trains and on what.
@@ -53,36 +53,30 @@ struct Plan {
 
 pub async fn start(state: Shared, settings: RunSettings) {
     if state.borrow().run.is_some() {
-        return post(
-            FromWorker::Error {
-                message: "a run is already going".into(),
-            },
-            None,
-        );
+        return post(FromWorker::Error {
+            message: "a run is already going".into(),
+        });
     }
     let plan = match plan(&state, &settings) {
         Ok(plan) => plan,
-        Err(message) => return post(FromWorker::Error { message }, None),
+        Err(message) => return post(FromWorker::Error { message }),
     };
     state.borrow_mut().run = Some(Control::default());
-    post(FromWorker::State(RunState::ChoosingBackend), None);
+    post(FromWorker::State(RunState::ChoosingBackend));
     let (backend, reason) =
         backend::choose(settings.backend, &plan.train, settings.batch_size).await;
-    post(
-        FromWorker::Backend {
-            name: backend.name().into(),
-            reason,
-        },
-        None,
-    );
-    post(FromWorker::State(RunState::Training), None);
+    post(FromWorker::Backend {
+        name: backend.name().into(),
+        reason,
+    });
+    post(FromWorker::State(RunState::Training));
     let result = train(&state, plan, backend).await;
     backend::patience(false);
     state.borrow_mut().run = None;
-    post(FromWorker::State(RunState::Idle), None);
+    post(FromWorker::State(RunState::Idle));
     match result {
-        Ok(message) => post(FromWorker::Finished { message }, None),
-        Err(message) => post(FromWorker::Error { message }, None),
+        Ok(message) => post(FromWorker::Finished { message }),
+        Err(message) => post(FromWorker::Error { message }),
     }
 }
 
@@ -174,19 +168,16 @@ async fn train(state: &Shared, mut plan: Plan, mut backend: Backend) -> Result<S
                 Ok(Some(mut progress)) => {
                     progress.epoch += offset;
                     progress.epochs = total_epochs;
-                    post(FromWorker::Progress(progress.clone()), None);
+                    post(FromWorker::Progress(progress.clone()));
                     if progress.epoch_done {
                         epochs_done = progress.epoch;
                         let model = trainer.model();
                         let accuracy =
                             report_evaluation(state, &model, &plan.test, &device).await?;
-                        post(
-                            FromWorker::EpochDone {
-                                epoch: epochs_done,
-                                test_accuracy: accuracy,
-                            },
-                            None,
-                        );
+                        post(FromWorker::EpochDone {
+                            epoch: epochs_done,
+                            test_accuracy: accuracy,
+                        });
                         let bytes = weights::to_bytes_async(&model, &plan.preset.config())
                             .await
                             .map_err(|e| e.to_string())?;
@@ -200,15 +191,12 @@ async fn train(state: &Shared, mut plan: Plan, mut backend: Backend) -> Result<S
                     let message = format!(
                         "WebGPU failed ({e}): training continues on the CPU from the last epoch's weights."
                     );
-                    post(FromWorker::Notice { message }, None);
+                    post(FromWorker::Notice { message });
                     backend = Backend::Cpu;
-                    post(
-                        FromWorker::Backend {
-                            name: backend.name().into(),
-                            reason: "WebGPU was lost".into(),
-                        },
-                        None,
-                    );
+                    post(FromWorker::Backend {
+                        name: backend.name().into(),
+                        reason: "WebGPU was lost".into(),
+                    });
                     continue 'backends;
                 }
                 Err(e) => return Err(e.to_string()),

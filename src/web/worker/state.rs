@@ -12,7 +12,7 @@ use crate::data::Split;
 use crate::eval::Evaluation;
 use crate::model::Preset;
 use crate::web::envelope::pack;
-use crate::web::protocol::{FromWorker, WeightsInfo};
+use crate::web::protocol::{Bytes, FromWorker, WeightsInfo};
 
 /// What the worker holds between messages.
 #[derive(Default)]
@@ -32,8 +32,10 @@ pub fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
-pub fn post(msg: FromWorker, bytes: Option<&[u8]>) {
-    let _ = scope().post_message(&pack(&msg, bytes));
+/// Sends a message to the page; the buffer of the bytes it carries moves there.
+pub fn post(msg: FromWorker) {
+    let (message, transfer) = pack(&msg);
+    let _ = scope().post_message_with_transfer(&message, &transfer);
 }
 
 /// The app's base URL, which the UI's bootstrap script sets (the worker itself runs from a
@@ -47,7 +49,10 @@ pub fn base_url() -> String {
 
 /// Makes `bytes` the current weights and tells the UI.
 pub fn adopt_weights(state: &Shared, bytes: Vec<u8>, info: WeightsInfo) {
-    post(FromWorker::Weights(info.clone()), Some(&bytes));
+    post(FromWorker::Weights {
+        info: info.clone(),
+        weights: Bytes::copy(&bytes),
+    });
     state.borrow_mut().weights = Some((bytes, info));
 }
 

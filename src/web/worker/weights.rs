@@ -8,14 +8,11 @@ use crate::web::net;
 use crate::web::protocol::{FromWorker, PRETRAINED, WeightsInfo, WeightsSource};
 use crate::weights;
 
-pub async fn set_weights(state: Shared, source: WeightsSource, bytes: Option<Vec<u8>>) {
+pub async fn set_weights(state: Shared, source: WeightsSource) {
     if state.borrow().run.is_some() {
-        return post(
-            FromWorker::Error {
-                message: "stop training before changing the weights".into(),
-            },
-            None,
-        );
+        return post(FromWorker::Error {
+            message: "stop training before changing the weights".into(),
+        });
     }
     let uploaded = matches!(source, WeightsSource::File { .. });
     let device = Device::flex();
@@ -35,12 +32,12 @@ pub async fn set_weights(state: Shared, source: WeightsSource, bytes: Option<Vec
                 device.seed(seed);
                 (preset, preset.config().init(&device), "random".to_string())
             }
-            WeightsSource::File { name } => {
-                let (preset, model) = load(&name, &bytes.ok_or("the message carried no file")?)?;
+            WeightsSource::File { name, file } => {
+                let (preset, model) = load(&name, &file.to_vec())?;
                 (preset, model, name)
             }
-            WeightsSource::Restore(info) => {
-                let bytes = bytes.ok_or("the message carried no weights")?;
+            WeightsSource::Restore { info, weights } => {
+                let bytes = weights.to_vec();
                 let (preset, _) = load(&info.origin, &bytes)?;
                 return Ok((bytes, WeightsInfo { preset, ..info }));
             }
@@ -54,7 +51,7 @@ pub async fn set_weights(state: Shared, source: WeightsSource, bytes: Option<Vec
     .await;
     match result {
         Ok((bytes, info)) => adopt_weights(&state, bytes, info),
-        Err(message) if uploaded => post(FromWorker::FileRefused { message }, None),
-        Err(message) => post(FromWorker::Error { message }, None),
+        Err(message) if uploaded => post(FromWorker::FileRefused { message }),
+        Err(message) => post(FromWorker::Error { message }),
     }
 }
