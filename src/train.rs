@@ -18,6 +18,10 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Read loss and accuracy back every this many steps (and at the end of each epoch).
     pub report_every: usize,
+    /// Threads that may share each batch (data parallelism; at most one per 16 images): each
+    /// computes the gradients of its share, and their sum makes one Adam step, the same step as
+    /// one thread up to float rounding. Native builds only: a browser worker has one thread.
+    pub threads: usize,
 }
 
 impl Default for TrainConfig {
@@ -30,6 +34,7 @@ impl Default for TrainConfig {
             augment: None,
             seed: 0,
             report_every: 20,
+            threads: 1,
         }
     }
 }
@@ -48,6 +53,12 @@ impl TrainConfig {
         }
         if self.report_every == 0 {
             return bad("report interval must be at least 1 step");
+        }
+        if self.threads == 0 {
+            return bad("threads must be at least 1");
+        }
+        if cfg!(target_arch = "wasm32") && self.threads > 1 {
+            return bad("a browser worker trains on one thread");
         }
         Ok(())
     }

@@ -63,6 +63,13 @@ fn bad_paths_and_files_fail_with_a_message() {
         "{}",
         stderr(&out)
     );
+    let out = mnist_lab(&["train", "--threads", "0"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("threads must be at least 1"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = mnist_lab(&[
         "predict",
@@ -122,11 +129,14 @@ fn train_saves_weights_that_eval_and_grid_run() {
         "--limit",
         "1200",
         "--augment",
+        "--threads",
+        "2",
         "--out",
         out_path.to_str().unwrap(),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("9098 parameters"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("(2 threads)"), "{}", stdout(&out));
     assert!(stdout(&out).contains("test accuracy"));
     let out = mnist_lab(&["eval", out_path.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -99,6 +99,10 @@ fn invalid_settings_are_refused() {
             learning_rate: f64::NAN,
             ..TrainConfig::default()
         },
+        TrainConfig {
+            threads: 0,
+            ..TrainConfig::default()
+        },
     ] {
         let r = Trainer::from_scratch(&ModelConfig::TUTORIAL, split.clone(), config, &device);
         assert!(matches!(r, Err(TrainError::InvalidConfig(_))));
@@ -145,4 +149,85 @@ fn fine_tuning_from_loaded_weights_trains() {
     }
     // Already trained: the very first losses are low, unlike a random network's ~2.3.
     assert!(first.unwrap() < 0.3, "first loss {first:?}");
+}
+
+/// Every weight of a model, in a fixed order.
+fn weights(model: &mnist_lab::model::Model) -> Vec<f32> {
+    let mut all = vec![];
+    for tensor in [
+        model.conv1.weight.val().flatten::<1>(0, 3),
+        model.conv1.bias.as_ref().unwrap().val(),
+        model.conv2.weight.val().flatten::<1>(0, 3),
+        model.conv2.bias.as_ref().unwrap().val(),
+        model.fc1.weight.val().flatten::<1>(0, 1),
+        model.fc1.bias.as_ref().unwrap().val(),
+    ] {
+        all.extend(tensor.into_data().try_to_vec::<f32>().unwrap());
+    }
+    all
+}
+
+#[test]
+fn threads_sharing_each_batch_train_the_same_weights_as_one_thread() {
+    let mnist = common::mnist();
+    let device = Device::flex().autodiff();
+    let train = Arc::new(mnist.train.take(600));
+    let run = |threads| {
+        let config = TrainConfig {
+            epochs: 1,
+            // 61 does not split evenly: shares of 21, 20, 20 (three threads); the last batch
+            // holds 51 images.
+            batch_size: 61,
+            report_every: 5,
+            augment: Some(mnist_lab::data::Augment::default()),
+            threads,
+            ..TrainConfig::default()
+        };
+        let mut trainer =
+            Trainer::from_scratch(&ModelConfig::TUTORIAL, train.clone(), config, &device).unwrap();
+        let mut reports = vec![];
+        while !trainer.is_finished() {
+            reports.extend(pollster::block_on(trainer.step()).unwrap());
+        }
+        (weights(&trainer.model()), reports)
+    };
+    let (one, one_reports) = run(1);
+    let initial = {
+        device.seed(0);
+        weights(&ModelConfig::TUTORIAL.init(&device).valid())
+    };
+    for threads in [2, 3] {
+        let (many, many_reports) = run(threads);
+        // Same steps, same metrics up to float rounding in the sums.
+        assert_eq!(one_reports.len(), many_reports.len());
+        for (a, b) in one_reports.iter().zip(&many_reports) {
+            assert!(
+                (a.loss - b.loss).abs() < 1e-4,
+                "loss {} vs {}",
+                a.loss,
+                b.loss
+            );
+            // A near tie between two classes may round either way: one image at most.
+            assert!(
+                (a.accuracy - b.accuracy).abs() <= 1.0 / 305.0,
+                "{a:?} vs {b:?}"
+            );
+        }
+        let diff = one
+            .iter()
+            .zip(&many)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        let moved = one
+            .iter()
+            .zip(&initial)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        // Ten Adam steps of lr 0.001 move weights by up to ~0.01; rounding moves them by far less.
+        assert!(moved > 5e-3, "training moved the weights by only {moved}");
+        assert!(
+            diff < 1e-4,
+            "{threads} threads: weights differ by up to {diff}"
+        );
+    }
 }

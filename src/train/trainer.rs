@@ -9,12 +9,12 @@ use std::sync::Arc;
 
 use burn::module::{ModuleMapper, Param};
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{AdamConfig, GradientsAccumulator, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use web_time::Instant;
 
 use super::{Progress, TrainConfig, TrainError};
-use crate::data::{Rng, Split, batch};
+use crate::data::{PIXELS, Rng, Split, batch};
 use crate::model::{Model, ModelConfig};
 
 /// Makes every parameter a detached leaf that requires a gradient. Weights loaded from a record
@@ -26,6 +26,86 @@ impl ModuleMapper for Leaves {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
         param.map(|t| t.detach()).set_require_grad(true)
     }
+}
+
+/// One share of a batch: its images and labels, and its fraction of the batch.
+struct Share {
+    images: Tensor<4>,
+    targets: Tensor<1, Int>,
+    weight: f32,
+}
+
+/// What a share gives back: its gradients, its loss (weighted by its fraction) and its hits.
+struct ShareResult {
+    grads: GradientsParams,
+    loss: Tensor<1>,
+    correct: Tensor<1, Int>,
+}
+
+/// Forward and backward on one share, on a copy of `model` with leaves of its own (so shares
+/// computed at once on different threads build separate autodiff graphs). The loss is the
+/// share's mean times its fraction of the batch, so the shares' gradients add up to the
+/// gradients of the whole batch's mean loss.
+fn share_gradients(model: &Model, share: Share) -> ShareResult {
+    let device = share.images.device();
+    let model = model.clone().map(&mut Leaves);
+    let logits = model.forward(share.images);
+    let loss = CrossEntropyLossConfig::new()
+        .init(&device)
+        .forward(logits.clone(), share.targets.clone());
+    let correct = logits
+        .argmax(1)
+        .squeeze_dim::<1>(1)
+        .equal(share.targets)
+        .int()
+        .sum();
+    // A whole batch needs no scaling (and on a GPU, no extra kernel).
+    let loss = if share.weight == 1.0 {
+        loss
+    } else {
+        loss * share.weight
+    };
+    ShareResult {
+        grads: GradientsParams::from_grads(loss.backward(), &model),
+        loss: loss.detach(),
+        correct,
+    }
+}
+
+/// Every share's gradients, on a thread each (natively; wasm has no threads to start: the
+/// browser shares a batch between workers instead).
+fn all_shares(model: &Model, shares: Vec<Share>) -> Vec<ShareResult> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if shares.len() > 1 {
+        return std::thread::scope(|scope| {
+            let threads: Vec<_> = shares
+                .into_iter()
+                .map(|share| scope.spawn(move || share_gradients(model, share)))
+                .collect();
+            threads
+                .into_iter()
+                .map(|t| t.join().expect("a training thread panicked"))
+                .collect()
+        });
+    }
+    shares
+        .into_iter()
+        .map(|share| share_gradients(model, share))
+        .collect()
+}
+
+/// Threads take shares of at least this many images: a smaller share costs more in
+/// per-operation overhead than its thread gains (on a 16-core machine, 16 threads of ~4 images
+/// trained at 0.73× the speed of burn-flex parallelising each operation by itself).
+const MIN_SHARE: usize = 16;
+
+/// A batch of `n` images in at most `threads` contiguous shares of at least [`MIN_SHARE`]
+/// images (one share if the batch is smaller), whose sizes differ by at most one.
+fn split(n: usize, threads: usize) -> Vec<std::ops::Range<usize>> {
+    let parts = threads.min(n / MIN_SHARE).max(1);
+    (0..parts)
+        .map(|i| (i * n / parts)..((i + 1) * n / parts))
+        .collect()
 }
 
 /// Metrics of the steps since the last report, still on the device.
@@ -103,6 +183,11 @@ impl Trainer {
         &self.config
     }
 
+    /// How many threads share a full batch.
+    pub fn threads_per_batch(&self) -> usize {
+        split(self.config.batch_size, self.config.threads).len()
+    }
+
     pub fn steps_per_epoch(&self) -> usize {
         self.data.len().div_ceil(self.config.batch_size)
     }
@@ -127,26 +212,37 @@ impl Trainer {
         let start = self.step * bs;
         let indices = &self.order[start..(start + bs).min(self.order.len())];
         let augment = self.config.augment.as_ref().map(|a| (a, &mut self.rng));
-        let images =
-            batch::images_tensor(batch::pixels(&self.data, indices, augment), &self.device);
-        let targets = batch::labels_tensor(&self.data, indices, &self.device);
+        // Augmented once for the whole batch, in order: the images do not depend on the threads.
+        let pixels = batch::pixels(&self.data, indices, augment);
         let n = indices.len();
+        let shares = split(n, self.config.threads)
+            .into_iter()
+            .map(|r| Share {
+                images: batch::images_tensor(
+                    pixels[r.start * PIXELS..r.end * PIXELS].to_vec(),
+                    &self.device,
+                ),
+                targets: batch::labels_tensor(&self.data, &indices[r.clone()], &self.device),
+                weight: r.len() as f32 / n as f32,
+            })
+            .collect();
 
-        let logits = self.model.forward(images);
-        let loss = CrossEntropyLossConfig::new()
-            .init(&self.device)
-            .forward(logits.clone(), targets.clone());
-        let correct = logits
-            .argmax(1)
-            .squeeze_dim::<1>(1)
-            .equal(targets)
-            .int()
-            .sum();
-        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        // The shares' gradients summed are the batch's: one Adam step, as with one thread.
+        let mut sum = GradientsAccumulator::<Model>::new();
+        let mut metrics: Option<(Tensor<1>, Tensor<1, Int>)> = None;
+        for share in all_shares(&self.model, shares) {
+            sum.accumulate(&self.model, share.grads);
+            metrics = Some(match metrics {
+                None => (share.loss, share.correct),
+                Some((loss, correct)) => (loss + share.loss, correct + share.correct),
+            });
+        }
+        let (loss, correct) = metrics.expect("a batch has at least one share");
         let model = self.model.clone();
-        self.model = self.optim.step(self.config.learning_rate, model, grads);
+        self.model = self
+            .optim
+            .step(self.config.learning_rate, model, sum.grads());
 
-        let loss = loss.detach();
         self.window = Some(match self.window.take() {
             None => Window {
                 loss_sum: loss,

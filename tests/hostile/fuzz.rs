@@ -320,6 +320,9 @@ struct TinyRun {
     augment: bool,
     #[generator(1..=3usize)]
     report_every: usize,
+    /// Threads that may share a batch (these batches are too small to be shared).
+    #[generator(1..=4usize)]
+    threads: usize,
 }
 
 /// A `Trainer` on a handful of random digits with any settings: it finishes or stops with an
@@ -343,6 +346,7 @@ fn tiny_training() {
                 augment: run.augment.then(Augment::default),
                 seed: run.seed,
                 report_every: run.report_every,
+                threads: run.threads,
             };
             within(
                 &format!("tiny_training on {run:?}"),

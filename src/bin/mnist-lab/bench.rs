@@ -35,8 +35,16 @@ pub struct Args {
     data: Option<PathBuf>,
 }
 
+/// What a row ran on: burn's rows are compared with PyTorch's of the same kind.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Cpu,
+    Gpu,
+}
+
 struct Row {
     name: String,
+    kind: Kind,
     images_per_sec: f64,
     latency_ms: f64,
 }
@@ -46,42 +54,62 @@ pub fn run(args: Args) -> Result<()> {
         return Err("--steps, --warmup and --runs must be at least 1".into());
     }
     let mnist = load_mnist(args.data.as_deref())?;
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
+    let cores = rayon::current_num_threads();
     println!(
-        "Tutorial CNN, batch {BATCH}, Adam; {} warm-up + {} timed steps; {cores} CPU cores",
+        "Tutorial CNN, batch {BATCH}, Adam; {} warm-up + {} timed steps; {cores} CPU threads",
         args.warmup, args.steps
     );
     let mut rows = vec![];
-    for device in DeviceArg::available() {
-        let row = bench_device(device, &args, &mnist)?;
+    let mut add = |row: Row| {
         println!(
-            "  {:<12} {:>8.0} img/s training, {:.3} ms per single-image prediction",
+            "  {:<48} {:>8.0} img/s training, {:.3} ms per single-image prediction",
             row.name, row.images_per_sec, row.latency_ms
         );
         rows.push(row);
-    }
-    let torch = if args.no_pytorch {
-        Err("skipped (--no-pytorch)".to_string())
-    } else {
-        bench_pytorch(&args)
     };
-    match &torch {
-        Ok(row) => println!(
-            "  {:<12} {:>8.0} img/s training, {:.3} ms per single-image prediction",
-            row.name, row.images_per_sec, row.latency_ms
-        ),
-        Err(why) => println!("  PyTorch: {why}"),
+    // burn-flex parallelises single operations with rayon; inside a one-thread pool it runs
+    // on one core. The last CPU row shares each batch between threads (TrainConfig::threads).
+    let one_thread = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let cpu = |detail: &str, threads| bench_device(DeviceArg::Cpu, detail, threads, &args, &mnist);
+    add(one_thread.install(|| cpu("1 thread", 1))?);
+    add(cpu(&format!("{cores} threads in flex's ops"), 1)?);
+    add(cpu(&format!("{cores} threads"), cores)?);
+    for device in DeviceArg::available() {
+        if device != DeviceArg::Cpu {
+            add(bench_device(device, "", 1, &args, &mnist)?);
+        }
+    }
+    if args.no_pytorch {
+        println!("  PyTorch: skipped (--no-pytorch)");
+    } else {
+        match pytorch_devices() {
+            Ok(devices) => {
+                for (device, kind) in devices {
+                    match bench_pytorch(&args, device, kind) {
+                        Ok(row) => add(row),
+                        Err(why) => println!("  PyTorch on {device}: {why}"),
+                    }
+                }
+            }
+            Err(why) => println!("  PyTorch: {why}"),
+        }
     }
 
-    println!("\n| backend | training img/s | inference ms (1 image) | vs PyTorch training |");
+    println!(
+        "\n| backend | training img/s | inference ms (1 image) | vs PyTorch training, same kind of device |"
+    );
     println!("|---|---:|---:|---:|");
-    for row in rows.iter().chain(torch.as_ref().ok()) {
-        let ratio = torch
-            .as_ref()
+    let pytorch = |kind| {
+        rows.iter()
+            .find(|r| r.kind == kind && r.name.starts_with("PyTorch"))
+    };
+    for row in &rows {
+        let ratio = pytorch(row.kind)
             .map(|t| format!("{:.2}×", row.images_per_sec / t.images_per_sec))
-            .unwrap_or_else(|_| "n/a".into());
+            .unwrap_or_else(|| "n/a".into());
         println!(
             "| {} | {:.0} | {:.3} | {ratio} |",
             row.name, row.images_per_sec, row.latency_ms
@@ -90,7 +118,13 @@ pub fn run(args: Args) -> Result<()> {
     Ok(())
 }
 
-fn bench_device(arg: DeviceArg, args: &Args, mnist: &mnist_lab::data::Mnist) -> Result<Row> {
+fn bench_device(
+    arg: DeviceArg,
+    detail: &str,
+    threads: usize,
+    args: &Args,
+    mnist: &mnist_lab::data::Mnist,
+) -> Result<Row> {
     let device = arg.device()?;
     let train_device = device.clone().autodiff();
     // Exactly warm-up + timed steps, one epoch; the first report (a device sync) ends the warm-up.
@@ -99,6 +133,7 @@ fn bench_device(arg: DeviceArg, args: &Args, mnist: &mnist_lab::data::Mnist) -> 
         epochs: 1,
         batch_size: BATCH,
         report_every: args.warmup,
+        threads,
         ..TrainConfig::default()
     };
     let mut trainer = Trainer::from_scratch(&ModelConfig::TUTORIAL, subset, config, &train_device)
@@ -131,20 +166,44 @@ fn bench_device(arg: DeviceArg, args: &Args, mnist: &mnist_lab::data::Mnist) -> 
         })
         .collect::<Result<_>>()?;
     times.sort_by(f64::total_cmp);
+    let kind = match arg {
+        DeviceArg::Cpu => Kind::Cpu,
+        DeviceArg::Wgpu => Kind::Gpu,
+    };
+    let shares = match trainer.threads_per_batch() {
+        1 => String::new(),
+        n => format!(", batch shared by {n}"),
+    };
+    let name = match detail {
+        "" => format!("burn {}", arg.name()),
+        _ => format!("burn {}, {detail}{shares}", arg.name()),
+    };
     Ok(Row {
-        name: format!("burn {}", arg.name()),
+        name,
+        kind,
         images_per_sec,
         latency_ms: times[times.len() / 2],
     })
 }
 
-fn bench_pytorch(args: &Args) -> std::result::Result<Row, String> {
+/// The devices PyTorch can train on here: the CPU, and CUDA where it sees a GPU.
+fn pytorch_devices() -> std::result::Result<Vec<(&'static str, Kind)>, String> {
     let probe = Command::new("python3")
-        .args(["-c", "import torch"])
+        .args(["-c", "import torch; print(torch.cuda.is_available())"])
         .output();
-    if !probe.is_ok_and(|o| o.status.success()) {
-        return Err("skipped: no python3 with torch importable".into());
+    match probe {
+        Ok(out) if out.status.success() => {
+            let mut devices = vec![("cpu", Kind::Cpu)];
+            if String::from_utf8_lossy(&out.stdout).trim() == "True" {
+                devices.push(("cuda", Kind::Gpu));
+            }
+            Ok(devices)
+        }
+        _ => Err("skipped: no python3 with torch importable".into()),
     }
+}
+
+fn bench_pytorch(args: &Args, device: &str, kind: Kind) -> std::result::Result<Row, String> {
     let dir = args
         .data
         .clone()
@@ -154,6 +213,7 @@ fn bench_pytorch(args: &Args) -> std::result::Result<Row, String> {
         .arg(PYTORCH_BENCH)
         .arg(&dir)
         .args([args.steps, args.warmup, args.runs].map(|n| n.to_string()))
+        .arg(device)
         .output()
         .map_err(|e| format!("failed to run python3: {e}"))?;
     if !out.status.success() {
@@ -173,12 +233,13 @@ fn bench_pytorch(args: &Args) -> std::result::Result<Row, String> {
             .and_then(|v| v.parse::<f64>().ok())
             .ok_or(format!("PyTorch printed no {key}"))
     };
+    let on = match kind {
+        Kind::Cpu => format!("{} threads", value("threads").unwrap_or_default()),
+        Kind::Gpu => value("device").unwrap_or_default(),
+    };
     Ok(Row {
-        name: format!(
-            "PyTorch {} ({} threads)",
-            value("version").unwrap_or_default(),
-            value("threads").unwrap_or_default()
-        ),
+        name: format!("PyTorch {} ({on})", value("version").unwrap_or_default()),
+        kind,
         images_per_sec: number("train_images_per_sec")?,
         latency_ms: number("infer_median_ms")?,
     })

@@ -43,6 +43,15 @@ impl DeviceArg {
         }
     }
 
+    /// How many threads share a batch by default: every core for the CPU; one for a GPU,
+    /// which runs a whole batch at once.
+    pub fn default_threads(self) -> usize {
+        match self {
+            DeviceArg::Cpu => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            DeviceArg::Wgpu => 1,
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             DeviceArg::Cpu => "cpu (flex)",

@@ -1,10 +1,12 @@
 # The same measurement as `mnist-lab bench`, in PyTorch: the tutorial's model, batch 60, Adam,
-# on preloaded tensors of real MNIST images. Prints `key=value` lines for the Rust side.
+# on preloaded tensors of real MNIST images, on the CPU or CUDA. Prints `key=value` lines for
+# the Rust side.
 import gzip, sys, time
 import torch
 from torch import nn
 
 data_dir, steps, warmup, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+device = torch.device(sys.argv[5])
 
 
 def idx(name, offset):
@@ -12,8 +14,8 @@ def idx(name, offset):
         return torch.frombuffer(bytearray(f.read()[offset:]), dtype=torch.uint8)
 
 
-images = idx("train-images-idx3-ubyte.gz", 16).reshape(-1, 1, 28, 28).float() / 255.0
-labels = idx("train-labels-idx1-ubyte.gz", 8).long()
+images = (idx("train-images-idx3-ubyte.gz", 16).reshape(-1, 1, 28, 28).float() / 255.0).to(device)
+labels = idx("train-labels-idx1-ubyte.gz", 8).long().to(device)
 
 
 class MulticlassCNN(nn.Module):
@@ -31,7 +33,7 @@ class MulticlassCNN(nn.Module):
 
 
 torch.manual_seed(0)
-model = MulticlassCNN()
+model = MulticlassCNN().to(device)
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 loss_fn = nn.CrossEntropyLoss()
 
@@ -50,7 +52,7 @@ for i in range(warmup):
 start = time.perf_counter()
 for i in range(steps):
     loss = step((warmup + i) % 1000)
-loss.item()
+loss.item()  # waits for the device
 print(f"train_images_per_sec={steps * 60 / (time.perf_counter() - start)}")
 
 model.eval()
@@ -64,4 +66,5 @@ with torch.no_grad():
 times.sort()
 print(f"infer_median_ms={times[len(times) // 2] * 1000}")
 print(f"threads={torch.get_num_threads()}")
+print(f"device={torch.cuda.get_device_name(device) if device.type == 'cuda' else 'CPU'}")
 print(f"version={torch.__version__}")

@@ -27,6 +27,9 @@ pub struct Args {
     seed: u64,
     #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
     device: DeviceArg,
+    /// Threads sharing each batch (default: every core on the CPU, 1 on a GPU).
+    #[arg(long)]
+    threads: Option<usize>,
     #[arg(long, value_enum, default_value_t = Preset::Tutorial)]
     preset: Preset,
     /// Train on only the first N training images.
@@ -57,6 +60,9 @@ pub fn run(args: Args) -> Result<()> {
         learning_rate: args.lr,
         augment: args.augment.then(Augment::default),
         seed: args.seed,
+        threads: args
+            .threads
+            .unwrap_or_else(|| args.device.default_threads()),
         ..TrainConfig::default()
     };
     let model_config = args.preset.config();
@@ -77,11 +83,12 @@ pub fn run(args: Args) -> Result<()> {
     .map_err(|e| e.to_string())?;
 
     println!(
-        "Training {} ({} parameters) on {} images, {} for {} epochs, batch {}, Adam lr {}{}",
+        "Training {} ({} parameters) on {} images, {} ({} threads) for {} epochs, batch {}, Adam lr {}{}",
         args.preset,
         trainer.model().num_params(),
         train.len(),
         args.device.name(),
+        config.threads,
         config.epochs,
         config.batch_size,
         config.learning_rate,
