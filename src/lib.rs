@@ -5,6 +5,7 @@ pub mod data;
 pub mod eval;
 pub mod inference;
 pub mod model;
+pub mod named;
 pub mod preprocess;
 pub mod train;
 #[cfg(feature = "web")]

@@ -132,9 +132,7 @@ impl std::str::FromStr for Preset {
     type Err = UnknownPreset;
 
     fn from_str(name: &str) -> Result<Self, Self::Err> {
-        Preset::ALL
-            .into_iter()
-            .find(|p| p.name() == name)
+        crate::named::by_name(&Preset::ALL, Preset::name, name)
             .ok_or_else(|| UnknownPreset(name.to_string()))
     }
 }

@@ -96,9 +96,7 @@ impl std::str::FromStr for BackendChoice {
     type Err = String;
 
     fn from_str(name: &str) -> Result<Self, Self::Err> {
-        BackendChoice::ALL
-            .into_iter()
-            .find(|b| b.name() == name)
+        crate::named::by_name(&BackendChoice::ALL, BackendChoice::name, name)
             .ok_or_else(|| format!("unknown backend '{name}': auto, webgpu or cpu"))
     }
 }
