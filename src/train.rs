@@ -4,9 +4,11 @@
 use crate::data::Augment;
 
 #[cfg(feature = "train")]
+pub mod remote;
+#[cfg(feature = "train")]
 mod trainer;
 #[cfg(feature = "train")]
-pub use trainer::Trainer;
+pub use trainer::{Trainer, max_shares};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainConfig {
@@ -20,7 +22,8 @@ pub struct TrainConfig {
     pub report_every: usize,
     /// Threads that may share each batch (data parallelism; at most one per 16 images): each
     /// computes the gradients of its share, and their sum makes one Adam step, the same step as
-    /// one thread up to float rounding. Native builds only: a browser worker has one thread.
+    /// one thread up to float rounding. Native builds only: a browser worker has one thread, and
+    /// shares batches with other workers instead ([`Trainer::set_helpers`]).
     pub threads: usize,
 }
 
@@ -80,6 +83,8 @@ pub enum TrainError {
     },
     #[error("reading results from the device failed: {0}")]
     Read(String),
+    #[error("a share of a batch to compute is malformed: {0}")]
+    BadShare(String),
 }
 
 /// Where training stands, as read back at a report.

@@ -2,12 +2,15 @@
 
 mod common;
 
+use std::cell::Cell;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use burn::prelude::*;
 use mnist_lab::eval::evaluate;
 use mnist_lab::model::ModelConfig;
-use mnist_lab::train::{TrainConfig, TrainError, Trainer};
+use mnist_lab::train::remote::{Helpers, Pending, ShareJob, compute_share};
+use mnist_lab::train::{Progress, TrainConfig, TrainError, Trainer};
 
 #[test]
 fn one_epoch_on_6000_images_reaches_90_percent_on_1000_test_images() {
@@ -167,67 +170,230 @@ fn weights(model: &mnist_lab::model::Model) -> Vec<f32> {
     all
 }
 
-#[test]
-fn threads_sharing_each_batch_train_the_same_weights_as_one_thread() {
+/// One epoch on 600 images at batch 61 (which does not split evenly: shares of 21, 20 and 20
+/// for three; the last batch holds 51 images), with augmentation: the final weights and reports.
+fn shared_run(threads: usize, helpers: Option<Box<dyn Helpers>>) -> (Vec<f32>, Vec<Progress>) {
     let mnist = common::mnist();
     let device = Device::flex().autodiff();
+    let config = TrainConfig {
+        epochs: 1,
+        batch_size: 61,
+        report_every: 5,
+        augment: Some(mnist_lab::data::Augment::default()),
+        threads,
+        ..TrainConfig::default()
+    };
     let train = Arc::new(mnist.train.take(600));
-    let run = |threads| {
-        let config = TrainConfig {
-            epochs: 1,
-            // 61 does not split evenly: shares of 21, 20, 20 (three threads); the last batch
-            // holds 51 images.
-            batch_size: 61,
-            report_every: 5,
-            augment: Some(mnist_lab::data::Augment::default()),
-            threads,
-            ..TrainConfig::default()
-        };
-        let mut trainer =
-            Trainer::from_scratch(&ModelConfig::TUTORIAL, train.clone(), config, &device).unwrap();
-        let mut reports = vec![];
-        while !trainer.is_finished() {
-            reports.extend(pollster::block_on(trainer.step()).unwrap());
-        }
-        (weights(&trainer.model()), reports)
-    };
-    let (one, one_reports) = run(1);
+    let mut trainer =
+        Trainer::from_scratch(&ModelConfig::TUTORIAL, train, config, &device).unwrap();
+    if let Some(helpers) = helpers {
+        trainer.set_helpers(helpers);
+    }
+    let mut reports = vec![];
+    while !trainer.is_finished() {
+        reports.extend(pollster::block_on(trainer.step()).unwrap());
+    }
+    (weights(&trainer.model()), reports)
+}
+
+/// Asserts that a run whose batches were shared trained as the run on one thread did.
+fn assert_same_training(
+    one: &(Vec<f32>, Vec<Progress>),
+    many: &(Vec<f32>, Vec<Progress>),
+    what: &str,
+) {
     let initial = {
+        let device = Device::flex();
         device.seed(0);
-        weights(&ModelConfig::TUTORIAL.init(&device).valid())
+        weights(&ModelConfig::TUTORIAL.init(&device))
     };
-    for threads in [2, 3] {
-        let (many, many_reports) = run(threads);
-        // Same steps, same metrics up to float rounding in the sums.
-        assert_eq!(one_reports.len(), many_reports.len());
-        for (a, b) in one_reports.iter().zip(&many_reports) {
-            assert!(
-                (a.loss - b.loss).abs() < 1e-4,
-                "loss {} vs {}",
-                a.loss,
-                b.loss
-            );
-            // A near tie between two classes may round either way: one image at most.
-            assert!(
-                (a.accuracy - b.accuracy).abs() <= 1.0 / 305.0,
-                "{a:?} vs {b:?}"
-            );
-        }
-        let diff = one
-            .iter()
-            .zip(&many)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0f32, f32::max);
-        let moved = one
-            .iter()
-            .zip(&initial)
-            .map(|(a, b)| (a - b).abs())
-            .fold(0.0f32, f32::max);
-        // Ten Adam steps of lr 0.001 move weights by up to ~0.01; rounding moves them by far less.
-        assert!(moved > 5e-3, "training moved the weights by only {moved}");
+    // Same steps, same metrics up to float rounding in the sums.
+    assert_eq!(one.1.len(), many.1.len(), "{what}");
+    for (a, b) in one.1.iter().zip(&many.1) {
         assert!(
-            diff < 1e-4,
-            "{threads} threads: weights differ by up to {diff}"
+            (a.loss - b.loss).abs() < 1e-4,
+            "{what}: loss {} vs {}",
+            a.loss,
+            b.loss
+        );
+        // A near tie between two classes may round either way: one image at most.
+        assert!(
+            (a.accuracy - b.accuracy).abs() <= 1.0 / 305.0,
+            "{what}: {a:?} vs {b:?}"
+        );
+    }
+    let max_diff = |x: &[f32], y: &[f32]| {
+        x.iter()
+            .zip(y)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max)
+    };
+    // Ten Adam steps of lr 0.001 move weights by up to ~0.01; rounding moves them by far less.
+    let moved = max_diff(&one.0, &initial);
+    assert!(moved > 5e-3, "training moved the weights by only {moved}");
+    let diff = max_diff(&one.0, &many.0);
+    assert!(diff < 1e-4, "{what}: weights differ by up to {diff}");
+}
+
+#[test]
+fn threads_sharing_each_batch_train_the_same_weights_as_one_thread() {
+    let one = shared_run(1, None);
+    for threads in [2, 3] {
+        assert_same_training(
+            &one,
+            &shared_run(threads, None),
+            &format!("{threads} threads"),
+        );
+    }
+}
+
+/// Helpers in this process, standing in for a browser's other workers: each computes its share
+/// through the same flattened parameters and gradients a worker receives and sends. Helper `i`
+/// goes wrong from the `fail_from[i]`-th job on: `Lost` answers nothing (a dead worker),
+/// `Garbled` a gradient short, `Tripled` wrong gradients of the right length.
+struct InProcess {
+    fail_from: Vec<(usize, Failure)>,
+    jobs: Rc<Cell<usize>>,
+    answered: Rc<Cell<usize>>,
+}
+
+#[derive(Clone, Copy)]
+enum Failure {
+    Lost,
+    Garbled,
+    Tripled,
+}
+
+impl Helpers for InProcess {
+    fn count(&self) -> usize {
+        self.fail_from.len()
+    }
+
+    fn compute(&mut self, i: usize, job: ShareJob) -> Pending {
+        let (from, failure) = self.fail_from[i];
+        let n = self.jobs.get();
+        self.jobs.set(n + 1);
+        let device = Device::flex().autodiff();
+        let template = ModelConfig::TUTORIAL.init(&device);
+        let mut answer = pollster::block_on(compute_share(&template, job, &device)).ok();
+        if n >= from {
+            match failure {
+                Failure::Lost => answer = None,
+                Failure::Garbled => answer.iter_mut().for_each(|a| {
+                    a.grads.pop();
+                }),
+                Failure::Tripled => answer
+                    .iter_mut()
+                    .for_each(|a| a.grads.iter_mut().for_each(|g| *g *= 3.0)),
+            }
+        }
+        self.answered
+            .set(self.answered.get() + answer.is_some() as usize);
+        Box::pin(std::future::ready(answer))
+    }
+}
+
+#[test]
+fn helpers_computing_shares_train_the_same_weights_as_one_thread_even_when_they_fail() {
+    let one = shared_run(1, None);
+    let never = usize::MAX;
+    for (what, fail_from) in [
+        ("two helpers", vec![(never, Failure::Lost); 2]),
+        (
+            "a helper lost, one garbling",
+            vec![(3, Failure::Lost), (5, Failure::Garbled)],
+        ),
+    ] {
+        let jobs = Rc::new(Cell::new(0));
+        let answered = Rc::new(Cell::new(0));
+        let helpers = InProcess {
+            fail_from: fail_from.clone(),
+            jobs: jobs.clone(),
+            answered: answered.clone(),
+        };
+        assert_same_training(&one, &shared_run(1, Some(Box::new(helpers))), what);
+        // 10 batches, 9 of 61 images (3 shares) and one of 51 (3 shares of 17): two jobs each.
+        assert_eq!(jobs.get(), 20, "{what}");
+        assert!(
+            answered.get() >= 6,
+            "{what}: only {} answers",
+            answered.get()
+        );
+    }
+    // The answers are what trains: wrong gradients give other weights.
+    let helpers = InProcess {
+        fail_from: vec![(0, Failure::Tripled)],
+        jobs: Rc::default(),
+        answered: Rc::default(),
+    };
+    let (wrong, _) = shared_run(1, Some(Box::new(helpers)));
+    let diff = one
+        .0
+        .iter()
+        .zip(&wrong)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    assert!(
+        diff > 1e-3,
+        "tripled gradients changed the weights by only {diff}"
+    );
+}
+
+/// A helper refuses a job that does not fit the model it builds.
+#[test]
+fn a_malformed_share_is_refused() {
+    let device = Device::flex().autodiff();
+    let config = ModelConfig::TUTORIAL;
+    let template = config.init(&device);
+    let good = ShareJob {
+        params: vec![0.0; config.num_params()],
+        pixels: vec![0.0; 2 * 784],
+        labels: vec![3, 9],
+        weight: 0.5,
+    };
+    assert!(pollster::block_on(compute_share(&template, good.clone(), &device)).is_ok());
+    for (why, job) in [
+        (
+            "params",
+            ShareJob {
+                params: vec![0.0; 10],
+                ..good.clone()
+            },
+        ),
+        (
+            "pixels",
+            ShareJob {
+                pixels: vec![0.0; 784],
+                ..good.clone()
+            },
+        ),
+        (
+            "label",
+            ShareJob {
+                labels: vec![3, 10],
+                ..good.clone()
+            },
+        ),
+        (
+            "empty",
+            ShareJob {
+                pixels: vec![],
+                labels: vec![],
+                ..good.clone()
+            },
+        ),
+        (
+            "weight",
+            ShareJob {
+                weight: f32::NAN,
+                ..good.clone()
+            },
+        ),
+    ] {
+        let result = pollster::block_on(compute_share(&template, job, &device));
+        assert!(
+            matches!(result, Err(TrainError::BadShare(_))),
+            "{why}: {result:?}"
         );
     }
 }

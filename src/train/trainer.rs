@@ -5,6 +5,7 @@
 //! the device and are read back (asynchronously, as wasm requires) only every
 //! [`TrainConfig::report_every`] steps, so a GPU is not stalled by a read after every batch.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use burn::module::{ModuleMapper, Param};
@@ -13,6 +14,7 @@ use burn::optim::{AdamConfig, GradientsAccumulator, GradientsParams, ModuleOptim
 use burn::prelude::*;
 use web_time::Instant;
 
+use super::remote::{self, Helpers, ShareJob};
 use super::{Progress, TrainConfig, TrainError};
 use crate::data::{PIXELS, Rng, Split, batch};
 use crate::model::{Model, ModelConfig};
@@ -29,24 +31,24 @@ impl ModuleMapper for Leaves {
 }
 
 /// One share of a batch: its images and labels, and its fraction of the batch.
-struct Share {
-    images: Tensor<4>,
-    targets: Tensor<1, Int>,
-    weight: f32,
+pub(super) struct Share {
+    pub images: Tensor<4>,
+    pub targets: Tensor<1, Int>,
+    pub weight: f32,
 }
 
 /// What a share gives back: its gradients, its loss (weighted by its fraction) and its hits.
-struct ShareResult {
-    grads: GradientsParams,
-    loss: Tensor<1>,
-    correct: Tensor<1, Int>,
+pub(super) struct ShareResult {
+    pub grads: GradientsParams,
+    pub loss: Tensor<1>,
+    pub correct: Tensor<1, Int>,
 }
 
 /// Forward and backward on one share, on a copy of `model` with leaves of its own (so shares
 /// computed at once on different threads build separate autodiff graphs). The loss is the
 /// share's mean times its fraction of the batch, so the shares' gradients add up to the
 /// gradients of the whole batch's mean loss.
-fn share_gradients(model: &Model, share: Share) -> ShareResult {
+pub(super) fn share_gradients(model: &Model, share: Share) -> ShareResult {
     let device = share.images.device();
     let model = model.clone().map(&mut Leaves);
     let logits = model.forward(share.images);
@@ -99,10 +101,15 @@ fn all_shares(model: &Model, shares: Vec<Share>) -> Vec<ShareResult> {
 /// trained at 0.73× the speed of burn-flex parallelising each operation by itself).
 const MIN_SHARE: usize = 16;
 
+/// How many threads (or helpers) can share a batch of `n` images.
+pub fn max_shares(n: usize) -> usize {
+    (n / MIN_SHARE).max(1)
+}
+
 /// A batch of `n` images in at most `threads` contiguous shares of at least [`MIN_SHARE`]
 /// images (one share if the batch is smaller), whose sizes differ by at most one.
-fn split(n: usize, threads: usize) -> Vec<std::ops::Range<usize>> {
-    let parts = threads.min(n / MIN_SHARE).max(1);
+fn split(n: usize, threads: usize) -> Vec<Range<usize>> {
+    let parts = threads.min(max_shares(n));
     (0..parts)
         .map(|i| (i * n / parts)..((i + 1) * n / parts))
         .collect()
@@ -132,6 +139,7 @@ pub struct Trainer {
     /// Time spent in steps (not while paused, i.e. between calls).
     busy_secs: f64,
     images_done: usize,
+    helpers: Option<Box<dyn Helpers>>,
 }
 
 impl Trainer {
@@ -164,6 +172,7 @@ impl Trainer {
             epoch_correct: 0,
             busy_secs: 0.0,
             images_done: 0,
+            helpers: None,
         })
     }
 
@@ -183,9 +192,23 @@ impl Trainer {
         &self.config
     }
 
-    /// How many threads share a full batch.
+    /// Lets `helpers` compute shares of each batch beside this trainer's own (a browser's
+    /// other workers, where there are no threads).
+    pub fn set_helpers(&mut self, helpers: Box<dyn Helpers>) {
+        self.helpers = Some(helpers);
+    }
+
+    fn helper_count(&self) -> usize {
+        self.helpers.as_ref().map_or(0, |h| h.count())
+    }
+
+    /// How many threads and helpers share a full batch.
     pub fn threads_per_batch(&self) -> usize {
-        split(self.config.batch_size, self.config.threads).len()
+        split(
+            self.config.batch_size,
+            self.config.threads + self.helper_count(),
+        )
+        .len()
     }
 
     pub fn steps_per_epoch(&self) -> usize {
@@ -215,22 +238,59 @@ impl Trainer {
         // Augmented once for the whole batch, in order: the images do not depend on the threads.
         let pixels = batch::pixels(&self.data, indices, augment);
         let n = indices.len();
-        let shares = split(n, self.config.threads)
-            .into_iter()
-            .map(|r| Share {
-                images: batch::images_tensor(
-                    pixels[r.start * PIXELS..r.end * PIXELS].to_vec(),
-                    &self.device,
-                ),
-                targets: batch::labels_tensor(&self.data, &indices[r.clone()], &self.device),
-                weight: r.len() as f32 / n as f32,
-            })
-            .collect();
+        let helpers = self.helper_count();
+        let ranges = split(n, self.config.threads + helpers);
+        // The last shares go to the helpers (as many as there are); the rest stay here.
+        let remote = ranges
+            .len()
+            .saturating_sub(self.config.threads)
+            .min(helpers);
+        let (here, away) = ranges.split_at(ranges.len() - remote);
+        let pixels_of = |r: &Range<usize>| pixels[r.start * PIXELS..r.end * PIXELS].to_vec();
+        let weight_of = |r: &Range<usize>| r.len() as f32 / n as f32;
+        let share = |r: &Range<usize>| Share {
+            images: batch::images_tensor(pixels_of(r), &self.device),
+            targets: batch::labels_tensor(&self.data, &indices[r.clone()], &self.device),
+            weight: weight_of(r),
+        };
+        let mut pending = vec![];
+        if let Some(helpers) = self.helpers.as_mut().filter(|_| remote > 0) {
+            let params = remote::flatten_params(&self.model).await?;
+            for (i, r) in away.iter().enumerate() {
+                let job = ShareJob {
+                    params: params.clone(),
+                    pixels: pixels_of(r),
+                    labels: indices[r.clone()]
+                        .iter()
+                        .map(|&i| self.data.label(i as usize))
+                        .collect(),
+                    weight: weight_of(r),
+                };
+                pending.push((r.clone(), helpers.compute(i, job)));
+            }
+        }
+        let mut results = all_shares(&self.model, here.iter().map(share).collect());
+        let expected = self.model.num_params();
+        for (r, answer) in pending {
+            // A lost helper's share is computed here: the step stays the same.
+            results.push(match answer.await.filter(|a| a.grads.len() == expected) {
+                Some(answer) => ShareResult {
+                    grads: remote::unflatten_grads(
+                        &self.model,
+                        &answer.grads,
+                        &self.device.clone().inner(),
+                    ),
+                    loss: Tensor::from_floats([answer.loss], &self.device),
+                    correct: Tensor::from_ints([answer.correct as i32], &self.device),
+                },
+                None => share_gradients(&self.model, share(&r)),
+            });
+        }
 
         // The shares' gradients summed are the batch's: one Adam step, as with one thread.
         let mut sum = GradientsAccumulator::<Model>::new();
         let mut metrics: Option<(Tensor<1>, Tensor<1, Int>)> = None;
-        for share in all_shares(&self.model, shares) {
+        for share in results {
             sum.accumulate(&self.model, share.grads);
             metrics = Some(match metrics {
                 None => (share.loss, share.correct),
