@@ -130,17 +130,26 @@ export async function loss(p) {
   return Number(await p.getByTestId('loss').textContent());
 }
 
+/** Starts recording every text the element with `testId` shows (call before Start); `recorded(p, testId)` returns them. */
+export async function recordTexts(p, testId) {
+  await p.evaluate((id) => {
+    const seen = ((window.__texts ??= {})[id] = []);
+    new MutationObserver(() => {
+      const text = document.querySelector(`[data-testid=${id}]`)?.textContent;
+      if (text && text !== seen.at(-1)) seen.push(text);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  }, testId);
+}
+
+export async function recorded(p, testId) {
+  return p.evaluate((id) => window.__texts[id], testId);
+}
+
 /** Starts recording every loss the page shows (call before Start); `losses(p)` returns them. */
 export async function recordLosses(p) {
-  await p.evaluate(() => {
-    window.__losses = [];
-    new MutationObserver(() => {
-      const text = document.querySelector('[data-testid=loss]')?.textContent;
-      if (text && text !== window.__losses.at(-1)) window.__losses.push(text);
-    }).observe(document.body, { subtree: true, childList: true, characterData: true });
-  });
+  await recordTexts(p, 'loss');
 }
 
 export async function losses(p) {
-  return (await p.evaluate(() => window.__losses)).map(Number);
+  return (await recorded(p, 'loss')).map(Number);
 }

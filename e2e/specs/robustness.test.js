@@ -51,7 +51,8 @@ test('a crafted .pth that used to crash the worker is refused beside the upload;
 
 test('a worker that crashes mid-run is replaced: the dataset and weights come back, Start works, saved models stay', async () => {
   const context = await chrome.newContext();
-  const p = await watched(context, `${server.url}?backend=cpu&epochs=1&train=3000&test=300`);
+  // One worker: a helper would be a second worker in `p.workers` (helpers are another spec's).
+  const p = await watched(context, `${server.url}?backend=cpu&epochs=1&train=3000&test=300&threads=1`);
   await dataReady(p);
   await pretrainedReady(p);
   await p.getByTestId('save-model').click();

@@ -1,5 +1,5 @@
 //! Messages to and from `postMessage`: serde turns a message into a JavaScript object and back,
-//! and the buffer of the bytes it carries is transferred rather than copied.
+//! and the buffers of the bytes and floats it carries are transferred rather than copied.
 
 use js_sys::Array;
 use wasm_bindgen::JsValue;
@@ -11,15 +11,12 @@ use crate::web::protocol::Message;
 const SERIALIZER: serde_wasm_bindgen::Serializer =
     serde_wasm_bindgen::Serializer::new().serialize_large_number_types_as_bigints(true);
 
-/// What `postMessage` takes: the message object, and the buffer to transfer with it.
+/// What `postMessage` takes: the message object, and the buffers to transfer with it.
 pub fn pack(msg: &impl Message) -> (JsValue, Array) {
     let value = msg
         .serialize(&SERIALIZER)
         .expect("protocol types serialize");
-    let transfer = Array::new();
-    if let Some(bytes) = msg.payload() {
-        transfer.push(&bytes.buffer());
-    }
+    let transfer: Array = msg.transfer().into_iter().collect();
     (value, transfer)
 }
 

@@ -1,10 +1,11 @@
-//! The typed messages the UI and the training worker exchange.
+//! The typed messages the UI and the training worker exchange (and the training worker and the
+//! helpers it starts).
 //!
 //! Each message crosses `postMessage` as the JavaScript object serde makes of it
 //! ([`crate::web::envelope`]); weights and pixels ride inside their variants as [`Bytes`], so a
 //! message without the bytes it needs does not exist.
 
-use js_sys::{ArrayBuffer, Uint8Array};
+use js_sys::{ArrayBuffer, Float32Array, Uint8Array};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::eval::Miss;
@@ -46,6 +47,38 @@ impl Bytes {
 
 /// The same bytes (not the same JavaScript array).
 impl PartialEq for Bytes {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_vec() == other.to_vec()
+    }
+}
+
+/// Floats a message carries (parameters, gradients, augmented images), handed over like
+/// [`Bytes`]: a `Float32Array` whose buffer moves with the message.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+#[serde(transparent)]
+pub struct Floats(#[serde(with = "serde_wasm_bindgen::preserve")] Float32Array);
+
+impl Floats {
+    /// A copy of `values` in a buffer of its own.
+    pub fn copy(values: &[f32]) -> Self {
+        Floats(Float32Array::from(values))
+    }
+
+    pub fn to_vec(&self) -> Vec<f32> {
+        self.0.to_vec()
+    }
+
+    /// How many floats (without copying them out).
+    pub fn count(&self) -> usize {
+        self.0.length() as usize
+    }
+
+    pub fn buffer(&self) -> ArrayBuffer {
+        self.0.buffer()
+    }
+}
+
+impl PartialEq for Floats {
     fn eq(&self, other: &Self) -> bool {
         self.to_vec() == other.to_vec()
     }
@@ -125,6 +158,9 @@ pub struct RunSettings {
     /// Evaluate on the first N test images (10,000: all).
     pub test_images: usize,
     pub init: Init,
+    /// Workers that share each batch on the CPU (the training worker and helpers it starts),
+    /// at most one per 16 images of a batch.
+    pub threads: usize,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -157,20 +193,31 @@ pub enum ToWorker {
     /// Replace the current weights: the shipped pretrained ones, random ones of a preset, or
     /// a weights file.
     SetWeights(WeightsSource),
+    /// From the training worker to a helper it started: the gradients of one share of a batch
+    /// for the model of `preset` with parameters `params` (answered with `ShareDone`).
+    Share {
+        id: u32,
+        preset: Preset,
+        params: Floats,
+        pixels: Floats,
+        labels: Vec<u8>,
+        weight: f32,
+    },
 }
 
-/// A message between the page and the worker.
+/// A message between two threads (the page, the training worker, its helpers).
 pub trait Message: Serialize + DeserializeOwned {
-    /// The bytes this message carries, whose buffer moves with it.
-    fn payload(&self) -> Option<&Bytes>;
+    /// The buffers of the bytes and floats this message carries, which move with it.
+    fn transfer(&self) -> Vec<ArrayBuffer>;
 }
 
 impl Message for ToWorker {
-    fn payload(&self) -> Option<&Bytes> {
+    fn transfer(&self) -> Vec<ArrayBuffer> {
         match self {
-            ToWorker::SetWeights(WeightsSource::File { file, .. }) => Some(file),
-            ToWorker::SetWeights(WeightsSource::Restore { weights, .. }) => Some(weights),
-            _ => None,
+            ToWorker::SetWeights(WeightsSource::File { file, .. }) => vec![file.buffer()],
+            ToWorker::SetWeights(WeightsSource::Restore { weights, .. }) => vec![weights.buffer()],
+            ToWorker::Share { params, pixels, .. } => vec![params.buffer(), pixels.buffer()],
+            _ => vec![],
         }
     }
 }
@@ -271,6 +318,11 @@ pub enum FromWorker {
         name: String,
         reason: String,
     },
+    /// How many workers share each batch: one, or this one and its helpers (fewer after a
+    /// helper was lost).
+    Workers {
+        count: usize,
+    },
     Progress(Progress),
     EpochDone {
         epoch: usize,
@@ -306,17 +358,31 @@ pub enum FromWorker {
     FileRefused {
         message: String,
     },
+    /// From a helper to the training worker: the gradients of share `id`, its loss (weighted
+    /// by its fraction of the batch) and how many of its digits the model read right.
+    ShareDone {
+        id: u32,
+        grads: Floats,
+        loss: f32,
+        correct: u32,
+    },
+    /// A helper could not compute share `id`.
+    ShareFailed {
+        id: u32,
+        message: String,
+    },
 }
 
 impl Message for FromWorker {
-    fn payload(&self) -> Option<&Bytes> {
+    fn transfer(&self) -> Vec<ArrayBuffer> {
         match self {
             FromWorker::Samples { pixels, .. } | FromWorker::TestImages { pixels, .. } => {
-                Some(pixels)
+                vec![pixels.buffer()]
             }
-            FromWorker::Evaluation { misses, .. } => Some(misses),
-            FromWorker::Weights { weights, .. } => Some(weights),
-            _ => None,
+            FromWorker::Evaluation { misses, .. } => vec![misses.buffer()],
+            FromWorker::Weights { weights, .. } => vec![weights.buffer()],
+            FromWorker::ShareDone { grads, .. } => vec![grads.buffer()],
+            _ => vec![],
         }
     }
 }

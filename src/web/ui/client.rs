@@ -11,10 +11,10 @@ use std::rc::Rc;
 use js_sys::Array;
 use leptos::prelude::set_interval;
 use wasm_bindgen::prelude::*;
-use web_sys::{Blob, BlobPropertyBag, MessageEvent, Url, Worker};
+use web_sys::{MessageEvent, Worker};
 
 use crate::web::envelope::{pack, unpack};
-use crate::web::js::now_ms;
+use crate::web::js::{now_ms, start_worker};
 use crate::web::protocol::{FromWorker, ToWorker};
 
 /// How often a running worker is asked whether it is alive.
@@ -73,25 +73,7 @@ pub fn base_url() -> String {
 }
 
 fn new_worker(generation: u32) -> Worker {
-    // The base URL enters the script as a JSON string literal, never pasted into code: a page
-    // URL holding a quote must not become script. A failure to load the wasm is rethrown, so
-    // it reaches the page as an error event like any other crash.
-    let base =
-        String::from(js_sys::JSON::stringify(&base_url().into()).expect("a string becomes JSON"));
-    let script = format!(
-        "self.MNIST_LAB_BASE = {base};\n\
-         importScripts(self.MNIST_LAB_BASE + 'worker.js');\n\
-         wasm_bindgen(self.MNIST_LAB_BASE + 'worker_bg.wasm')\n  \
-         .catch((e) => setTimeout(() => {{ throw e; }}));"
-    );
-    let options = BlobPropertyBag::new();
-    options.set_type("text/javascript");
-    let blob = Blob::new_with_str_sequence_and_options(&Array::of1(&script.into()), &options)
-        .expect("a script blob");
-    let url = Url::create_object_url_with_blob(&blob).expect("an object URL");
-    let worker = Worker::new(&url).expect("workers are supported");
-    let _ = Url::revoke_object_url(&url);
-
+    let worker = start_worker(&base_url()).expect("workers are supported");
     let on_message =
         Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
             match unpack::<FromWorker>(event.data()) {

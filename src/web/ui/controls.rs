@@ -9,6 +9,7 @@ use crate::web::protocol::{BackendChoice, Init, RunSettings, RunState, ToWorker,
 
 use super::client;
 use super::state::Ui;
+use crate::web::js::cores;
 
 /// The form's fields as typed text, validated into [`RunSettings`].
 #[derive(Clone, Copy)]
@@ -23,6 +24,7 @@ struct Form {
     preset: RwSignal<String>,
     backend: RwSignal<String>,
     init: RwSignal<String>,
+    threads: RwSignal<String>,
 }
 
 fn url_params() -> Vec<(String, String)> {
@@ -34,6 +36,7 @@ fn url_params() -> Vec<(String, String)> {
     };
     [
         "epochs", "batch", "lr", "seed", "train", "test", "augment", "preset", "backend", "init",
+        "threads",
     ]
     .iter()
     .filter_map(|k| params.get(k).map(|v| (k.to_string(), v)))
@@ -66,6 +69,11 @@ impl Form {
             preset: get("preset", "tutorial"),
             backend: get("backend", "auto"),
             init: get("init", "random"),
+            // Every core the browser reports, by default.
+            threads: get(
+                "threads",
+                &cores().clamp(THREADS.min, THREADS.max).to_string(),
+            ),
         }
     }
 
@@ -85,6 +93,7 @@ impl Form {
             } else {
                 Init::Random
             },
+            threads: THREADS.parse(&self.threads.get()).map_err(drop)?,
         })
     }
 }
@@ -105,6 +114,7 @@ const TEST_IMAGES: Limits = Limits {
     min: 1,
     max: 10_000,
 };
+const THREADS: Limits = Limits { min: 1, max: 16 };
 
 impl Limits {
     fn parse(&self, text: &str) -> Result<usize, String> {
@@ -180,6 +190,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 <Field label="Seed" id="seed" value=form.seed mode="numeric" check=|t| seed(t).map(drop) />
                 <Field label="Training images" id="train-images" value=form.train_images mode="numeric" check=|t| TRAIN_IMAGES.parse(t).map(drop) />
                 <Field label="Test images" id="test-images" value=form.test_images mode="numeric" check=|t| TEST_IMAGES.parse(t).map(drop) />
+                <Field label="CPU workers" id="threads" value=form.threads mode="numeric" check=|t| THREADS.parse(t).map(drop) />
                 <div class="field">
                     <label for="preset">"Model"</label>
                     <select id="preset" data-testid="preset" prop:value=move || form.preset.get() on:change=move |ev| form.preset.set(event_target_value(&ev))>

@@ -37,7 +37,14 @@ pub fn ProgressPanel(ui: Ui) -> impl IntoView {
     view! {
         <div class="progress-panel" aria-live="polite">
             {move || ui.backend.get().map(|(name, reason)| view! {
-                <p class="backend" data-testid="backend-info"><strong>{name}</strong>" · "{reason}</p>
+                <p class="backend" data-testid="backend-info">
+                    <strong>{name}</strong>
+                    {move || match ui.workers.get() {
+                        1 => String::new(),
+                        n => format!(" · {n} workers"),
+                    }}
+                    " · "{reason}
+                </p>
             })}
             {move || (ui.run_state.get() == RunState::ChoosingBackend).then(|| view! {
                 <p class="note">"Timing a few steps of each backend…"</p>

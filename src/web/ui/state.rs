@@ -61,6 +61,8 @@ pub struct Ui {
     pub samples: RwSignal<Digits>,
     pub run_state: RwSignal<RunState>,
     pub backend: RwSignal<Option<(String, String)>>,
+    /// Workers sharing each batch of the run.
+    pub workers: RwSignal<usize>,
     pub progress: RwSignal<Option<Progress>>,
     pub history: RwSignal<Vec<Point>>,
     pub test_accuracy: RwSignal<Vec<(usize, f64)>>,
@@ -92,6 +94,7 @@ impl Ui {
             samples: RwSignal::new(Digits::default()),
             run_state: RwSignal::new(RunState::Idle),
             backend: RwSignal::new(None),
+            workers: RwSignal::new(1),
             progress: RwSignal::new(None),
             history: RwSignal::new(vec![]),
             test_accuracy: RwSignal::new(vec![]),
@@ -163,6 +166,7 @@ impl Ui {
         let lost_run = self.training();
         self.run_state.set(RunState::Idle);
         self.backend.set(None);
+        self.workers.set(1);
         self.data.set(DataStatus::Waiting);
         self.evaluation.set(None);
         self.cell.set(None);
@@ -198,6 +202,8 @@ impl Ui {
         match msg {
             // The channel's own business (client.rs).
             FromWorker::Pong { .. } | FromWorker::Patience { .. } => {}
+            // Helpers answer the training worker, never the page.
+            FromWorker::ShareDone { .. } | FromWorker::ShareFailed { .. } => {}
             FromWorker::Ready { webgpu } => {
                 self.webgpu.set(Some(webgpu));
                 client::send(ToWorker::LoadData);
@@ -236,6 +242,7 @@ impl Ui {
             }),
             FromWorker::State(state) => self.run_state.set(state),
             FromWorker::Backend { name, reason } => self.backend.set(Some((name, reason))),
+            FromWorker::Workers { count } => self.workers.set(count),
             FromWorker::Progress(p) => {
                 self.history.update(|h| {
                     let step = p.steps_done() as f64;
@@ -307,6 +314,7 @@ impl Ui {
         self.test_accuracy.set(vec![]);
         self.progress.set(None);
         self.backend.set(None);
+        self.workers.set(1);
         self.message.set(None);
     }
 }

@@ -8,7 +8,7 @@ use super::state::{Shared, post};
 use crate::data::{PIXELS, Split};
 use crate::eval::evaluate_pausing;
 use crate::model::Model;
-use crate::web::js::sleep;
+use crate::web::js::yield_now;
 use crate::web::protocol::{Bytes, EvalReport, FromWorker, RunState};
 use crate::weights;
 
@@ -52,7 +52,7 @@ pub async fn report_evaluation(
     device: &Device,
 ) -> Result<f64, String> {
     // Yielding between batches answers Pause, Stop and the UI's pings during a long evaluation.
-    let eval = evaluate_pausing(model, test, device, async || sleep(0).await)
+    let eval = evaluate_pausing(model, test, device, async || yield_now().await)
         .await
         .map_err(|e| e.to_string())?;
     let misses: Vec<_> = eval.misses.iter().take(MISSES_SENT).cloned().collect();

@@ -1,10 +1,12 @@
 //! The training worker: owns the dataset and the current weights, runs training one batch at a
-//! time, and answers the UI's messages. Nothing here runs on the page's main thread; this file
-//! only routes each message to the module that handles it.
+//! time, and answers the UI's messages. Started by the training worker instead of the page, the
+//! same module is a helper that computes shares of its batches. Nothing here runs on the page's
+//! main thread; this file only routes each message to the module that handles it.
 
 mod backend;
 mod dataset;
 mod evaluation;
+mod helpers;
 mod run;
 mod state;
 mod weights;
@@ -14,6 +16,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::MessageEvent;
 
+use crate::train::remote::ShareJob;
 use crate::web::envelope::unpack;
 use crate::web::js::has_webgpu;
 use crate::web::protocol::{FromWorker, ToWorker};
@@ -60,6 +63,22 @@ fn handle(state: Shared, msg: ToWorker) {
         } => evaluation::test_images(&state, label, predicted, limit),
         ToWorker::SetWeights(source) => {
             wasm_bindgen_futures::spawn_local(weights::set_weights(state, source))
+        }
+        ToWorker::Share {
+            id,
+            preset,
+            params,
+            pixels,
+            labels,
+            weight,
+        } => {
+            let job = ShareJob {
+                params: params.to_vec(),
+                pixels: pixels.to_vec(),
+                labels,
+                weight,
+            };
+            wasm_bindgen_futures::spawn_local(helpers::answer(id, preset, job))
         }
     }
 }

@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use super::backend::{self, Backend};
 use super::evaluation::report_evaluation;
+use super::helpers::WorkerHelpers;
 use super::state::{Shared, adopt_weights, info, post};
 use crate::data::{Augment, Split};
 use crate::model::Preset;
-use crate::train::{TrainConfig, TrainError, Trainer};
-use crate::web::js::{now_ms, sleep};
+use crate::train::{TrainConfig, TrainError, Trainer, max_shares};
+use crate::web::js::{now_ms, sleep, yield_now};
 use crate::web::protocol::{FromWorker, Init, RunSettings, RunState, ToWorker};
 use crate::weights;
 
@@ -49,6 +50,8 @@ struct Plan {
     test: Arc<Split>,
     /// The weights to start from (a burn record); `None`: random.
     initial: Option<Vec<u8>>,
+    /// Workers that share each batch on the CPU (this one and its helpers).
+    threads: usize,
 }
 
 pub async fn start(state: Shared, settings: RunSettings) {
@@ -65,12 +68,8 @@ pub async fn start(state: Shared, settings: RunSettings) {
     post(FromWorker::State(RunState::ChoosingBackend));
     let (backend, reason) =
         backend::choose(settings.backend, &plan.train, settings.batch_size).await;
-    post(FromWorker::Backend {
-        name: backend.name().into(),
-        reason,
-    });
     post(FromWorker::State(RunState::Training));
-    let result = train(&state, plan, backend).await;
+    let result = train(&state, plan, backend, reason).await;
     backend::patience(false);
     state.borrow_mut().run = None;
     post(FromWorker::State(RunState::Idle));
@@ -97,6 +96,9 @@ fn plan(state: &Shared, settings: &RunSettings) -> Result<Plan, String> {
     if settings.train_images == 0 || settings.test_images == 0 {
         return Err("use at least one training and one test image".into());
     }
+    if settings.threads == 0 {
+        return Err("use at least one worker".into());
+    }
     let (preset, initial) = match settings.init {
         Init::Random => (settings.preset, None),
         Init::Current => {
@@ -113,11 +115,17 @@ fn plan(state: &Shared, settings: &RunSettings) -> Result<Plan, String> {
         train: Arc::new(train.take(settings.train_images)),
         test: Arc::new(test.take(settings.test_images)),
         initial,
+        threads: settings.threads.min(max_shares(settings.batch_size)),
     })
 }
 
 /// Trains to the end (or a Stop), and returns what to tell the user.
-async fn train(state: &Shared, mut plan: Plan, mut backend: Backend) -> Result<String, String> {
+async fn train(
+    state: &Shared,
+    mut plan: Plan,
+    mut backend: Backend,
+    mut reason: String,
+) -> Result<String, String> {
     let total_epochs = plan.train_config.epochs;
     // Epochs completed in this run, on any backend.
     let mut epochs_done = 0;
@@ -145,6 +153,17 @@ async fn train(state: &Shared, mut plan: Plan, mut backend: Backend) -> Result<S
         };
         let mut trainer = Trainer::new(model, plan.train.clone(), config, &train_device)
             .map_err(|e| e.to_string())?;
+        // On the CPU, helper workers take shares of each batch (a GPU has its own parallelism).
+        if backend == Backend::Cpu && plan.threads > 1 {
+            let helpers = WorkerHelpers::start(plan.threads - 1, plan.preset).await;
+            trainer.set_helpers(Box::new(helpers));
+        }
+        post(FromWorker::Backend {
+            name: backend.name().into(),
+            reason: reason.clone(),
+        });
+        let mut workers = trainer.threads_per_batch();
+        post(FromWorker::Workers { count: workers });
         let mut last_yield = now_ms();
         while !trainer.is_finished() {
             if wait_while_paused(state).await {
@@ -193,16 +212,17 @@ async fn train(state: &Shared, mut plan: Plan, mut backend: Backend) -> Result<S
                     );
                     post(FromWorker::Notice { message });
                     backend = Backend::Cpu;
-                    post(FromWorker::Backend {
-                        name: backend.name().into(),
-                        reason: "WebGPU was lost".into(),
-                    });
+                    reason = "WebGPU was lost".into();
                     continue 'backends;
                 }
                 Err(e) => return Err(e.to_string()),
             }
+            if trainer.threads_per_batch() != workers {
+                workers = trainer.threads_per_batch();
+                post(FromWorker::Workers { count: workers });
+            }
             if now_ms() - last_yield > YIELD_MS {
-                sleep(0).await;
+                yield_now().await;
                 last_yield = now_ms();
             }
         }

@@ -1,0 +1,254 @@
+//! Every core for CPU training: the training worker starts helper workers (the same module),
+//! and each step hands each of them a share of the batch with the current parameters; they send
+//! back the share's gradients, which the trainer adds to its own share's before its one Adam
+//! step ([`crate::train::remote`]). Stable Rust, no `SharedArrayBuffer`, so no special headers:
+//! it works from any static host.
+//!
+//! A helper that dies, hangs or answers nonsense is dropped: the trainer computes its share
+//! itself, so training goes on, with the same result, on fewer workers.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+use web_sys::{ErrorEvent, MessageEvent, Worker};
+
+use super::state::{base_url, post, post_to};
+use burn::prelude::Device;
+
+use crate::model::{Model, Preset};
+use crate::train::remote::{Helpers, Pending, ShareGradients, ShareJob, compute_share};
+use crate::web::envelope::unpack;
+use crate::web::js::{describe, start_worker, within};
+use crate::web::protocol::{Floats, FromWorker, ToWorker};
+
+/// How long a helper may take to load (the wasm module is fetched from the HTTP cache and
+/// compiled again in each worker).
+const READY_MS: i32 = 20_000;
+/// How long a share may take: tens of milliseconds normally; a helper this late is hung.
+const ANSWER_MS: i32 = 10_000;
+
+struct Helper {
+    worker: Worker,
+    alive: Rc<Cell<bool>>,
+    /// Resolves the promise of the message awaited next (`Ready`, then one answer per share),
+    /// with the message, or with `undefined` when the helper died.
+    waiting: Rc<RefCell<Option<Function>>>,
+}
+
+impl Helper {
+    fn start() -> Result<Self, JsValue> {
+        let worker = start_worker(&base_url())?;
+        let alive = Rc::new(Cell::new(true));
+        let waiting: Rc<RefCell<Option<Function>>> = Rc::default();
+        let answer = {
+            let waiting = waiting.clone();
+            move |value: &JsValue| {
+                if let Some(resolve) = waiting.borrow_mut().take() {
+                    let _ = resolve.call1(&JsValue::NULL, value);
+                }
+            }
+        };
+        let on_message = Closure::<dyn Fn(MessageEvent)>::new({
+            let answer = answer.clone();
+            move |event: MessageEvent| answer(&event.data())
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        on_message.forget();
+        let on_error = Closure::<dyn Fn(ErrorEvent)>::new({
+            let alive = alive.clone();
+            move |event: ErrorEvent| {
+                // Handled here: the trainer takes the share back. Told at once, as a helper may
+                // die between two shares, when nothing awaits it.
+                event.prevent_default();
+                alive.set(false);
+                lost(&format!("it crashed: {}", event.message()));
+                answer(&JsValue::UNDEFINED);
+            }
+        });
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        on_error.forget();
+        Ok(Helper {
+            worker,
+            alive,
+            waiting,
+        })
+    }
+
+    /// The next message from the helper (or `undefined` if it dies first).
+    fn next_message(&self) -> Promise {
+        Promise::new(&mut |resolve, _| *self.waiting.borrow_mut() = Some(resolve))
+    }
+
+    fn drop_out(alive: &Cell<bool>, worker: &Worker) {
+        alive.set(false);
+        worker.terminate();
+    }
+}
+
+/// The training worker's helpers for one run; they end with it.
+pub struct WorkerHelpers {
+    preset: Preset,
+    helpers: Vec<Helper>,
+    next_id: u32,
+}
+
+impl WorkerHelpers {
+    /// Starts `count` helpers and waits until they are ready; those that cannot start or are
+    /// not ready in time are left out, and the user told.
+    pub async fn start(count: usize, preset: Preset) -> Self {
+        let mut starting: Vec<(Helper, Promise)> = vec![];
+        for _ in 0..count {
+            match Helper::start() {
+                Ok(helper) => {
+                    let ready = helper.next_message();
+                    starting.push((helper, ready));
+                }
+                Err(e) => {
+                    post(FromWorker::Notice {
+                        message: format!(
+                            "This browser could not start a helper worker ({}): fewer workers share each batch.",
+                            describe(&e)
+                        ),
+                    });
+                    break;
+                }
+            }
+        }
+        let mut helpers = vec![];
+        for (helper, ready) in starting {
+            let message = within(&ready, READY_MS).await.ok().flatten();
+            match message.map(unpack::<FromWorker>) {
+                Some(Ok(FromWorker::Ready { .. })) => helpers.push(helper),
+                // It crashed while starting, and the user was told.
+                Some(_) if !helper.alive.get() => {}
+                _ => {
+                    Helper::drop_out(&helper.alive, &helper.worker);
+                    post(FromWorker::Notice {
+                        message: format!(
+                            "A helper worker did not start within {} s: fewer workers share each batch.",
+                            READY_MS / 1000
+                        ),
+                    });
+                }
+            }
+        }
+        WorkerHelpers {
+            preset,
+            helpers,
+            next_id: 0,
+        }
+    }
+
+    fn live(&self) -> impl Iterator<Item = &Helper> {
+        self.helpers.iter().filter(|h| h.alive.get())
+    }
+}
+
+impl Drop for WorkerHelpers {
+    fn drop(&mut self) {
+        for helper in &self.helpers {
+            helper.worker.terminate();
+        }
+    }
+}
+
+impl Helpers for WorkerHelpers {
+    fn count(&self) -> usize {
+        self.live().count()
+    }
+
+    fn compute(&mut self, i: usize, job: ShareJob) -> Pending {
+        self.next_id = self.next_id.wrapping_add(1);
+        let id = self.next_id;
+        let preset = self.preset;
+        let Some(helper) = self.live().nth(i) else {
+            return Box::pin(std::future::ready(None));
+        };
+        let answer = helper.next_message();
+        let params = job.params.len();
+        post_to(
+            &helper.worker,
+            &ToWorker::Share {
+                id,
+                preset,
+                params: Floats::copy(&job.params),
+                pixels: Floats::copy(&job.pixels),
+                labels: job.labels,
+                weight: job.weight,
+            },
+        );
+        let (alive, worker) = (helper.alive.clone(), helper.worker.clone());
+        Box::pin(async move {
+            let why = match within(&answer, ANSWER_MS).await {
+                // It crashed, and the user was told.
+                Ok(Some(message)) if message.is_undefined() => return None,
+                Ok(Some(message)) => match unpack::<FromWorker>(message) {
+                    Ok(FromWorker::ShareDone {
+                        id: answered,
+                        grads,
+                        loss,
+                        correct,
+                    }) if answered == id && grads.count() == params => {
+                        return Some(ShareGradients {
+                            grads: grads.to_vec(),
+                            loss,
+                            correct,
+                        });
+                    }
+                    Ok(FromWorker::ShareFailed { message, .. })
+                    | Ok(FromWorker::Panicked { message }) => message,
+                    _ => "it answered out of turn".to_string(),
+                },
+                Ok(None) => format!("no answer within {} s", ANSWER_MS / 1000),
+                Err(e) => describe(&e),
+            };
+            // Not asked again: its share is computed by the training worker from now on.
+            Helper::drop_out(&alive, &worker);
+            lost(&why);
+            None
+        })
+    }
+}
+
+/// Tells the user that a helper was lost, and why.
+fn lost(why: &str) {
+    post(FromWorker::Notice {
+        message: format!(
+            "A helper worker was lost ({why}); the others share each batch from now on."
+        ),
+    });
+}
+
+/// The helper's side: computes a share on the CPU and answers the training worker.
+pub async fn answer(id: u32, preset: Preset, job: ShareJob) {
+    thread_local! {
+        /// The model the shares fill in (a run has one preset): built once, not per share.
+        static TEMPLATE: RefCell<Option<(Preset, Model)>> = const { RefCell::new(None) };
+    }
+    let device = Device::flex().autodiff();
+    let template = TEMPLATE.with(|t| {
+        let mut t = t.borrow_mut();
+        match t.as_ref() {
+            Some((p, model)) if *p == preset => model.clone(),
+            _ => {
+                let model = preset.config().init(&device);
+                *t = Some((preset, model.clone()));
+                model
+            }
+        }
+    });
+    match compute_share(&template, job, &device).await {
+        Ok(share) => post(FromWorker::ShareDone {
+            id,
+            grads: Floats::copy(&share.grads),
+            loss: share.loss,
+            correct: share.correct,
+        }),
+        Err(e) => post(FromWorker::ShareFailed {
+            id,
+            message: e.to_string(),
+        }),
+    }
+}
