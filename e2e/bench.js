@@ -1,25 +1,92 @@
-// Browser benchmark (not a test): trains in headless Chromium on the built app and prints each
-// epoch's test accuracy and speed. Usage: node bench.js [epochs=10] [backend=cpu|webgpu|auto]
-import { serve, browser, page, dataReady, shot } from './harness.js';
+// Browser training benchmark (not a test), in one run on the built app in headless Chromium:
+// the CPU with one worker, the CPU with every core (the worker and its helpers sharing each
+// batch), and WebGPU, whose API is wrapped inside the worker to count the calls of a step.
+// WebGPU trains two runs that differ only in their number of steps and the difference is
+// printed per step, so start-up, shader compilation and the evaluation cancel out.
+// Usage (after `cargo xtask build`): node bench.js [cpu-images=12000] [gpu-short=10] [gpu-long=20]
+// (gpu-long 0: the CPU only)
+import { serve, browser, page, dataReady } from './harness.js';
 
-const [epochs = '10', backend = 'cpu'] = process.argv.slice(2);
+const [cpuImages = 12_000, short = 10, long = 20] = process.argv.slice(2).map(Number);
+const BATCH = 60;
+
+/** Counts calls of the WebGPU methods that cost time per step; runs inside the worker. */
+function countWebGpu() {
+  const counts = (self.__gpuCounts = {});
+  const wrap = (proto, name, key = name) => {
+    const original = proto?.[name];
+    if (!original) return;
+    proto[name] = function (...args) {
+      counts[key] = (counts[key] ?? 0) + 1;
+      return original.apply(this, args);
+    };
+  };
+  wrap(self.GPUComputePassEncoder?.prototype, 'dispatchWorkgroups', 'dispatches');
+  wrap(self.GPUQueue?.prototype, 'submit', 'submits');
+  wrap(self.GPUQueue?.prototype, 'writeBuffer', 'buffer writes');
+  wrap(self.GPUDevice?.prototype, 'createBuffer', 'new buffers');
+  wrap(self.GPUBuffer?.prototype, 'mapAsync', 'readbacks');
+  wrap(self.GPUDevice?.prototype, 'createComputePipeline', 'new pipelines');
+  wrap(self.GPUDevice?.prototype, 'createShaderModule', 'new shaders');
+}
+
+/**
+ * One run of one epoch on `images` training images in a fresh page; `query` picks the backend
+ * and workers. Returns what the page shows, the wall time of the run, and (WebGPU) the counts.
+ */
+async function run(chrome, server, query, images) {
+  const context = await chrome.newContext();
+  const p = await page(context);
+  const first = new Promise((resolve) => p.once('worker', (w) => resolve(w.evaluate(countWebGpu).then(() => w))));
+  await p.goto(`${server.url}?${query}&epochs=1&batch=${BATCH}&train=${images}&test=1000&init=random&seed=1`);
+  await dataReady(p);
+  const worker = await first;
+  const started = Date.now();
+  await p.getByTestId('start').click();
+  await p.getByTestId('run-message').filter({ hasText: 'Finished' }).waitFor({ timeout: 0 });
+  const secs = (Date.now() - started) / 1000;
+  const shown = (id) => p.getByTestId(id).textContent();
+  const result = {
+    secs,
+    imagesPerSec: Number((await shown('images-per-sec')).replace(/[^\d.]/g, '')),
+    accuracy: await shown('test-accuracy'),
+    backend: (await shown('backend-info')).trim(),
+    counts: await worker.evaluate(() => self.__gpuCounts),
+  };
+  await context.close();
+  return result;
+}
+
 const server = await serve();
 const chrome = await browser();
 try {
-  const p = await page(await chrome.newContext(), `${server.url}?backend=${backend}&epochs=${epochs}`);
-  await dataReady(p);
-  const started = Date.now();
-  await p.getByTestId('start').click();
-  let seen = 0;
-  while (seen < Number(epochs)) {
-    await p.waitForFunction((n) => document.querySelectorAll('.chart .dot.s3').length > n, seen, { timeout: 0, polling: 1000 });
-    seen += 1;
-    console.log(`epoch ${seen}: test accuracy ${await p.getByTestId('test-accuracy').textContent()}, `
-      + `${await p.getByTestId('images-per-sec').textContent()} img/s, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  const cores = await (async () => {
+    const p = await page(await chrome.newContext());
+    return p.evaluate(() => navigator.hardwareConcurrency);
+  })();
+  console.log(`CPU training, batch ${BATCH}, one epoch on ${cpuImages} images (navigator.hardwareConcurrency = ${cores}):`);
+  const cpu = [];
+  for (const threads of [1, cores]) {
+    const r = await run(chrome, server, `backend=cpu&threads=${threads}`, cpuImages);
+    cpu.push(r);
+    console.log(`  ${String(threads).padStart(2)} worker(s): ${r.imagesPerSec.toFixed(0).padStart(6)} img/s = `
+      + `${(BATCH * 1000 / r.imagesPerSec).toFixed(1)} ms/step, test accuracy ${r.accuracy} (${r.backend})`);
   }
-  await p.getByTestId('run-message').filter({ hasText: 'Finished' }).waitFor({ timeout: 0 });
-  console.log(await p.getByTestId('backend-info').textContent());
-  await shot(p, `bench-${epochs}-epochs-${backend}`);
+  console.log(`  every core / one: ${(cpu[1].imagesPerSec / cpu[0].imagesPerSec).toFixed(2)}×`);
+
+  if (long > 0) {
+    const a = await run(chrome, server, 'backend=webgpu', short * BATCH);
+    const b = await run(chrome, server, 'backend=webgpu', long * BATCH);
+    const steps = long - short;
+    console.log(`WebGPU calls per training step (runs of ${long} and ${short} steps, difference / ${steps}):`);
+    for (const key of new Set([...Object.keys(a.counts), ...Object.keys(b.counts)])) {
+      const per = ((b.counts[key] ?? 0) - (a.counts[key] ?? 0)) / steps;
+      console.log(`  ${key.padEnd(14)} ${per.toFixed(1).padStart(8)}   (runs: ${b.counts[key] ?? 0} and ${a.counts[key] ?? 0})`);
+    }
+    const perStep = (b.secs - a.secs) / steps;
+    console.log(`WebGPU: ${(perStep * 1000).toFixed(0)} ms/step; the ${short}-step run took ${a.secs.toFixed(1)} s, `
+      + `so start-up and shader compilation took ~${(a.secs - short * perStep).toFixed(1)} s (${b.backend})`);
+  }
 } finally {
   await chrome.close();
   await server.close();
