@@ -3,6 +3,7 @@
 
 pub mod data;
 pub mod eval;
+pub mod explain;
 pub mod inference;
 pub mod model;
 pub mod named;

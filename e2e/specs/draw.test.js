@@ -1,5 +1,6 @@
 // Drawing digits with real pointer strokes and reading them with the shipped pretrained weights;
-// Clear, Undo and Esc; weights download/upload round trip; a corrupt upload; touch on a phone.
+// Clear, Undo and Esc; the "why" overlay; weights download/upload round trip; a corrupt upload;
+// touch on a phone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -38,6 +39,41 @@ test('digits drawn off-centre and at different sizes are read correctly; Undo, C
   await shot(p, 'draw-7');
   await p.getByTestId('undo').click();
   assert.equal(await prediction(p, '1'), '1');
+  assert.deepEqual(p.errors, []);
+  await context.close();
+});
+
+test('"Why this digit?" colours the ink that decided, and follows the drawing', async () => {
+  const context = await chrome.newContext();
+  const p = await page(context, server.url);
+  await pretrainedReady(p);
+  assert.equal(await p.getByTestId('why').count(), 0);
+  await stroke(p, [[0.55, 0.1], [0.35, 0.9]]);
+  assert.equal(await prediction(p, '1'), '1');
+  const why = p.getByTestId('why');
+  await p.getByTestId('why-legend').filter({ hasText: 'Why 1?' }).waitFor();
+  // The map's pixels: orange where ink made it surer, blue where ink argued against.
+  const colours = async () => why.evaluate((c) => Array.from(c.getContext('2d').getImageData(0, 0, 28, 28).data));
+  const warm = (px) => px.filter((_, i) => i % 4 === 0 && px[i] > px[i + 2] + 60).length;
+  // The map painted (a canvas is blank until its effect runs), and unlike `before`.
+  const painted = async (before) => {
+    for (let i = 0; i < 50; i++) {
+      const px = await colours();
+      if (warm(px) > 10 && JSON.stringify(px) !== JSON.stringify(before)) return px;
+      await p.waitForTimeout(100);
+    }
+    assert.fail('the map was not painted anew');
+  };
+  const one = await painted(null);
+
+  await stroke(p, [[0.15, 0.1], [0.56, 0.1]]); // the bar of a 7
+  assert.equal(await prediction(p, '7'), '7');
+  await p.getByTestId('why-legend').filter({ hasText: 'Why 7?' }).waitFor();
+  await painted(one);
+  await p.getByTestId('why').scrollIntoViewIfNeeded();
+  await shot(p, 'why-7');
+  await p.keyboard.press('Escape');
+  await p.getByTestId('why').waitFor({ state: 'detached' });
   assert.deepEqual(p.errors, []);
   await context.close();
 });

@@ -12,15 +12,57 @@ use super::state::Digits;
 /// Paints a square of grey pixels (0 paper .. 255 ink) as light ink on dark, like MNIST shows
 /// them; the canvas must be `side` pixels wide.
 pub fn paint(canvas: &web_sys::HtmlCanvasElement, pixels: &[u8], side: usize) {
+    let rgba: Vec<u8> = pixels.iter().flat_map(|&p| [p, p, p, 255]).collect();
+    put(canvas, &rgba, side);
+}
+
+/// Puts RGBA pixels on a canvas `side` pixels wide.
+fn put(canvas: &web_sys::HtmlCanvasElement, rgba: &[u8], side: usize) {
     let Ok(Some(ctx)) = canvas.get_context("2d") else {
         return;
     };
     let ctx: CanvasRenderingContext2d = ctx.unchecked_into();
-    let rgba: Vec<u8> = pixels.iter().flat_map(|&p| [p, p, p, 255]).collect();
     if let Ok(image) =
-        ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), side as u32, side as u32)
+        ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), side as u32, side as u32)
     {
         let _ = ctx.put_image_data(&image, 0.0, 0.0);
+    }
+}
+
+/// Orange where a pixel made the network surer of the digit it read, blue where it argued
+/// against it, over the grey 28×28 input; the strongest pixel, either way, is fully coloured.
+fn paint_why(canvas: &web_sys::HtmlCanvasElement, input: &[u8], values: &[f32]) {
+    const FOR: [f32; 3] = [255.0, 140.0, 0.0];
+    const AGAINST: [f32; 3] = [30.0, 144.0, 255.0];
+    let strongest = values.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
+    let rgba: Vec<u8> = input
+        .iter()
+        .zip(values)
+        .flat_map(|(&grey, &v)| {
+            let colour = if v >= 0.0 { FOR } else { AGAINST };
+            let a = (v.abs() / strongest).sqrt();
+            let mix = |c: f32| (f32::from(grey) * 0.6 * (1.0 - a) + c * a) as u8;
+            [mix(colour[0]), mix(colour[1]), mix(colour[2]), 255]
+        })
+        .collect();
+    put(canvas, &rgba, SIDE);
+}
+
+/// The occlusion map of a reading over the digit it read.
+#[component]
+pub fn Why(input: Vec<u8>, values: Vec<f32>, digit: u8) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
+    Effect::new(move |_| {
+        if let Some(c) = canvas.get()
+            && input.len() == PIXELS
+            && values.len() == PIXELS
+        {
+            paint_why(&c, &input, &values);
+        }
+    });
+    view! {
+        <canvas class="pixels" data-testid="why" node_ref=canvas width=SIDE height=SIDE
+            role="img" aria-label=format!("Which pixels made the network read a {digit}")></canvas>
     }
 }
 

@@ -13,11 +13,12 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, PointerEvent};
 
+use crate::explain::{self, PATCH};
 use crate::inference::{self, Reading};
 use crate::model::Model;
 use crate::preprocess::{PixelFormat, PreprocessError, to_mnist};
 
-use super::digits::Pixels;
+use super::digits::{Pixels, Why};
 use super::state::Ui;
 
 /// CSS size of the drawing square; the backing store is this times the device pixel ratio.
@@ -29,12 +30,25 @@ const THROTTLE: Duration = Duration::from_millis(40);
 
 type Stroke = Vec<(f64, f64)>;
 
+/// An occlusion map with the digit it explains and the 28×28 input it was made on.
+#[derive(Clone)]
+struct Explained {
+    digit: u8,
+    input: Vec<u8>,
+    values: Vec<f32>,
+}
+
 thread_local! {
     static MODEL: RefCell<Option<Model>> = const { RefCell::new(None) };
 }
 
-/// The drawing, read by the current model; `None` when nothing is drawn or no model is loaded.
-async fn read(canvas: &HtmlCanvasElement) -> Result<Option<Reading>, String> {
+/// The drawing, read by the current model, and with `explain` which of its pixels made the
+/// network surer of the digit it read and which less (occlusion); `None` when nothing is drawn
+/// or no model is loaded.
+async fn read(
+    canvas: &HtmlCanvasElement,
+    explain: bool,
+) -> Result<Option<(Reading, Option<Vec<f32>>)>, String> {
     let ctx: CanvasRenderingContext2d = canvas
         .get_context("2d")
         .ok()
@@ -53,10 +67,18 @@ async fn read(canvas: &HtmlCanvasElement) -> Result<Option<Reading>, String> {
     let Some(model) = MODEL.with(|m| m.borrow().clone()) else {
         return Ok(None);
     };
-    inference::read(&model, &digit)
+    let reading = inference::read(&model, &digit)
         .await
-        .map(Some)
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    let why = match explain {
+        true => Some(
+            explain::occlusion(&model, &digit, reading.digit)
+                .await
+                .map_err(|e| e.to_string())?,
+        ),
+        false => None,
+    };
+    Ok(Some((reading, why)))
 }
 
 fn redraw(canvas: &HtmlCanvasElement, strokes: &[Stroke]) {
@@ -105,6 +127,10 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
     let strokes: RwSignal<Vec<Stroke>> = RwSignal::new(vec![]);
     let drawing = RwSignal::new(false);
     let reading: RwSignal<Option<Reading>> = RwSignal::new(None);
+    // Occlusion costs a batch of forward passes, so it follows finished strokes, not every
+    // move: the digit it explains and the input it saw are kept with it, which the reading may
+    // have moved on from mid-stroke.
+    let why: RwSignal<Option<Explained>> = RwSignal::new(None);
     let filter_images: RwSignal<Vec<Vec<u8>>> = RwSignal::new(vec![]);
     let pending = Rc::new(RefCell::new(false));
     let dpr = web_sys::window()
@@ -112,16 +138,30 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
         .max(1.0);
     let backing = (CSS_SIDE * dpr).round() as u32;
 
-    let predict_now = move || {
+    let read_into = move |explain: bool| {
         if let Some(c) = canvas.get_untracked() {
             leptos::task::spawn_local(async move {
-                match read(&c).await {
-                    Ok(r) => reading.set(r),
+                match read(&c, explain).await {
+                    Ok(Some((r, w))) => {
+                        if let Some(values) = w {
+                            why.set(Some(Explained {
+                                digit: r.digit,
+                                input: r.input.clone(),
+                                values,
+                            }));
+                        }
+                        reading.set(Some(r));
+                    }
+                    Ok(None) => {
+                        reading.set(None);
+                        why.set(None);
+                    }
                     Err(e) => web_sys::console::warn_1(&e.into()),
                 }
             });
         }
     };
+    let predict_now = move || read_into(true);
     let schedule = {
         let pending = pending.clone();
         move || {
@@ -132,7 +172,7 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
             set_timeout(
                 move || {
                     *pending.borrow_mut() = false;
-                    predict_now();
+                    read_into(false);
                 },
                 THROTTLE,
             );
@@ -178,6 +218,7 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
     let clear = move || {
         strokes.set(vec![]);
         reading.set(None);
+        why.set(None);
     };
     let undo = move || {
         strokes.update(|s| {
@@ -254,6 +295,18 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
                     <Pixels pixels=Signal::derive(move || reading.get().map(|r| r.input).unwrap_or_default()) side=28 title="What the network sees (28×28)" />
                     <span class="note">"What the network sees: 28×28, centred by mass like MNIST"</span>
                 </div>
+                {move || why.get().map(|Explained { digit, input, values }| {
+                    view! {
+                        <div class="seen why">
+                            <Why input=input values=values digit=digit />
+                            <span class="note" data-testid="why-legend">
+                                <b>{format!("Why {digit}? ")}</b>
+                                <span class="for">"Orange"</span>{format!(": ink that made the network surer it is a {digit}; ")}
+                                <span class="against">"blue"</span>{format!(": ink that argued against it (each {PATCH}×{PATCH} square hidden in turn).")}
+                            </span>
+                        </div>
+                    }
+                })}
             </div>
         </div>
         <details class="inside" open>
