@@ -100,7 +100,8 @@ pub struct Progress {
     /// Mean loss and accuracy over the steps since the previous report.
     pub loss: f32,
     pub accuracy: f32,
-    /// Accuracy over this epoch so far.
+    /// Mean loss and accuracy over this epoch so far.
+    pub epoch_loss: f32,
     pub epoch_accuracy: f32,
     pub images_per_sec: f32,
     pub elapsed_secs: f64,

@@ -22,12 +22,16 @@ mod pickle;
 #[cfg(feature = "pth")]
 mod pytorch;
 mod tensors;
+#[cfg(feature = "pth")]
+mod torch_save;
 
 #[cfg(feature = "pth")]
 pub use pickle::{PickleError, PickleProblem};
 #[cfg(feature = "pth")]
 pub use pytorch::PthError;
 pub use tensors::{MAX_RANK, MAX_TENSOR_BYTES, TensorProblem};
+#[cfg(feature = "pth")]
+pub use torch_save::to_pth;
 
 use tensors::{Layout, NamedTensor};
 
@@ -60,9 +64,10 @@ pub enum Problem {
     #[cfg(feature = "pth")]
     #[error("cannot import the PyTorch file: {0}")]
     PyTorch(PthError),
-    /// A build without the `.pth` reader (the page: the worker reads uploads) was given one.
+    /// A build without the `.pth` reader and writer (the page: the worker reads uploads and
+    /// writes downloads) was given or asked for one.
     #[cfg(not(feature = "pth"))]
-    #[error("PyTorch files are not read here")]
+    #[error("this build neither reads nor writes PyTorch files")]
     PyTorchNotBuilt,
     #[error("tensor '{name}' {problem}")]
     Tensor {
@@ -247,8 +252,20 @@ mod native {
         fail(path, Problem::Io(e.to_string()))
     }
 
+    /// Writes `model`'s weights to `path`: a PyTorch `state_dict` where the name ends in
+    /// `.pth` or `.pt` (in builds that read them), a burn record otherwise.
     pub fn save_file(model: &Model, path: &Path) -> Result<(), WeightsError> {
-        let bytes = to_bytes(model).map_err(|e| fail(path, e.into()))?;
+        let pytorch = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("pth") || e.eq_ignore_ascii_case("pt"));
+        let bytes = match pytorch {
+            #[cfg(feature = "pth")]
+            true => to_pth(model),
+            #[cfg(not(feature = "pth"))]
+            true => return Err(fail(path, Problem::PyTorchNotBuilt)),
+            false => to_bytes(model),
+        }
+        .map_err(|e| fail(path, e.into()))?;
         std::fs::write(path, bytes).map_err(|e| io(path, e))
     }
 

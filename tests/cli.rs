@@ -31,6 +31,31 @@ fn eval_of_the_pytorch_weights_prints_pytorchs_accuracy() {
 }
 
 #[test]
+fn export_converts_both_ways_and_eval_reads_the_result() {
+    let dir = common::scratch("cli-export");
+    let (bpk, pth) = (dir.join("from-pytorch.bpk"), dir.join("back.pth"));
+    for (from, to) in [
+        ("tests/fixtures/MulticlassCNN.pth", bpk.to_str().unwrap()),
+        (bpk.to_str().unwrap(), pth.to_str().unwrap()),
+    ] {
+        let out = mnist_lab(&["export", from, to]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            stdout(&out).contains("Wrote the tutorial model's weights"),
+            "{}",
+            stdout(&out)
+        );
+    }
+    assert_eq!(&std::fs::read(&pth).unwrap()[..4], b"PK\x03\x04");
+    let out = mnist_lab(&["eval", pth.to_str().unwrap(), "--misses", "0"]);
+    assert!(
+        stdout(&out).contains("Test accuracy: 0.9876"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
 fn bad_paths_and_files_fail_with_a_message() {
     let dir = common::scratch("cli-bad");
     let missing = dir.join("missing.bpk");

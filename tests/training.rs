@@ -49,6 +49,13 @@ fn one_epoch_on_6000_images_reaches_90_percent_on_1000_test_images() {
         last.loss
     );
     assert!(last.images_per_sec > 0.0);
+    // The epoch's loss is the mean of its reports' (each over report_every = 20 steps).
+    let mean = reports.iter().map(|r| r.loss).sum::<f32>() / reports.len() as f32;
+    assert!(
+        (last.epoch_loss - mean).abs() < 1e-4,
+        "{} vs {mean}",
+        last.epoch_loss
+    );
     // Stepping a finished trainer does nothing.
     assert_eq!(pollster::block_on(trainer.step()), Ok(None));
 

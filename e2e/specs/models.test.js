@@ -1,5 +1,6 @@
 // Models kept in the browser: a finished run is saved, survives a reload, and can be loaded,
-// renamed and deleted (with Undo); training can start from the current (pretrained) weights.
+// renamed and deleted (with Undo); training can start from the current (pretrained) weights;
+// saved runs keep their history, and two of them compare on shared charts and a table.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, browser, page, shot, dataReady, loss } from '../harness.js';
@@ -60,5 +61,43 @@ test('fine-tuning starts from the current pretrained weights, not from scratch',
   assert.ok(first < 0.3, `first loss ${first}`);
   await p.getByTestId('run-message').filter({ hasText: 'Finished 1 epoch' }).waitFor({ timeout: 120_000 });
   assert.ok(parseFloat(await p.getByTestId('test-accuracy').textContent()) > 95);
+  await context.close();
+});
+
+test('two saved runs overlay their curves and show their settings side by side, also after a reload', async () => {
+  const context = await chrome.newContext();
+  const p = await page(context, `${server.url}?backend=cpu&epochs=2&train=600&test=200`);
+  await dataReady(p);
+  const saved = p.getByTestId('saved-model');
+  for (const [lr, n] of [['0.001', 1], ['0.003', 2]]) {
+    await p.locator('#lr').fill(lr);
+    await p.getByTestId('start').click();
+    await p.getByTestId('run-message').filter({ hasText: 'Finished 2 epoch' }).waitFor({ timeout: 180_000 });
+    await p.waitForFunction((n) => document.querySelectorAll('[data-testid=saved-model]').length === n, n);
+  }
+  await p.reload();
+  await saved.nth(1).waitFor({ timeout: 60_000 });
+  await p.getByText('Tick two or more runs').waitFor();
+  const boxes = p.getByTestId('compare-model');
+  assert.equal(await boxes.count(), 2);
+  await boxes.nth(0).check();
+  assert.equal(await p.getByTestId('comparison').count(), 0, 'one run is not a comparison');
+  await boxes.nth(1).check();
+  await p.getByTestId('comparison').waitFor();
+  for (const chart of ['compare-accuracy', 'compare-loss']) {
+    const lines = p.getByTestId(chart).locator('path.line');
+    assert.equal(await lines.count(), 2, chart);
+    // Two epochs: a marker per epoch on each line.
+    assert.equal(await p.getByTestId(chart).locator('circle').count(), 4, chart);
+  }
+  const table = p.getByTestId('compare-table');
+  assert.equal(await table.locator('thead th').count(), 3);
+  const rate = await table.locator('tr', { hasText: 'Learning rate' }).textContent();
+  assert.match(rate, /0\.003.*0\.001|0\.001.*0\.003/);
+  assert.match(await table.locator('tr', { hasText: 'Epochs' }).textContent(), /2 of 2.*2 of 2/);
+  assert.match(await table.locator('tr', { hasText: 'Final test accuracy' }).textContent(), /\d+\.\d\d%.*\d+\.\d\d%/);
+  await p.getByTestId('comparison').scrollIntoViewIfNeeded();
+  await shot(p, 'compare-runs');
+  assert.deepEqual(p.errors, []);
   await context.close();
 });

@@ -1,11 +1,27 @@
 // Uploading the PyTorch tutorial's own MulticlassCNN.pth: the app reads drawings with it and its
 // evaluation gives PyTorch's test accuracy. Files that hold no state_dict are refused by name.
+// And back: the weights download as a .pth that the native CLI evaluates to the page's accuracy.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { serve, browser, page, shot, dataReady } from '../harness.js';
 import { stroke, prediction, pretrainedReady, zeroDrawn } from '../drawing.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const run = promisify(execFile);
+
+/// What `mnist-lab ARGS` prints; `cargo xtask test` has built the release binary before the e2e
+/// suite, and a suite run alone builds it.
+async function mnistLab(...args) {
+  const bin = join(root, 'target/release/mnist-lab');
+  if (!existsSync(bin)) await run('cargo', ['build', '--release', '--bin', 'mnist-lab'], { cwd: root, maxBuffer: 1 << 26 });
+  return (await run(bin, args, { cwd: root })).stdout;
+}
 
 const fixture = (name) => join(fileURLToPath(new URL('../../tests/fixtures/', import.meta.url)), name);
 
@@ -59,6 +75,26 @@ test('a pickled module or an old-format .pth is refused with what to do, and the
   await p.getByTestId('upload').setInputFiles(fixture('checkpoint.pth'));
   await p.getByTestId('weights-info').filter({ hasText: 'checkpoint.pth' }).waitFor({ timeout: 30_000 });
   assert.equal(await refusal.count(), 0);
+  assert.deepEqual(p.errors, []);
+  await context.close();
+});
+
+test('the weights download as a PyTorch .pth that the CLI evaluates to the accuracy the page shows', async () => {
+  const context = await chrome.newContext({ acceptDownloads: true });
+  const p = await page(context, server.url);
+  await pretrainedReady(p);
+  await dataReady(p);
+  await p.getByTestId('evaluate').click();
+  await p.getByTestId('eval-accuracy').waitFor({ timeout: 120_000 });
+  const accuracy = await p.getByTestId('eval-accuracy').textContent();
+  assert.match(accuracy, /^0\.9\d{3}$/);
+
+  const [download] = await Promise.all([p.waitForEvent('download'), p.getByTestId('download-pth').click()]);
+  assert.equal(download.suggestedFilename(), 'mnist-lab-tutorial.pth');
+  const path = join(tmpdir(), `mnist-lab-e2e-${process.pid}.pth`);
+  await download.saveAs(path);
+  const printed = await mnistLab('eval', path, '--misses', '0');
+  assert.match(printed, new RegExp(`Test accuracy: ${accuracy.replace('.', '\\.')} \\(`), printed);
   assert.deepEqual(p.errors, []);
   await context.close();
 });

@@ -136,6 +136,8 @@ pub struct Trainer {
     window: Option<Window>,
     epoch_seen: usize,
     epoch_correct: usize,
+    epoch_steps: usize,
+    epoch_loss_sum: f64,
     /// Time spent in steps (not while paused, i.e. between calls).
     busy_secs: f64,
     images_done: usize,
@@ -170,6 +172,8 @@ impl Trainer {
             window: None,
             epoch_seen: 0,
             epoch_correct: 0,
+            epoch_steps: 0,
+            epoch_loss_sum: 0.0,
             busy_secs: 0.0,
             images_done: 0,
             helpers: None,
@@ -335,6 +339,8 @@ impl Trainer {
             self.step = 0;
             self.epoch_seen = 0;
             self.epoch_correct = 0;
+            self.epoch_steps = 0;
+            self.epoch_loss_sum = 0.0;
             self.order = batch::epoch_order(self.data.len(), &mut self.rng);
         }
         Ok(progress)
@@ -358,6 +364,8 @@ impl Trainer {
         let correct = values[1].round() as usize;
         self.epoch_seen += w.images;
         self.epoch_correct += correct;
+        self.epoch_steps += w.steps;
+        self.epoch_loss_sum += f64::from(values[0]);
         self.images_done += w.images;
         Ok(Progress {
             epoch: self.epoch + 1,
@@ -366,6 +374,7 @@ impl Trainer {
             steps_per_epoch: self.steps_per_epoch(),
             loss,
             accuracy: correct as f32 / w.images as f32,
+            epoch_loss: (self.epoch_loss_sum / self.epoch_steps as f64) as f32,
             epoch_accuracy: self.epoch_correct as f32 / self.epoch_seen as f32,
             images_per_sec: (self.images_done as f64 / self.busy_secs.max(1e-9)) as f32,
             elapsed_secs: self.busy_secs,

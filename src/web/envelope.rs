@@ -2,6 +2,8 @@
 //! and the buffers of the bytes and floats it carries are transferred rather than copied.
 
 use js_sys::Array;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 
 use crate::web::protocol::Message;
@@ -13,13 +15,21 @@ const SERIALIZER: serde_wasm_bindgen::Serializer =
 
 /// What `postMessage` takes: the message object, and the buffers to transfer with it.
 pub fn pack(msg: &impl Message) -> (JsValue, Array) {
-    let value = msg
-        .serialize(&SERIALIZER)
-        .expect("protocol types serialize");
     let transfer: Array = msg.transfer().into_iter().collect();
-    (value, transfer)
+    (to_js(msg), transfer)
 }
 
 pub fn unpack<T: Message>(data: JsValue) -> Result<T, String> {
-    serde_wasm_bindgen::from_value(data).map_err(|e| format!("a malformed message: {e}"))
+    from_js(data).map_err(|e| format!("a malformed message: {e}"))
+}
+
+/// A protocol value as a JavaScript object (also what IndexedDB keeps of one).
+pub fn to_js(value: &impl Serialize) -> JsValue {
+    value
+        .serialize(&SERIALIZER)
+        .expect("protocol types serialize")
+}
+
+pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, serde_wasm_bindgen::Error> {
+    serde_wasm_bindgen::from_value(value)
 }

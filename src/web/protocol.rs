@@ -193,6 +193,8 @@ pub enum ToWorker {
     /// Replace the current weights: the shipped pretrained ones, random ones of a preset, or
     /// a weights file.
     SetWeights(WeightsSource),
+    /// The current weights as a PyTorch state_dict (answered with `Pth`).
+    ExportPth,
     /// From the training worker to a helper it started: the gradients of one share of a batch
     /// for the model of `preset` with parameters `params` (answered with `ShareDone`).
     Share {
@@ -270,6 +272,29 @@ pub struct WeightsInfo {
     /// Where they came from, in words ("pretrained", "trained 3 epochs", "MulticlassCNN.pth").
     pub origin: String,
     pub test_accuracy: Option<f64>,
+    /// How a run trained them, for weights a run made (kept when they are saved).
+    pub history: Option<RunHistory>,
+}
+
+/// How a training run went, kept with the weights it made so that saved runs can be compared.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct RunHistory {
+    pub settings: RunSettings,
+    /// The backend that trained (the last one, after a switch), in words.
+    pub backend: String,
+    /// Workers that shared each batch (at the end).
+    pub workers: usize,
+    /// Training time of its finished epochs, pauses and evaluations not counted.
+    pub seconds: f64,
+    pub epochs: Vec<EpochRecord>,
+}
+
+/// One finished epoch: its mean training loss and accuracy, and the test accuracy after it.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
+pub struct EpochRecord {
+    pub train_loss: f32,
+    pub train_accuracy: f32,
+    pub test_accuracy: f64,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq, Eq)]
@@ -345,6 +370,11 @@ pub enum FromWorker {
         info: WeightsInfo,
         weights: Bytes,
     },
+    /// The current weights as a PyTorch `.pth` file, asked for with `ExportPth`.
+    Pth {
+        preset: Preset,
+        file: Bytes,
+    },
     Finished {
         message: String,
     },
@@ -381,6 +411,7 @@ impl Message for FromWorker {
             }
             FromWorker::Evaluation { misses, .. } => vec![misses.buffer()],
             FromWorker::Weights { weights, .. } => vec![weights.buffer()],
+            FromWorker::Pth { file, .. } => vec![file.buffer()],
             FromWorker::ShareDone { grads, .. } => vec![grads.buffer()],
             _ => vec![],
         }

@@ -3,6 +3,7 @@
 mod bench;
 mod common;
 mod eval;
+mod export;
 mod grid;
 mod predict;
 mod train;
@@ -14,7 +15,7 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(
     version,
-    about = "The PyTorch MNIST CNN tutorial on burn: train, evaluate, predict, search, benchmark"
+    about = "The PyTorch MNIST CNN tutorial on burn: train, evaluate, export, predict, search, benchmark"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -27,6 +28,8 @@ enum Command {
     Train(train::Args),
     /// Evaluate weights (burn record or PyTorch .pth) on the 10,000 test images.
     Eval(eval::Args),
+    /// Convert weights between formats: `export model.bpk model.pth` writes a PyTorch state_dict.
+    Export(export::Args),
     /// Classify digit images (PNG), prepared like MNIST.
     Predict(predict::Args),
     /// Grid search over learning rate × batch size × channel counts.
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
     let result = match Cli::parse().command {
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Export(args) => export::run(args),
         Command::Predict(args) => predict::run(args),
         Command::Grid(args) => grid::run(args),
         Command::Bench(args) => bench::run(args),

@@ -38,7 +38,7 @@ pub struct Args {
     /// Start from these weights (burn record or PyTorch .pth) instead of random ones.
     #[arg(long)]
     init: Option<PathBuf>,
-    /// Where to write the trained weights (burn record).
+    /// Where to write the trained weights: a burn record, or a PyTorch state_dict if the name ends in .pth.
     #[arg(long, short, default_value = "mnist-lab.bpk")]
     out: PathBuf,
     /// Folder with the four MNIST .gz files (default: public/mnist).

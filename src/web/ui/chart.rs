@@ -9,7 +9,7 @@ const PAD: f64 = 28.0;
 /// One line: points, colour class and legend name.
 #[derive(Clone, PartialEq)]
 pub struct Series {
-    pub name: &'static str,
+    pub name: String,
     pub class: &'static str,
     pub points: Vec<(f64, f64)>,
 }
@@ -18,8 +18,11 @@ pub struct Series {
 pub fn Chart(
     #[prop(into)] title: String,
     #[prop(into)] series: Signal<Vec<Series>>,
-    /// Fixed y range, or `None` to fit the data.
+    /// Fixed y range, or `None` to fit the data (from 0, unless `tight`).
     y_range: Option<(f64, f64)>,
+    /// Fit the y range to the data alone, for curves that differ by little far from 0.
+    #[prop(optional)]
+    tight: bool,
     #[prop(into)] x_label: String,
     #[prop(into)] testid: String,
 ) -> impl IntoView {
@@ -30,8 +33,11 @@ pub fn Chart(
             let (y0, y1) = y_range.unwrap_or_else(|| {
                 let max = pts.clone().map(|p| p.1).fold(f64::MIN, f64::max);
                 let min = pts.map(|p| p.1).fold(f64::MAX, f64::min);
+                let margin = if tight { 0.05 * (max - min) } else { 0.0 };
                 if max < min {
                     (0.0, 1.0)
+                } else if tight {
+                    (min - margin, (max + margin).max(min + 1e-6))
                 } else {
                     (min.min(0.0), max.max(min + 1e-6))
                 }

@@ -1,5 +1,5 @@
-//! Weights as files: download the current ones (a burn record the CLI reads), upload a record
-//! from the CLI or a PyTorch `.pth`. A file that is not right is refused by the worker, which
+//! Weights as files: download the current ones (a burn record the CLI reads, or a PyTorch
+//! `.pth` the tutorial's `MulticlassCNN` loads), upload a record from the CLI or a `.pth`. A file that is not right is refused by the worker, which
 //! keeps the current weights and says why.
 
 use leptos::prelude::*;
@@ -14,7 +14,7 @@ use crate::weights::{MAX_FILE_BYTES, Problem, WeightsError};
 use super::client;
 use super::state::Ui;
 
-fn download(name: &str, bytes: &[u8]) -> Result<(), String> {
+pub(super) fn download(name: &str, bytes: &[u8]) -> Result<(), String> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let blob = Blob::new_with_u8_array_sequence(&parts).map_err(|e| format!("{e:?}"))?;
     let url = Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
@@ -80,6 +80,12 @@ pub fn FilesPanel(ui: Ui) -> impl IntoView {
                     }
                 }>
                 "Download weights (.bpk)"
+            </button>
+            // The worker writes the .pth (the page links no writer); the file arrives as a message.
+            <button type="button" data-testid="download-pth" disabled=move || ui.weights.with(|w| w.is_none())
+                title="A PyTorch state_dict: model.load_state_dict(torch.load(path)) on the tutorial's MulticlassCNN"
+                on:click=move |_| client::send(ToWorker::ExportPth)>
+                "Download for PyTorch (.pth)"
             </button>
             <label class="upload">
                 "Upload weights… "

@@ -2,6 +2,7 @@
 
 mod chart;
 mod client;
+mod compare;
 mod controls;
 mod data;
 mod digits;

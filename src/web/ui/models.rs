@@ -1,6 +1,7 @@
 //! The saved-models list: save the current weights (automatically after every finished run),
 //! and load, rename or delete what was saved — it survives reloads. A save counts once the
-//! browser committed it (a full storage is said here); a deletion can be undone.
+//! browser committed it (a full storage is said here); a deletion can be undone. Runs saved
+//! with their history can be ticked to compare them.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -8,6 +9,7 @@ use leptos::task::spawn_local;
 use crate::web::protocol::{Bytes, ToWorker, WeightsSource};
 
 use super::client;
+use super::compare::Comparison;
 use super::state::Ui;
 use super::store::{self, Saved};
 
@@ -23,6 +25,17 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
     // Said here, beside the list, where the user looks for the model.
     let problem: RwSignal<Option<String>> = RwSignal::new(None);
     let deleted: RwSignal<Option<Saved>> = RwSignal::new(None);
+    // The ids of the runs ticked for comparison.
+    let comparing: RwSignal<Vec<f64>> = RwSignal::new(vec![]);
+    let compared = Signal::derive(move || {
+        let ids = comparing.get();
+        saved.with(|s| {
+            s.iter()
+                .filter(|m| ids.contains(&m.id))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
     let report = move |r: Result<(), String>| problem.set(r.err());
     let refresh = move || {
         spawn_local(async move {
@@ -56,6 +69,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
             accuracy,
             date: today(),
             bytes,
+            history: info.history,
         };
         spawn_local(async move {
             report(store::put(&model, None).await);
@@ -110,6 +124,20 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                                     }>"Save name"</button>
                                 </Show>
                                 <span class="note">{meta}</span>
+                                {m.history.is_some().then(|| view! {
+                                    <label class="compare">
+                                        <input type="checkbox" data-testid="compare-model"
+                                            prop:checked=move || comparing.with(|c| c.contains(&id))
+                                            on:change=move |ev| {
+                                                let on = event_target_checked(&ev);
+                                                comparing.update(|c| {
+                                                    c.retain(|&x| x != id);
+                                                    if on { c.push(id) }
+                                                });
+                                            } />
+                                        " Compare"
+                                    </label>
+                                })}
                                 <span class="row-buttons">
                                     <button type="button" data-testid="load-model" disabled=move || ui.training() on:click={
                                         let model = load_model.clone();
@@ -138,6 +166,11 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                         }
                     }).collect_view()}
                 </ul>
+            </Show>
+            <Show when=move || compared.with(|c| c.len() >= 2)
+                fallback=move || saved.with(|s| s.iter().filter(|m| m.history.is_some()).count() >= 2)
+                    .then(|| view! { <p class="note">"Tick two or more runs to compare their curves and settings."</p> })>
+                <Comparison models=compared />
             </Show>
             {move || deleted.get().map(|m| view! {
                 <p class="notice" role="status" data-testid="deleted">

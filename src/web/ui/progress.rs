@@ -7,7 +7,7 @@ use crate::web::protocol::RunState;
 use super::chart::{Chart, Series};
 use super::state::{Level, Ui};
 
-fn clock(secs: f64) -> String {
+pub(super) fn clock(secs: f64) -> String {
     let s = secs.max(0.0).round() as u64;
     if s >= 3600 {
         format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
@@ -70,13 +70,13 @@ pub fn ProgressPanel(ui: Ui) -> impl IntoView {
             </Show>
             <div class="charts">
                 <Chart title="Training loss" testid="loss-chart" x_label="step" y_range=None
-                    series=Signal::derive(move || vec![Series { name: "loss", class: "s1", points: ui.history.with(|h| h.iter().map(|p| (p.step, p.loss)).collect()) }]) />
+                    series=Signal::derive(move || vec![Series { name: "loss".into(), class: "s1", points: ui.history.with(|h| h.iter().map(|p| (p.step, p.loss)).collect()) }]) />
                 <Chart title="Accuracy" testid="accuracy-chart" x_label="epoch" y_range=Some((0.0, 1.0))
                     series=Signal::derive(move || {
                         let per_epoch = ui.progress.get().map_or(1.0, |p| p.steps_per_epoch as f64);
                         vec![
-                            Series { name: "train", class: "s2", points: ui.history.with(|h| h.iter().map(|p| (p.step / per_epoch, p.accuracy)).collect()) },
-                            Series { name: "test", class: "s3", points: ui.test_accuracy.get().iter().map(|&(e, a)| (e as f64, a)).collect() },
+                            Series { name: "train".into(), class: "s2", points: ui.history.with(|h| h.iter().map(|p| (p.step / per_epoch, p.accuracy)).collect()) },
+                            Series { name: "test".into(), class: "s3", points: ui.test_accuracy.get().iter().map(|&(e, a)| (e as f64, a)).collect() },
                         ]
                     }) />
             </div>

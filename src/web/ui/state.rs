@@ -136,6 +136,7 @@ impl Ui {
                             preset: Preset::Tutorial,
                             origin: "pretrained".into(),
                             test_accuracy: None,
+                            history: None,
                         };
                         self.weights.set(Some((info, bytes)));
                     }
@@ -291,6 +292,13 @@ impl Ui {
                 self.file_message.set(None);
                 self.pending_upload.set(None);
                 self.weights.set(Some((info, weights.to_vec())));
+            }
+            FromWorker::Pth { preset, file } => {
+                if let Err(e) =
+                    super::files::download(&format!("mnist-lab-{preset}.pth"), &file.to_vec())
+                {
+                    self.file_message.set(Some(e));
+                }
             }
             FromWorker::Finished { message } => {
                 self.message.set(Some((Level::Success, message)));

@@ -6,7 +6,9 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
 
 use crate::model::Preset;
+use crate::web::envelope::{from_js, to_js};
 use crate::web::js::describe;
+use crate::web::protocol::RunHistory;
 
 const DB: &str = "mnist-lab";
 const STORE: &str = "models";
@@ -20,6 +22,9 @@ pub struct Saved {
     pub accuracy: Option<f64>,
     pub date: String,
     pub bytes: Vec<u8>,
+    /// How the run that made them trained (none for uploads and pretrained weights, and for
+    /// models saved before runs kept their history).
+    pub history: Option<RunHistory>,
 }
 
 /// Resolves when an IndexedDB request succeeds (with its result) or fails.
@@ -119,6 +124,7 @@ fn decode(obj: &JsValue) -> Option<Saved> {
         accuracy: field(obj, "accuracy").as_f64(),
         date: field(obj, "date").as_string().unwrap_or_default(),
         bytes: field(obj, "bytes").dyn_into::<Uint8Array>().ok()?.to_vec(),
+        history: from_js(field(obj, "history")).ok().flatten(),
     })
 }
 
@@ -150,6 +156,7 @@ pub async fn put(model: &Saved, id: Option<f64>) -> Result<(), String> {
     .map_err(|e| describe(&e))?;
     set("date", model.date.as_str().into()).map_err(|e| describe(&e))?;
     set("bytes", Uint8Array::from(model.bytes.as_slice()).into()).map_err(|e| describe(&e))?;
+    set("history", to_js(&model.history)).map_err(|e| describe(&e))?;
     let db = open().await?;
     let tx = transaction(&db, IdbTransactionMode::Readwrite)?;
     store(&tx)?.put(&obj).map_err(|e| describe(&e))?;

@@ -64,6 +64,7 @@ fn handle(state: Shared, msg: ToWorker) {
         ToWorker::SetWeights(source) => {
             wasm_bindgen_futures::spawn_local(weights::set_weights(state, source))
         }
+        ToWorker::ExportPth => weights::export_pth(&state),
         ToWorker::Share {
             id,
             preset,

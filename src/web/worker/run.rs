@@ -11,7 +11,9 @@ use crate::data::{Augment, Split};
 use crate::model::Preset;
 use crate::train::{TrainConfig, TrainError, Trainer, max_shares};
 use crate::web::js::{now_ms, sleep, yield_now};
-use crate::web::protocol::{FromWorker, Init, RunSettings, RunState, ToWorker};
+use crate::web::protocol::{
+    EpochRecord, FromWorker, Init, RunHistory, RunSettings, RunState, ToWorker, WeightsInfo,
+};
 use crate::weights;
 
 /// Yield to the worker's event loop (to receive Pause/Stop) at least this often.
@@ -52,6 +54,8 @@ struct Plan {
     initial: Option<Vec<u8>>,
     /// Workers that share each batch on the CPU (this one and its helpers).
     threads: usize,
+    /// What the run did so far, kept with the weights it makes.
+    history: RunHistory,
 }
 
 pub async fn start(state: Shared, settings: RunSettings) {
@@ -116,6 +120,13 @@ fn plan(state: &Shared, settings: &RunSettings) -> Result<Plan, String> {
         test: Arc::new(test.take(settings.test_images)),
         initial,
         threads: settings.threads.min(max_shares(settings.batch_size)),
+        history: RunHistory {
+            settings: settings.clone(),
+            backend: String::new(),
+            workers: 1,
+            seconds: 0.0,
+            epochs: vec![],
+        },
     })
 }
 
@@ -132,6 +143,7 @@ async fn train(
     'backends: loop {
         // A trainer started after a backend switch counts its epochs from here.
         let offset = epochs_done;
+        let seconds_before = plan.history.seconds;
         let device = backend::device(backend).await?;
         backend::patience(backend == Backend::WebGpu);
         let train_device = device.clone().autodiff();
@@ -164,21 +176,15 @@ async fn train(
         });
         let mut workers = trainer.threads_per_batch();
         post(FromWorker::Workers { count: workers });
+        plan.history.backend = backend.name().into();
         let mut last_yield = now_ms();
         while !trainer.is_finished() {
             if wait_while_paused(state).await {
                 let bytes = weights::to_bytes_async(&trainer.model(), &plan.preset.config())
                     .await
                     .map_err(|e| e.to_string())?;
-                adopt_weights(
-                    state,
-                    bytes,
-                    info(
-                        plan.preset,
-                        &format!("stopped in epoch {}", epochs_done + 1),
-                        None,
-                    ),
-                );
+                let origin = format!("stopped in epoch {}", epochs_done + 1);
+                adopt_weights(state, bytes, trained(&plan, &origin, None));
                 return Ok(format!(
                     "Stopped after {epochs_done} complete epoch(s); the weights so far are kept."
                 ));
@@ -190,6 +196,8 @@ async fn train(
                     post(FromWorker::Progress(progress.clone()));
                     if progress.epoch_done {
                         epochs_done = progress.epoch;
+                        plan.history.workers = workers;
+                        plan.history.seconds = seconds_before + progress.elapsed_secs;
                         let model = trainer.model();
                         let accuracy =
                             report_evaluation(state, &model, &plan.test, &device).await?;
@@ -197,12 +205,17 @@ async fn train(
                             epoch: epochs_done,
                             test_accuracy: accuracy,
                         });
+                        plan.history.epochs.push(EpochRecord {
+                            train_loss: progress.epoch_loss,
+                            train_accuracy: progress.epoch_accuracy,
+                            test_accuracy: accuracy,
+                        });
                         let bytes = weights::to_bytes_async(&model, &plan.preset.config())
                             .await
                             .map_err(|e| e.to_string())?;
                         plan.initial = Some(bytes.clone());
                         let origin = format!("trained {epochs_done} epoch(s)");
-                        adopt_weights(state, bytes, info(plan.preset, &origin, Some(accuracy)));
+                        adopt_weights(state, bytes, trained(&plan, &origin, Some(accuracy)));
                     }
                 }
                 Ok(None) => {}
@@ -230,6 +243,14 @@ async fn train(
             "Finished {total_epochs} epoch(s) on {}.",
             backend.name()
         ));
+    }
+}
+
+/// What weights this run made are, with its history so far.
+fn trained(plan: &Plan, origin: &str, test_accuracy: Option<f64>) -> WeightsInfo {
+    WeightsInfo {
+        history: Some(plan.history.clone()),
+        ..info(plan.preset, origin, test_accuracy)
     }
 }
 

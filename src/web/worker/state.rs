@@ -68,5 +68,6 @@ pub fn info(preset: Preset, origin: &str, test_accuracy: Option<f64>) -> Weights
         preset,
         origin: origin.into(),
         test_accuracy,
+        history: None,
     }
 }

@@ -1,11 +1,11 @@
-//! Replacing the worker's current weights: the shipped pretrained ones, random ones, an upload,
-//! or those a previous worker had.
+//! Replacing the worker's current weights (the shipped pretrained ones, random ones, an upload,
+//! or those a previous worker had), and writing them for PyTorch.
 
 use burn::prelude::*;
 
 use super::state::{Shared, adopt_weights, base_url, info, post};
 use crate::web::net;
-use crate::web::protocol::{FromWorker, PRETRAINED, WeightsInfo, WeightsSource};
+use crate::web::protocol::{Bytes, FromWorker, PRETRAINED, WeightsInfo, WeightsSource};
 use crate::weights;
 
 pub async fn set_weights(state: Shared, source: WeightsSource) {
@@ -53,5 +53,31 @@ pub async fn set_weights(state: Shared, source: WeightsSource) {
         Ok((bytes, info)) => adopt_weights(&state, bytes, info),
         Err(message) if uploaded => post(FromWorker::FileRefused { message }),
         Err(message) => post(FromWorker::Error { message }),
+    }
+}
+
+/// The current weights as a PyTorch state_dict, for the page to download: the page links no
+/// `.pth` writer, and the worker already holds the weights.
+pub fn export_pth(state: &Shared) {
+    let Some((bytes, info)) = state.borrow().weights.clone() else {
+        return post(FromWorker::Error {
+            message: "there are no weights to export yet".into(),
+        });
+    };
+    let written = weights::from_bytes(
+        &info.preset.config().init(&Device::flex()),
+        &info.origin,
+        &bytes,
+    )
+    .map_err(|e| e.to_string())
+    .and_then(|model| weights::to_pth(&model).map_err(|e| e.to_string()));
+    match written {
+        Ok(pth) => post(FromWorker::Pth {
+            preset: info.preset,
+            file: Bytes::copy(&pth),
+        }),
+        Err(e) => post(FromWorker::Error {
+            message: format!("cannot write the weights for PyTorch: {e}"),
+        }),
     }
 }
