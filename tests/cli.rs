@@ -56,6 +56,46 @@ fn export_converts_both_ways_and_eval_reads_the_result() {
 }
 
 #[test]
+fn eval_and_train_take_a_set_of_ones_own_digits() {
+    let dir = common::scratch("cli-own-digits");
+    let (images, labels) = common::mnist().test.range(0, 50).to_idx();
+    std::fs::write(dir.join("my-digits-images-idx3-ubyte.gz"), images).unwrap();
+    std::fs::write(dir.join("my-digits-labels-idx1-ubyte.gz"), labels).unwrap();
+    let set = dir.to_str().unwrap();
+    let out = mnist_lab(&["eval", "tests/fixtures/MulticlassCNN.pth", "--data", set]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("on the digits in"), "{text}");
+    assert!(
+        text.contains("correct") && text.contains(" of 50 correct"),
+        "{text}"
+    );
+
+    let model = dir.join("tuned.bpk");
+    let out = mnist_lab(&[
+        "train",
+        "--epochs",
+        "1",
+        "--limit",
+        "600",
+        "--extra",
+        set,
+        "--extra-copies",
+        "4",
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // 600 MNIST + 4 × 50 of one's own: 200 of 800.
+    assert!(
+        stdout(&out).contains("Adding 50 digits from")
+            && stdout(&out).contains("× 4 copies: 25.0% of each epoch's 800 images"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
 fn bad_paths_and_files_fail_with_a_message() {
     let dir = common::scratch("cli-bad");
     let missing = dir.join("missing.bpk");

@@ -4,7 +4,7 @@ mod common;
 
 use common::{gzip, idx_labels};
 use mnist_lab::data::idx::{parse_images, parse_labels};
-use mnist_lab::data::mnist::{FILES, Split};
+use mnist_lab::data::mnist::{FILES, IMAGES_SUFFIX, LABELS_SUFFIX, Split, load_set};
 use mnist_lab::data::{PIXELS, Problem, Rng, batch};
 use sha2::{Digest, Sha256};
 
@@ -138,4 +138,34 @@ fn batches_are_seeded_shuffles_of_pixels_over_255() {
     assert_eq!(px.len(), 2 * PIXELS);
     assert_eq!(px[300], m.test.image(a[0] as usize)[300] as f32 / 255.0);
     assert!(px.iter().all(|v| (0.0..=1.0).contains(v)));
+}
+
+#[test]
+fn a_set_written_as_idx_reads_back_and_mixes_into_training_data() {
+    let test = common::mnist().test;
+    let mine = test.range(100, 140);
+    let (images, labels) = mine.to_idx();
+    assert_eq!(&images[..2], &[0x1f, 0x8b], "gzip'd, as MNIST ships");
+    let back = Split::parse(("mine-images", &images), ("mine-labels", &labels)).unwrap();
+    assert_eq!(back, mine);
+
+    let base = test.take(100);
+    let mixed = base.with_extra(&mine, 3);
+    assert_eq!(mixed.len(), 100 + 3 * 40);
+    assert_eq!(mixed.take(100), base);
+    assert_eq!(mixed.range(180, 220), mine);
+
+    // A folder with one set loads it; none or two are refused by name.
+    let dir = common::scratch("digit-set");
+    let none = load_set(&dir).unwrap_err().to_string();
+    assert!(
+        none.contains("no file ending in -images-idx3-ubyte.gz"),
+        "{none}"
+    );
+    std::fs::write(dir.join(format!("my-digits{IMAGES_SUFFIX}")), &images).unwrap();
+    std::fs::write(dir.join(format!("my-digits{LABELS_SUFFIX}")), &labels).unwrap();
+    assert_eq!(load_set(&dir).unwrap(), mine);
+    std::fs::write(dir.join(format!("more{IMAGES_SUFFIX}")), &images).unwrap();
+    let two = load_set(&dir).unwrap_err().to_string();
+    assert!(two.contains("2 sets of digits"), "{two}");
 }

@@ -4,9 +4,11 @@
 //! disk or from a network download, so a bad byte must never become a panic, and a header is
 //! checked before its data is read, so a small file cannot make us allocate gigabytes.
 
-use std::io::Read;
+use std::io::{Read, Write};
 
+use flate2::Compression;
 use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
 
 /// Side of an MNIST image.
 pub const SIDE: usize = 28;
@@ -171,4 +173,25 @@ pub fn parse_labels(file: &str, bytes: &[u8]) -> Result<Vec<u8>, DataError> {
         return Err(stream.fail(Problem::LabelOutOfRange { index, value }));
     }
     Ok(labels)
+}
+
+/// An IDX3 file of `images` (784 pixels each, row-major), gzip'd as MNIST ships its files:
+/// what [`parse_images`] reads back.
+pub fn images_file(images: &[u8]) -> Vec<u8> {
+    let count = (images.len() / PIXELS) as u32;
+    gzip_idx(&[IMAGES_MAGIC, count, SIDE as u32, SIDE as u32], images)
+}
+
+/// An IDX1 file of `labels`, gzip'd: what [`parse_labels`] reads back.
+pub fn labels_file(labels: &[u8]) -> Vec<u8> {
+    gzip_idx(&[LABELS_MAGIC, labels.len() as u32], labels)
+}
+
+fn gzip_idx(header: &[u32], data: &[u8]) -> Vec<u8> {
+    let mut gz = GzEncoder::new(vec![], Compression::default());
+    let header: Vec<u8> = header.iter().flat_map(|w| w.to_be_bytes()).collect();
+    // Writing to memory cannot fail.
+    gz.write_all(&header).expect("in memory");
+    gz.write_all(data).expect("in memory");
+    gz.finish().expect("in memory")
 }

@@ -12,6 +12,11 @@ pub const TEST_IMAGES: &str = "t10k-images-idx3-ubyte.gz";
 pub const TEST_LABELS: &str = "t10k-labels-idx1-ubyte.gz";
 pub const FILES: [&str; 4] = [TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS];
 
+/// How the files of a set of digits named `name` end, after MNIST's (`t10k-images-idx3-ubyte.gz`):
+/// the page exports the user's own digits as `my-digits-images-idx3-ubyte.gz` and its labels.
+pub const IMAGES_SUFFIX: &str = "-images-idx3-ubyte.gz";
+pub const LABELS_SUFFIX: &str = "-labels-idx1-ubyte.gz";
+
 /// A set of labelled digits: as many 28×28 images as labels, every label a digit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Split {
@@ -71,6 +76,25 @@ impl Split {
         &self.images[index * PIXELS..(index + 1) * PIXELS]
     }
 
+    /// The gzip'd IDX image and label files that [`Split::parse`] reads back.
+    pub fn to_idx(&self) -> (Vec<u8>, Vec<u8>) {
+        (
+            idx::images_file(&self.images),
+            idx::labels_file(&self.labels),
+        )
+    }
+
+    /// These digits, then `copies` copies of `extra`'s: a small set of one's own digits
+    /// repeated so that it counts beside a large one.
+    pub fn with_extra(&self, extra: &Split, copies: usize) -> Self {
+        let mut mixed = self.clone();
+        for _ in 0..copies {
+            mixed.images.extend_from_slice(&extra.images);
+            mixed.labels.extend_from_slice(&extra.labels);
+        }
+        mixed
+    }
+
     /// The first `n` items (all of them if `n` is larger): for quick runs on a subset.
     pub fn take(&self, n: usize) -> Self {
         self.range(0, n)
@@ -120,4 +144,36 @@ impl Mnist {
         let paths = FILES.map(|f| dir.join(f).display().to_string());
         Self::parse([0, 1, 2, 3].map(|i| (paths[i].as_str(), bytes[i].as_slice())))
     }
+}
+
+/// The one set of digits in `dir`: a `NAME-images-idx3-ubyte.gz` file and its
+/// `NAME-labels-idx1-ubyte.gz` (e.g. the page's export of the user's own digits).
+#[cfg(not(target_arch = "wasm32"))]
+pub fn load_set(dir: &Path) -> Result<Split, DataError> {
+    let fail =
+        |problem: &str| DataError::new(dir.display().to_string(), Problem::Io(problem.to_string()));
+    let entries = std::fs::read_dir(dir).map_err(|e| fail(&e.to_string()))?;
+    let names: Vec<String> = entries
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|n| n.strip_suffix(IMAGES_SUFFIX).map(str::to_string))
+        .collect();
+    let name = match names.as_slice() {
+        [one] => one,
+        [] => return Err(fail(&format!("no file ending in {IMAGES_SUFFIX}"))),
+        many => {
+            return Err(fail(&format!(
+                "{} sets of digits ({}); point at a folder with one",
+                many.len(),
+                many.join(", ")
+            )));
+        }
+    };
+    let read = |suffix: &str| {
+        let path = dir.join(format!("{name}{suffix}"));
+        let bytes = std::fs::read(&path)
+            .map_err(|e| DataError::new(path.display().to_string(), Problem::Io(e.to_string())))?;
+        Ok::<_, DataError>((path.display().to_string(), bytes))
+    };
+    let (images, labels) = (read(IMAGES_SUFFIX)?, read(LABELS_SUFFIX)?);
+    Split::parse((&images.0, &images.1), (&labels.0, &labels.1))
 }

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use burn::prelude::*;
 use clap::ValueEnum;
+use mnist_lab::data::mnist::{FILES, load_set};
 use mnist_lab::data::{Mnist, Split};
 use mnist_lab::eval::{Evaluation, evaluate};
 use mnist_lab::model::Model;
@@ -75,6 +76,18 @@ pub fn load_mnist(dir: Option<&Path>) -> Result<Mnist> {
         .map(Path::to_path_buf)
         .unwrap_or_else(|| project_path("public/mnist"));
     Mnist::load(&dir).map_err(|e| e.to_string())
+}
+
+/// The digits `eval --data DIR` evaluates on: MNIST's test set where `dir` holds the four
+/// MNIST files (the default: public/mnist), else the one set of digits in it.
+pub fn load_test_set(dir: Option<&Path>) -> Result<(String, Split)> {
+    match dir {
+        Some(dir) if !FILES.iter().all(|f| dir.join(f).exists()) => {
+            let set = load_set(dir).map_err(|e| e.to_string())?;
+            Ok((format!("the digits in {}", dir.display()), set))
+        }
+        _ => Ok(("the MNIST test set".into(), load_mnist(dir)?.test)),
+    }
 }
 
 pub fn evaluate_on(model: &Model, test: &Split, device: &Device) -> Result<Evaluation> {

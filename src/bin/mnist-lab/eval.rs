@@ -1,11 +1,12 @@
-//! `mnist-lab eval`: accuracy, per-class metrics, confusion matrix and misclassified digits.
+//! `mnist-lab eval`: accuracy, per-class metrics, confusion matrix and misclassified digits, on
+//! MNIST's test set or on a set of one's own digits.
 
 use std::path::PathBuf;
 
 use burn::module::Module;
 use mnist_lab::weights;
 
-use crate::common::{DeviceArg, Result, evaluate_on, load_mnist};
+use crate::common::{DeviceArg, Result, evaluate_on, load_test_set};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -16,7 +17,8 @@ pub struct Args {
     /// How many misclassified digits to list.
     #[arg(long, default_value_t = 10)]
     misses: usize,
-    /// Folder with the four MNIST .gz files (default: public/mnist).
+    /// Folder with the four MNIST .gz files (default: public/mnist), or with one set of digits
+    /// (NAME-images-idx3-ubyte.gz and NAME-labels-idx1-ubyte.gz, e.g. the page's export of My digits).
     #[arg(long)]
     data: Option<PathBuf>,
 }
@@ -24,10 +26,13 @@ pub struct Args {
 pub fn run(args: Args) -> Result<()> {
     let device = args.device.device()?;
     let (preset, model) = weights::load_file(&args.weights, &device).map_err(|e| e.to_string())?;
-    let mnist = load_mnist(args.data.as_deref())?;
-    let eval = evaluate_on(&model, &mnist.test, &device)?;
+    let (what, test) = load_test_set(args.data.as_deref())?;
+    let eval = evaluate_on(&model, &test, &device)?;
 
-    println!("Model: {preset} ({} parameters)", model.num_params());
+    println!(
+        "Model: {preset} ({} parameters), on {what}",
+        model.num_params()
+    );
     println!(
         "Test accuracy: {:.4} ({} of {} correct)\n",
         eval.accuracy(),

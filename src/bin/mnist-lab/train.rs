@@ -6,6 +6,7 @@ use std::sync::Arc;
 use burn::module::Module;
 use indicatif::{ProgressBar, ProgressStyle};
 use mnist_lab::data::Augment;
+use mnist_lab::data::mnist::load_set;
 use mnist_lab::model::Preset;
 use mnist_lab::train::{TrainConfig, Trainer};
 use mnist_lab::weights;
@@ -44,16 +45,38 @@ pub struct Args {
     /// Folder with the four MNIST .gz files (default: public/mnist).
     #[arg(long)]
     data: Option<PathBuf>,
+    /// Also train on the set of digits in this folder (NAME-images-idx3-ubyte.gz and
+    /// NAME-labels-idx1-ubyte.gz, e.g. the page's export of My digits).
+    #[arg(long)]
+    extra: Option<PathBuf>,
+    /// How many times the extra digits are repeated in each epoch, so that a few dozen count
+    /// beside 60,000.
+    #[arg(long, default_value_t = 20, requires = "extra")]
+    extra_copies: usize,
 }
 
 pub fn run(args: Args) -> Result<()> {
     let mnist = load_mnist(args.data.as_deref())?;
     let device = args.device.device()?;
     let train_device = device.clone().autodiff();
-    let train = Arc::new(match args.limit {
+    let mut train = match args.limit {
         Some(n) => mnist.train.take(n),
         None => mnist.train,
-    });
+    };
+    if let Some(dir) = &args.extra {
+        let extra = load_set(dir).map_err(|e| e.to_string())?;
+        let mnist_len = train.len();
+        train = train.with_extra(&extra, args.extra_copies);
+        println!(
+            "Adding {} digits from {} × {} copies: {:.1}% of each epoch's {} images",
+            extra.len(),
+            dir.display(),
+            args.extra_copies,
+            100.0 * (train.len() - mnist_len) as f64 / train.len() as f64,
+            train.len()
+        );
+    }
+    let train = Arc::new(train);
     let config = TrainConfig {
         epochs: args.epochs,
         batch_size: args.batch,
