@@ -1,9 +1,12 @@
 // Shared set-up of the browser tests: a static server for trunk's dist/ on 127.0.0.1, the
 // system Chromium with a software WebGPU adapter, and pages that record console errors.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
@@ -152,4 +155,15 @@ export async function recordLosses(p) {
 
 export async function losses(p) {
   return (await recorded(p, 'loss')).map(Number);
+}
+
+const ROOT = join(here, '..');
+const run = promisify(execFile);
+
+/** What the native `mnist-lab ARGS` prints. `cargo xtask test` has built the release binary
+ * before the browser suite; a suite run alone builds it. */
+export async function mnistLab(...args) {
+  const bin = join(ROOT, 'target/release/mnist-lab');
+  if (!existsSync(bin)) await run('cargo', ['build', '--release', '--bin', 'mnist-lab'], { cwd: ROOT, maxBuffer: 1 << 26 });
+  return (await run(bin, args, { cwd: ROOT })).stdout;
 }

@@ -4,7 +4,7 @@ mod common;
 
 use common::{gzip, idx_labels};
 use mnist_lab::data::idx::{parse_images, parse_labels};
-use mnist_lab::data::mnist::{FILES, IMAGES_SUFFIX, LABELS_SUFFIX, Split, load_set};
+use mnist_lab::data::mnist::{FILES, IMAGES_SUFFIX, LABELS_SUFFIX, Split, extra_copies, load_set};
 use mnist_lab::data::{PIXELS, Problem, Rng, batch};
 use sha2::{Digest, Sha256};
 
@@ -154,6 +154,25 @@ fn a_set_written_as_idx_reads_back_and_mixes_into_training_data() {
     assert_eq!(mixed.len(), 100 + 3 * 40);
     assert_eq!(mixed.take(100), base);
     assert_eq!(mixed.range(180, 220), mine);
+
+    // Held out: the second of every four of each digit, whatever their order.
+    let (rest, held) = mine.hold_out(4);
+    assert_eq!(rest.len() + held.len(), 40);
+    for d in 0..10u8 {
+        let n = mine.labels().iter().filter(|&&l| l == d).count();
+        let h = held.labels().iter().filter(|&&l| l == d).count();
+        // Positions 1, 5, 9, … of n.
+        assert_eq!(h, (n + 2) / 4, "digit {d}: {h} of {n}");
+    }
+    let first_of = |set: &Split, d: u8| set.labels().iter().position(|&l| l == d);
+    let twos: Vec<usize> = (0..40).filter(|&i| mine.label(i) == 2).collect();
+    if twos.len() >= 2 {
+        assert_eq!(held.image(first_of(&held, 2).unwrap()), mine.image(twos[1]));
+    }
+    // Own digits make about 5 % of an epoch: 60,000 + 3,158 = 63,158 for 30 of them.
+    assert_eq!(extra_copies(60_000, 30), 105);
+    assert_eq!(extra_copies(600, 30), 1);
+    assert_eq!(extra_copies(60_000, 1), 200);
 
     // A folder with one set loads it; none or two are refused by name.
     let dir = common::scratch("digit-set");

@@ -3,25 +3,11 @@
 // And back: the weights download as a .pth that the native CLI evaluates to the page's accuracy.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { serve, browser, page, shot, dataReady } from '../harness.js';
+import { serve, browser, page, shot, dataReady, mnistLab } from '../harness.js';
 import { stroke, prediction, pretrainedReady, zeroDrawn } from '../drawing.js';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const run = promisify(execFile);
-
-/// What `mnist-lab ARGS` prints; `cargo xtask test` has built the release binary before the e2e
-/// suite, and a suite run alone builds it.
-async function mnistLab(...args) {
-  const bin = join(root, 'target/release/mnist-lab');
-  if (!existsSync(bin)) await run('cargo', ['build', '--release', '--bin', 'mnist-lab'], { cwd: root, maxBuffer: 1 << 26 });
-  return (await run(bin, args, { cwd: root })).stdout;
-}
 
 const fixture = (name) => join(fileURLToPath(new URL('../../tests/fixtures/', import.meta.url)), name);
 

@@ -12,13 +12,24 @@ pub const TEST_IMAGES: &str = "t10k-images-idx3-ubyte.gz";
 pub const TEST_LABELS: &str = "t10k-labels-idx1-ubyte.gz";
 pub const FILES: [&str; 4] = [TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS];
 
+/// How many times `extra` digits of one's own are repeated beside `base` training digits so
+/// that they make about [`EXTRA_SHARE`] of each epoch (at least once, at most 200 times).
+pub fn extra_copies(base: usize, extra: usize) -> usize {
+    let wanted = EXTRA_SHARE / (1.0 - EXTRA_SHARE) * base as f64 / extra.max(1) as f64;
+    (wanted.round() as usize).clamp(1, 200)
+}
+
+/// The share of each epoch one's own digits are repeated to: enough to move the weights
+/// towards one's handwriting, little enough that MNIST keeps most of the gradient.
+pub const EXTRA_SHARE: f64 = 0.05;
+
 /// How the files of a set of digits named `name` end, after MNIST's (`t10k-images-idx3-ubyte.gz`):
 /// the page exports the user's own digits as `my-digits-images-idx3-ubyte.gz` and its labels.
 pub const IMAGES_SUFFIX: &str = "-images-idx3-ubyte.gz";
 pub const LABELS_SUFFIX: &str = "-labels-idx1-ubyte.gz";
 
 /// A set of labelled digits: as many 28×28 images as labels, every label a digit.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Split {
     /// `len() * 784` pixels, 0 (paper) to 255 (ink).
     images: Vec<u8>,
@@ -93,6 +104,25 @@ impl Split {
             mixed.labels.extend_from_slice(&extra.labels);
         }
         mixed
+    }
+
+    /// A share to measure on, and the rest to train on: of each digit's items in order, the
+    /// second of every `every` is held out (so any digit with two or more items gives one).
+    /// Returns (to train on, held out).
+    pub fn hold_out(&self, every: usize) -> (Self, Self) {
+        let mut seen = [0usize; 10];
+        let (mut train, mut held) = (Self::default(), Self::default());
+        for i in 0..self.len() {
+            let label = self.labels[i];
+            let to = match seen[label as usize] % every.max(2) {
+                1 => &mut held,
+                _ => &mut train,
+            };
+            seen[label as usize] += 1;
+            to.images.extend_from_slice(self.image(i));
+            to.labels.push(label);
+        }
+        (train, held)
     }
 
     /// The first `n` items (all of them if `n` is larger): for quick runs on a subset.

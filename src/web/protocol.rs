@@ -176,7 +176,11 @@ pub enum ToWorker {
         count: usize,
         seed: u64,
     },
-    Start(RunSettings),
+    /// Train; with `mine`, the user's own digits join MNIST (see [`FineTune`]).
+    Start {
+        settings: RunSettings,
+        mine: Option<DigitSet>,
+    },
     Pause,
     Resume,
     Stop,
@@ -195,6 +199,16 @@ pub enum ToWorker {
     SetWeights(WeightsSource),
     /// The current weights as a PyTorch state_dict (answered with `Pth`).
     ExportPth,
+    /// Evaluate the current weights on the user's own digits, 784 pixels per label (answered
+    /// with `DigitsEvaluation`).
+    EvaluateDigits(DigitSet),
+    /// Write the user's digits as gzip'd IDX files (answered with `DigitFiles`).
+    ExportDigits(DigitSet),
+    /// Read digits from a pair of IDX files, named `NAME-images-idx3-ubyte.gz` and
+    /// `NAME-labels-idx1-ubyte.gz` (answered with `DigitsRead`, or `DigitsRefused`).
+    ImportDigits {
+        files: Vec<(String, Bytes)>,
+    },
     /// From the training worker to a helper it started: the gradients of one share of a batch
     /// for the model of `preset` with parameters `params` (answered with `ShareDone`).
     Share {
@@ -219,6 +233,13 @@ impl Message for ToWorker {
             ToWorker::SetWeights(WeightsSource::File { file, .. }) => vec![file.buffer()],
             ToWorker::SetWeights(WeightsSource::Restore { weights, .. }) => vec![weights.buffer()],
             ToWorker::Share { params, pixels, .. } => vec![params.buffer(), pixels.buffer()],
+            ToWorker::EvaluateDigits(set) | ToWorker::ExportDigits(set) => {
+                vec![set.pixels.buffer()]
+            }
+            ToWorker::Start {
+                mine: Some(set), ..
+            } => vec![set.pixels.buffer()],
+            ToWorker::ImportDigits { files } => files.iter().map(|(_, b)| b.buffer()).collect(),
             _ => vec![],
         }
     }
@@ -276,6 +297,32 @@ pub struct WeightsInfo {
     pub history: Option<RunHistory>,
 }
 
+/// Labelled digits of the user's: 784 pixels per label.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct DigitSet {
+    pub pixels: Bytes,
+    pub labels: Vec<u8>,
+}
+
+/// The user's digits in a run: some held out to measure on, the rest repeated beside MNIST.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct FineTune {
+    pub trained_on: usize,
+    pub held_out: usize,
+    pub copies: usize,
+    /// Their share of each epoch's images.
+    pub share: f64,
+    pub before: Scores,
+    pub after: Option<Scores>,
+}
+
+/// Accuracy on the held-out digits (none when too few were held out) and on MNIST's test set.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
+pub struct Scores {
+    pub held_out: Option<f64>,
+    pub mnist: f64,
+}
+
 /// How a training run went, kept with the weights it made so that saved runs can be compared.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct RunHistory {
@@ -287,6 +334,8 @@ pub struct RunHistory {
     /// Training time of its finished epochs, pauses and evaluations not counted.
     pub seconds: f64,
     pub epochs: Vec<EpochRecord>,
+    /// With the user's digits mixed in: how they were, and the scores before and after.
+    pub fine_tune: Option<FineTune>,
 }
 
 /// One finished epoch: its mean training loss and accuracy, and the test accuracy after it.
@@ -375,6 +424,24 @@ pub enum FromWorker {
         preset: Preset,
         file: Bytes,
     },
+    /// The current weights evaluated on the user's digits (`misses` index them).
+    DigitsEvaluation {
+        report: Box<EvalReport>,
+    },
+    /// The user's digits as gzip'd IDX files, asked for with `ExportDigits`.
+    DigitFiles {
+        images: Bytes,
+        labels: Bytes,
+    },
+    /// Digits read from imported IDX files, checked.
+    DigitsRead(DigitSet),
+    /// How a run that mixed in the user's digits did on the ones it held out, and on MNIST's
+    /// test set: before training, and (sent again) after.
+    FineTune(FineTune),
+    /// Imported files that are not a set of digits, and why.
+    DigitsRefused {
+        message: String,
+    },
     Finished {
         message: String,
     },
@@ -412,6 +479,8 @@ impl Message for FromWorker {
             FromWorker::Evaluation { misses, .. } => vec![misses.buffer()],
             FromWorker::Weights { weights, .. } => vec![weights.buffer()],
             FromWorker::Pth { file, .. } => vec![file.buffer()],
+            FromWorker::DigitFiles { images, labels } => vec![images.buffer(), labels.buffer()],
+            FromWorker::DigitsRead(set) => vec![set.pixels.buffer()],
             FromWorker::ShareDone { grads, .. } => vec![grads.buffer()],
             _ => vec![],
         }

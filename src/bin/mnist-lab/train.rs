@@ -6,7 +6,7 @@ use std::sync::Arc;
 use burn::module::Module;
 use indicatif::{ProgressBar, ProgressStyle};
 use mnist_lab::data::Augment;
-use mnist_lab::data::mnist::load_set;
+use mnist_lab::data::mnist::{extra_copies, load_set};
 use mnist_lab::model::Preset;
 use mnist_lab::train::{TrainConfig, Trainer};
 use mnist_lab::weights;
@@ -50,9 +50,9 @@ pub struct Args {
     #[arg(long)]
     extra: Option<PathBuf>,
     /// How many times the extra digits are repeated in each epoch, so that a few dozen count
-    /// beside 60,000.
-    #[arg(long, default_value_t = 20, requires = "extra")]
-    extra_copies: usize,
+    /// beside 60,000 (default: enough to make about 5% of each epoch, as in the browser).
+    #[arg(long, requires = "extra")]
+    extra_copies: Option<usize>,
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -66,12 +66,15 @@ pub fn run(args: Args) -> Result<()> {
     if let Some(dir) = &args.extra {
         let extra = load_set(dir).map_err(|e| e.to_string())?;
         let mnist_len = train.len();
-        train = train.with_extra(&extra, args.extra_copies);
+        let copies = args
+            .extra_copies
+            .unwrap_or_else(|| extra_copies(mnist_len, extra.len()));
+        train = train.with_extra(&extra, copies);
         println!(
             "Adding {} digits from {} × {} copies: {:.1}% of each epoch's {} images",
             extra.len(),
             dir.display(),
-            args.extra_copies,
+            copies,
             100.0 * (train.len() - mnist_len) as f64 / train.len() as f64,
             train.len()
         );

@@ -20,7 +20,8 @@ pub fn Chart(
     #[prop(into)] series: Signal<Vec<Series>>,
     /// Fixed y range, or `None` to fit the data (from 0, unless `tight`).
     y_range: Option<(f64, f64)>,
-    /// Fit the y range to the data alone, for curves that differ by little far from 0.
+    /// Fit both ranges to the data alone (not from 0), for curves that differ by little far
+    /// from 0, over epochs that start at 1.
     #[prop(optional)]
     tight: bool,
     #[prop(into)] x_label: String,
@@ -30,6 +31,12 @@ pub fn Chart(
         series.with(|all| {
             let pts = all.iter().flat_map(|s| s.points.iter());
             let x_max = pts.clone().map(|p| p.0).fold(1.0f64, f64::max);
+            let x_min = match tight {
+                true => pts.clone().map(|p| p.0).fold(x_max, f64::min),
+                false => 0.0,
+            };
+            // One x value has no range: show it from 0.
+            let x_min = if x_min < x_max { x_min } else { 0.0 };
             let (y0, y1) = y_range.unwrap_or_else(|| {
                 let max = pts.clone().map(|p| p.1).fold(f64::MIN, f64::max);
                 let min = pts.map(|p| p.1).fold(f64::MAX, f64::min);
@@ -42,13 +49,13 @@ pub fn Chart(
                     (min.min(0.0), max.max(min + 1e-6))
                 }
             });
-            (x_max, y0, y1)
+            (x_min, x_max, y0, y1)
         })
     };
     // Data to SVG coordinates.
     let project = move |points: &[(f64, f64)]| -> Vec<(f64, f64)> {
-        let (x_max, y0, y1) = bounds();
-        let px = |x: f64| PAD + (W - PAD - 8.0) * x / x_max;
+        let (x_min, x_max, y0, y1) = bounds();
+        let px = |x: f64| PAD + (W - PAD - 8.0) * (x - x_min) / (x_max - x_min);
         let py = |y: f64| H - PAD - (H - PAD - 8.0) * ((y - y0) / (y1 - y0)).clamp(0.0, 1.0);
         points.iter().map(|&(x, y)| (px(x), py(y))).collect()
     };
@@ -68,9 +75,13 @@ pub fn Chart(
             <svg viewBox=format!("0 0 {W} {H}") role="img">
                 <line class="axis" x1=PAD y1=H - PAD x2=W - 8.0 y2=H - PAD />
                 <line class="axis" x1=PAD y1=8.0 x2=PAD y2=H - PAD />
-                <text class="tick" x=2.0 y=14.0>{move || format!("{:.2}", bounds().2)}</text>
-                <text class="tick" x=2.0 y=H - PAD>{move || format!("{:.2}", bounds().1)}</text>
-                <text class="tick" x=W - 8.0 y=H - 8.0 text-anchor="end">{move || format!("{} {:.0}", x_label, bounds().0)}</text>
+                <text class="tick" x=2.0 y=14.0>{move || format!("{:.2}", bounds().3)}</text>
+                <text class="tick" x=2.0 y=H - PAD>{move || format!("{:.2}", bounds().2)}</text>
+                {move || {
+                    let x_min = bounds().0;
+                    (x_min > 0.0).then(|| view! { <text class="tick" x=PAD y=H - 8.0>{format!("{x_min:.0}")}</text> })
+                }}
+                <text class="tick" x=W - 8.0 y=H - 8.0 text-anchor="end">{move || format!("{} {:.0}", x_label, bounds().1)}</text>
                 {move || {
                     series
                         .get()

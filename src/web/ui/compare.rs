@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::chart::{Chart, Series};
 use super::progress::clock;
 use super::store::Saved;
-use crate::web::protocol::{Init, RunHistory};
+use crate::web::protocol::{Init, RunHistory, Scores};
 
 /// Colours for up to six runs (`.s1`…`.s6` in the style sheet), then again from the first.
 const CLASSES: [&str; 6] = ["s1", "s2", "s3", "s4", "s5", "s6"];
@@ -53,7 +53,27 @@ fn rows(runs: &[(String, RunHistory)]) -> Vec<(&'static str, Vec<String>)> {
             1 => h.backend.clone(),
             n => format!("{} · {n} workers", h.backend),
         }),
-        row("Training time", &|h| clock(h.seconds)),
+        row("My digits", &|h| match &h.fine_tune {
+            None => "–".into(),
+            Some(f) => {
+                let held = |s: Option<&Scores>| {
+                    s.and_then(|s| s.held_out)
+                        .map_or("–".into(), |a| format!("{:.1}%", 100.0 * a))
+                };
+                format!(
+                    "{} × {}; {} held out: {} → {}",
+                    f.trained_on,
+                    f.copies,
+                    f.held_out,
+                    held(Some(&f.before)),
+                    held(f.after.as_ref())
+                )
+            }
+        }),
+        row("Training time", &|h| match h.seconds {
+            s if s < 60.0 => format!("{s:.1} s"),
+            s => clock(s),
+        }),
     ]
 }
 
@@ -61,8 +81,19 @@ fn rows(runs: &[(String, RunHistory)]) -> Vec<(&'static str, Vec<String>)> {
 pub fn Comparison(#[prop(into)] models: Signal<Vec<Saved>>) -> impl IntoView {
     let runs = Memo::new(move |_| {
         models.with(|m| {
-            m.iter()
-                .filter_map(|s| Some((s.name.clone(), s.history.clone()?)))
+            let with_history: Vec<&Saved> = m.iter().filter(|s| s.history.is_some()).collect();
+            with_history
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    // Runs saved in the same minute share a name: number them apart.
+                    let same = with_history.iter().filter(|o| o.name == s.name).count();
+                    let name = match same {
+                        1 => s.name.clone(),
+                        _ => format!("{} #{}", s.name, i + 1),
+                    };
+                    (name, s.history.clone().expect("filtered"))
+                })
                 .collect::<Vec<_>>()
         })
     });

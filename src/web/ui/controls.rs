@@ -8,6 +8,7 @@ use crate::model::Preset;
 use crate::web::protocol::{BackendChoice, Init, RunSettings, RunState, ToWorker, WeightsSource};
 
 use super::client;
+use super::mydigits;
 use super::state::Ui;
 use crate::web::js::cores;
 
@@ -25,6 +26,8 @@ struct Form {
     backend: RwSignal<String>,
     init: RwSignal<String>,
     threads: RwSignal<String>,
+    /// Mix My digits into the training set (some held out to measure).
+    mine: RwSignal<bool>,
 }
 
 fn url_params() -> Vec<(String, String)> {
@@ -36,7 +39,7 @@ fn url_params() -> Vec<(String, String)> {
     };
     [
         "epochs", "batch", "lr", "seed", "train", "test", "augment", "preset", "backend", "init",
-        "threads",
+        "threads", "mine",
     ]
     .iter()
     .filter_map(|k| params.get(k).map(|v| (k.to_string(), v)))
@@ -46,6 +49,13 @@ fn url_params() -> Vec<(String, String)> {
 impl Form {
     fn new() -> Self {
         let params = url_params();
+        let flag = |key: &str| {
+            RwSignal::new(
+                params
+                    .iter()
+                    .any(|(k, v)| k == key && (v == "1" || v == "true")),
+            )
+        };
         let get = |key: &str, default: &str| {
             RwSignal::new(
                 params
@@ -61,11 +71,8 @@ impl Form {
             seed: get("seed", "0"),
             train_images: get("train", "60000"),
             test_images: get("test", "10000"),
-            augment: RwSignal::new(
-                params
-                    .iter()
-                    .any(|(k, v)| k == "augment" && (v == "1" || v == "true")),
-            ),
+            augment: flag("augment"),
+            mine: flag("mine"),
             preset: get("preset", "tutorial"),
             backend: get("backend", "auto"),
             init: get("init", "random"),
@@ -170,11 +177,17 @@ fn Field(
 pub fn Controls(ui: Ui) -> impl IntoView {
     let form = Form::new();
     let valid = move || form.settings().is_ok();
+    let has_mine = move || ui.my_digits.with(|d| !d.is_empty());
     let data_ready = move || matches!(ui.data.get(), super::state::DataStatus::Ready { .. });
     let start = move |_| {
         if let Ok(settings) = form.settings() {
             ui.reset_run();
-            client::send(ToWorker::Start(settings));
+            let mine = (form.mine.get_untracked() && has_mine())
+                .then(|| ui.my_digits.with_untracked(|d| mydigits::as_set(d)));
+            if mine.is_some() {
+                ui.fine_tune.set(None);
+            }
+            client::send(ToWorker::Start { settings, mine });
         }
     };
     let webgpu_note = move || match ui.webgpu.get() {
@@ -222,6 +235,11 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 <div class="field check">
                     <input type="checkbox" id="augment" data-testid="augment" prop:checked=move || form.augment.get() on:change=move |ev| form.augment.set(event_target_checked(&ev)) />
                     <label for="augment">"Augment (rotate, scale, shift)"</label>
+                </div>
+                <div class="field check">
+                    <input type="checkbox" id="mine" data-testid="mine" disabled=move || !has_mine()
+                        prop:checked=move || form.mine.get() && has_mine() on:change=move |ev| form.mine.set(event_target_checked(&ev)) />
+                    <label for="mine">{move || format!("Mix in My digits ({}; some held out to measure)", ui.my_digits.with(Vec::len))}</label>
                 </div>
             </div>
             <p class="note">{webgpu_note}</p>

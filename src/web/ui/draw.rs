@@ -19,7 +19,9 @@ use crate::model::Model;
 use crate::preprocess::{PixelFormat, PreprocessError, to_mnist};
 
 use super::digits::{Pixels, Why};
+use super::mydigits;
 use super::state::Ui;
+use super::store::MyDigit;
 
 /// CSS size of the drawing square; the backing store is this times the device pixel ratio.
 const CSS_SIDE: f64 = 280.0;
@@ -79,6 +81,35 @@ async fn read(
         false => None,
     };
     Ok(Some((reading, why)))
+}
+
+/// Side of the thumbnail kept of a drawing added to My digits.
+const THUMB: f64 = 56.0;
+
+/// A small picture of the drawing as drawn, black ink on white whatever the colour scheme (a
+/// PNG `data:` URL).
+fn thumbnail(canvas: &HtmlCanvasElement) -> Option<String> {
+    let document = web_sys::window()?.document()?;
+    let small: HtmlCanvasElement = document.create_element("canvas").ok()?.unchecked_into();
+    small.set_width(THUMB as u32);
+    small.set_height(THUMB as u32);
+    let ctx: CanvasRenderingContext2d = small.get_context("2d").ok()??.unchecked_into();
+    ctx.draw_image_with_html_canvas_element_and_dw_and_dh(canvas, 0.0, 0.0, THUMB, THUMB)
+        .ok()?;
+    // The ink, whatever its colour, becomes black; then white goes behind it.
+    for (operation, colour) in [("source-in", "#000"), ("destination-over", "#fff")] {
+        ctx.set_global_composite_operation(operation).ok()?;
+        ctx.set_fill_style_str(colour);
+        ctx.fill_rect(0.0, 0.0, THUMB, THUMB);
+    }
+    small.to_data_url().ok()
+}
+
+/// Whether a key press goes to a form field (where digits are typed, not labels given).
+fn typing(ev: &web_sys::KeyboardEvent) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
 }
 
 fn redraw(canvas: &HtmlCanvasElement, strokes: &[Stroke]) {
@@ -226,11 +257,35 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
         });
         predict_now();
     };
+    // The drawing joins My digits with the label the user gives it, and the box is cleared for
+    // the next one.
+    let keep = move |label: u8| {
+        let (Some(r), Some(c)) = (reading.get_untracked(), canvas.get_untracked()) else {
+            return;
+        };
+        let digit = MyDigit {
+            id: 0.0,
+            label,
+            pixels: r.input,
+            thumbnail: thumbnail(&c).unwrap_or_default(),
+        };
+        mydigits::add(ui, vec![digit], Some(label));
+        clear();
+    };
     let _keys = window_event_listener(ev::keydown, move |ev| {
+        let plain = !(ev.ctrl_key() || ev.meta_key() || ev.alt_key());
         if ev.key() == "Escape" {
             clear();
         } else if (ev.ctrl_key() || ev.meta_key()) && ev.key() == "z" {
             undo();
+        } else if let Ok(label) = ev.key().parse::<u8>()
+            && plain
+            && label <= 9
+            && !typing(&ev)
+            && reading.get_untracked().is_some()
+        {
+            ev.prevent_default();
+            keep(label);
         }
     });
     let schedule_move = schedule.clone();
@@ -279,6 +334,16 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
                         </p>
                     }.into_any(),
                 }}
+                <Show when=move || reading.with(Option::is_some)>
+                    <div class="label-as" role="group" aria-label="Add to My digits as">
+                        <span class="note">"Add to My digits as (or press 0–9):"</span>
+                        {(0..10u8).map(|d| view! {
+                            <button type="button" data-testid=format!("keep-{d}")
+                                class=move || if best().is_some_and(|(b, _)| b == d) { "primary" } else { "" }
+                                on:click=move |_| keep(d)>{d}</button>
+                        }).collect_view()}
+                    </div>
+                </Show>
                 <ol class="probs" data-testid="probabilities">
                     {(0..10).map(|d| {
                         let p = move || reading.get().map_or(0.0, |r| r.probabilities[d]);

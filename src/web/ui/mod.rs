@@ -10,6 +10,7 @@ mod draw;
 mod evaluation;
 mod files;
 mod models;
+mod mydigits;
 mod progress;
 mod state;
 mod store;
@@ -22,6 +23,7 @@ use draw::DrawPanel;
 use evaluation::EvaluationPanel;
 use files::FilesPanel;
 use models::ModelsPanel;
+use mydigits::MyDigitsPanel;
 use progress::ProgressPanel;
 use state::Ui;
 
@@ -38,6 +40,10 @@ fn App() -> impl IntoView {
             <section aria-labelledby="draw-h">
                 <h2 id="draw-h">"Draw a digit"</h2>
                 <DrawPanel ui=ui />
+            </section>
+            <section aria-labelledby="mine-h">
+                <h2 id="mine-h">"My digits"</h2>
+                <MyDigitsPanel ui=ui />
             </section>
             <section aria-labelledby="data-h">
                 <h2 id="data-h">"1 · Data"</h2>

@@ -39,7 +39,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
     let report = move |r: Result<(), String>| problem.set(r.err());
     let refresh = move || {
         spawn_local(async move {
-            match store::list().await {
+            match store::models().await {
                 Ok(list) => saved.set(list),
                 Err(e) => problem.set(Some(e)),
             }
@@ -51,7 +51,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
         };
         deleted.set(None);
         spawn_local(async move {
-            report(store::put(&model, Some(model.id)).await);
+            report(store::put_model(&model, Some(model.id)).await);
             refresh();
         });
     };
@@ -72,7 +72,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
             history: info.history,
         };
         spawn_local(async move {
-            report(store::put(&model, None).await);
+            report(store::put_model(&model, None).await);
             refresh();
         });
     };
@@ -119,7 +119,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                                             let Some((_, name)) = renaming.get_untracked() else { return };
                                             renaming.set(None);
                                             let model = Saved { name, ..model.clone() };
-                                            spawn_local(async move { report(store::put(&model, Some(id)).await); refresh(); });
+                                            spawn_local(async move { report(store::put_model(&model, Some(id)).await); refresh(); });
                                         }
                                     }>"Save name"</button>
                                 </Show>
@@ -152,7 +152,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                                         move |_| {
                                             let model = model.clone();
                                             spawn_local(async move {
-                                                let result = store::delete(id).await;
+                                                let result = store::delete_model(id).await;
                                                 if result.is_ok() {
                                                     deleted.set(Some(model));
                                                 }

@@ -6,11 +6,14 @@ use crate::model::Preset;
 use crate::train::Progress;
 use crate::web::net;
 use crate::web::protocol::{
-    Bytes, DataProgress, EvalReport, FromWorker, PRETRAINED, RunState, ToWorker, WeightsInfo,
-    WeightsSource,
+    Bytes, DataProgress, EvalReport, FineTune, FromWorker, PRETRAINED, RunState, ToWorker,
+    WeightsInfo, WeightsSource,
 };
 
 use super::client::{self, Death};
+use super::store::MyDigit;
+use crate::data::PIXELS;
+use crate::data::mnist::{IMAGES_SUFFIX, LABELS_SUFFIX};
 
 /// More worker deaths than this within [`CRASH_WINDOW_MS`] and the page stops restarting it.
 const MAX_RESTARTS: usize = 3;
@@ -77,6 +80,14 @@ pub struct Ui {
     pub runs_finished: RwSignal<u32>,
     /// The uploaded file the worker is reading, if any (named if the worker dies over it).
     pub pending_upload: RwSignal<Option<String>>,
+    /// My digits, as the browser keeps them (oldest first).
+    pub my_digits: RwSignal<Vec<MyDigit>>,
+    /// The current weights evaluated on My digits (cleared when the weights change).
+    pub digits_report: RwSignal<Option<EvalReport>>,
+    /// What happened to My digits lately (added, imported, refused), said in their panel.
+    pub digits_message: RwSignal<Option<(Level, String)>>,
+    /// The last run that mixed in My digits: before and after, on those held out and on MNIST.
+    pub fine_tune: RwSignal<Option<FineTune>>,
     /// What the worker said when it panicked, if it did, for the message about its death.
     panic: RwSignal<Option<String>>,
     /// When workers died lately (ms since the epoch).
@@ -105,6 +116,10 @@ impl Ui {
             file_message: RwSignal::new(None),
             runs_finished: RwSignal::new(0),
             pending_upload: RwSignal::new(None),
+            my_digits: RwSignal::new(vec![]),
+            digits_report: RwSignal::new(None),
+            digits_message: RwSignal::new(None),
+            fine_tune: RwSignal::new(None),
             panic: RwSignal::new(None),
             deaths: RwSignal::new(vec![]),
         }
@@ -290,6 +305,7 @@ impl Ui {
             }
             FromWorker::Weights { info, weights } => {
                 self.file_message.set(None);
+                self.digits_report.set(None);
                 self.pending_upload.set(None);
                 self.weights.set(Some((info, weights.to_vec())));
             }
@@ -299,6 +315,36 @@ impl Ui {
                 {
                     self.file_message.set(Some(e));
                 }
+            }
+            FromWorker::DigitsEvaluation { report } => self.digits_report.set(Some(*report)),
+            FromWorker::DigitFiles { images, labels } => {
+                let files = [(IMAGES_SUFFIX, images), (LABELS_SUFFIX, labels)];
+                for (suffix, bytes) in files {
+                    if let Err(e) =
+                        super::files::download(&format!("my-digits{suffix}"), &bytes.to_vec())
+                    {
+                        self.digits_message.set(Some((Level::Error, e)));
+                    }
+                }
+            }
+            FromWorker::DigitsRead(set) => {
+                let digits = set
+                    .pixels
+                    .to_vec()
+                    .chunks_exact(PIXELS)
+                    .zip(set.labels)
+                    .map(|(pixels, label)| MyDigit {
+                        id: 0.0,
+                        label,
+                        pixels: pixels.to_vec(),
+                        thumbnail: String::new(),
+                    })
+                    .collect();
+                super::mydigits::add(self, digits, None);
+            }
+            FromWorker::FineTune(report) => self.fine_tune.set(Some(report)),
+            FromWorker::DigitsRefused { message } => {
+                self.digits_message.set(Some((Level::Error, message)))
             }
             FromWorker::Finished { message } => {
                 self.message.set(Some((Level::Success, message)));

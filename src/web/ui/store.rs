@@ -1,4 +1,5 @@
-//! Saved models in the browser's IndexedDB: weights (a burn record) with what they are.
+//! What the page keeps in the browser's IndexedDB: saved models (weights as a burn record, with
+//! what they are and how they were trained) and My digits (the user's labelled drawings).
 
 use js_sys::{Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
@@ -11,7 +12,10 @@ use crate::web::js::describe;
 use crate::web::protocol::RunHistory;
 
 const DB: &str = "mnist-lab";
-const STORE: &str = "models";
+/// Version 2 added the digits store; opening creates whichever store is missing.
+const VERSION: u32 = 2;
+const MODELS: &str = "models";
+const DIGITS: &str = "digits";
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Saved {
@@ -25,6 +29,18 @@ pub struct Saved {
     /// How the run that made them trained (none for uploads and pretrained weights, and for
     /// models saved before runs kept their history).
     pub history: Option<RunHistory>,
+}
+
+/// One of My digits: what the user drew, the label they gave it, and the 28×28 the network
+/// reads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MyDigit {
+    pub id: f64,
+    pub label: u8,
+    /// 784 grey pixels, 0 paper to 255 ink.
+    pub pixels: Vec<u8>,
+    /// A small picture of the drawing as drawn (a `data:` URL).
+    pub thumbnail: String,
 }
 
 /// Resolves when an IndexedDB request succeeds (with its result) or fails.
@@ -52,7 +68,9 @@ async fn open() -> Result<IdbDatabase, String> {
     let factory = web_sys::window()
         .and_then(|w| w.indexed_db().ok().flatten())
         .ok_or("this browser has no IndexedDB")?;
-    let request: IdbOpenDbRequest = factory.open_with_u32(DB, 1).map_err(|e| describe(&e))?;
+    let request: IdbOpenDbRequest = factory
+        .open_with_u32(DB, VERSION)
+        .map_err(|e| describe(&e))?;
     let upgrade = Closure::once_into_js(move |e: web_sys::Event| {
         let db: Option<IdbDatabase> = e
             .target()
@@ -63,7 +81,10 @@ async fn open() -> Result<IdbDatabase, String> {
             let params = web_sys::IdbObjectStoreParameters::new();
             params.set_key_path(&"id".into());
             params.set_auto_increment(true);
-            let _ = db.create_object_store_with_optional_parameters(STORE, &params);
+            // A store that exists already (from an older version) refuses, and stays.
+            for store in [MODELS, DIGITS] {
+                let _ = db.create_object_store_with_optional_parameters(store, &params);
+            }
         }
     });
     request.set_onupgradeneeded(Some(upgrade.unchecked_ref()));
@@ -73,13 +94,24 @@ async fn open() -> Result<IdbDatabase, String> {
         .map_err(|_| "IndexedDB: not a database".into())
 }
 
-fn transaction(db: &IdbDatabase, mode: IdbTransactionMode) -> Result<IdbTransaction, String> {
-    db.transaction_with_str_and_mode(STORE, mode)
-        .map_err(|e| describe(&e))
-}
-
-fn store(tx: &IdbTransaction) -> Result<web_sys::IdbObjectStore, String> {
-    tx.object_store(STORE).map_err(|e| describe(&e))
+/// Runs `request` on `store` in a transaction of its own and waits: for its result when
+/// reading, for the commit when writing (nothing counts as saved before).
+async fn run(
+    store: &str,
+    mode: IdbTransactionMode,
+    request: impl FnOnce(&web_sys::IdbObjectStore) -> Result<IdbRequest, JsValue>,
+) -> Result<JsValue, String> {
+    let db = open().await?;
+    let tx = db
+        .transaction_with_str_and_mode(store, mode)
+        .map_err(|e| describe(&e))?;
+    let objects = tx.object_store(store).map_err(|e| describe(&e))?;
+    let request = request(&objects).map_err(|e| describe(&e))?;
+    match mode {
+        IdbTransactionMode::Readonly => done(&request).await,
+        // A failed write aborts the transaction, which `committed` reports.
+        _ => committed(&tx).await.map(|()| JsValue::UNDEFINED),
+    }
 }
 
 /// Resolves when a write has committed. A request can succeed and its transaction still abort
@@ -129,10 +161,8 @@ fn decode(obj: &JsValue) -> Option<Saved> {
 }
 
 /// All saved models, newest first.
-pub async fn list() -> Result<Vec<Saved>, String> {
-    let db = open().await?;
-    let tx = transaction(&db, IdbTransactionMode::Readonly)?;
-    let all = done(&store(&tx)?.get_all().map_err(|e| describe(&e))?).await?;
+pub async fn models() -> Result<Vec<Saved>, String> {
+    let all = run(MODELS, IdbTransactionMode::Readonly, |s| s.get_all()).await?;
     let mut models: Vec<Saved> = js_sys::Array::from(&all)
         .iter()
         .filter_map(|v| decode(&v))
@@ -142,7 +172,7 @@ pub async fn list() -> Result<Vec<Saved>, String> {
 }
 
 /// Saves (or, with `id`, replaces) a model, once the browser has committed it.
-pub async fn put(model: &Saved, id: Option<f64>) -> Result<(), String> {
+pub async fn put_model(model: &Saved, id: Option<f64>) -> Result<(), String> {
     let obj = Object::new();
     let set = |k: &str, v: JsValue| Reflect::set(&obj, &k.into(), &v).map(drop);
     let _ = id.map(|id| set("id", id.into()));
@@ -157,15 +187,72 @@ pub async fn put(model: &Saved, id: Option<f64>) -> Result<(), String> {
     set("date", model.date.as_str().into()).map_err(|e| describe(&e))?;
     set("bytes", Uint8Array::from(model.bytes.as_slice()).into()).map_err(|e| describe(&e))?;
     set("history", to_js(&model.history)).map_err(|e| describe(&e))?;
+    run(MODELS, IdbTransactionMode::Readwrite, |s| s.put(&obj))
+        .await
+        .map(drop)
+}
+
+pub async fn delete_model(id: f64) -> Result<(), String> {
+    run(MODELS, IdbTransactionMode::Readwrite, |s| {
+        s.delete(&id.into())
+    })
+    .await
+    .map(drop)
+}
+
+fn decode_digit(obj: &JsValue) -> Option<MyDigit> {
+    let label = field(obj, "label").as_f64()?;
+    let pixels = field(obj, "pixels").dyn_into::<Uint8Array>().ok()?.to_vec();
+    // Only what this app wrote: a digit label and a whole 28×28.
+    (label.fract() == 0.0 && (0.0..=9.0).contains(&label) && pixels.len() == crate::data::PIXELS)
+        .then(|| MyDigit {
+            id: field(obj, "id").as_f64().unwrap_or_default(),
+            label: label as u8,
+            pixels,
+            thumbnail: field(obj, "thumbnail").as_string().unwrap_or_default(),
+        })
+}
+
+/// My digits, oldest first.
+pub async fn digits() -> Result<Vec<MyDigit>, String> {
+    let all = run(DIGITS, IdbTransactionMode::Readonly, |s| s.get_all()).await?;
+    let mut digits: Vec<MyDigit> = js_sys::Array::from(&all)
+        .iter()
+        .filter_map(|v| decode_digit(&v))
+        .collect();
+    digits.sort_by(|a, b| a.id.total_cmp(&b.id));
+    Ok(digits)
+}
+
+/// Adds digits (their `id`s are given by the store), once the browser has committed them.
+pub async fn add_digits(digits: &[MyDigit]) -> Result<(), String> {
     let db = open().await?;
-    let tx = transaction(&db, IdbTransactionMode::Readwrite)?;
-    store(&tx)?.put(&obj).map_err(|e| describe(&e))?;
+    let tx = db
+        .transaction_with_str_and_mode(DIGITS, IdbTransactionMode::Readwrite)
+        .map_err(|e| describe(&e))?;
+    let objects = tx.object_store(DIGITS).map_err(|e| describe(&e))?;
+    for digit in digits {
+        let obj = Object::new();
+        let set = |k: &str, v: JsValue| Reflect::set(&obj, &k.into(), &v).map(drop);
+        set("label", f64::from(digit.label).into()).map_err(|e| describe(&e))?;
+        set("pixels", Uint8Array::from(digit.pixels.as_slice()).into())
+            .map_err(|e| describe(&e))?;
+        set("thumbnail", digit.thumbnail.as_str().into()).map_err(|e| describe(&e))?;
+        objects.add(&obj).map_err(|e| describe(&e))?;
+    }
     committed(&tx).await
 }
 
-pub async fn delete(id: f64) -> Result<(), String> {
-    let db = open().await?;
-    let tx = transaction(&db, IdbTransactionMode::Readwrite)?;
-    store(&tx)?.delete(&id.into()).map_err(|e| describe(&e))?;
-    committed(&tx).await
+pub async fn delete_digit(id: f64) -> Result<(), String> {
+    run(DIGITS, IdbTransactionMode::Readwrite, |s| {
+        s.delete(&id.into())
+    })
+    .await
+    .map(drop)
+}
+
+pub async fn clear_digits() -> Result<(), String> {
+    run(DIGITS, IdbTransactionMode::Readwrite, |s| s.clear())
+        .await
+        .map(drop)
 }

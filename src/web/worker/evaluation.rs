@@ -6,7 +6,7 @@ use burn::prelude::*;
 
 use super::state::{Shared, post};
 use crate::data::{PIXELS, Split};
-use crate::eval::evaluate_pausing;
+use crate::eval::{Evaluation, evaluate_pausing};
 use crate::model::Model;
 use crate::web::js::yield_now;
 use crate::web::protocol::{Bytes, EvalReport, FromWorker, RunState};
@@ -55,21 +55,13 @@ pub async fn report_evaluation(
     let eval = evaluate_pausing(model, test, device, async || yield_now().await)
         .await
         .map_err(|e| e.to_string())?;
-    let misses: Vec<_> = eval.misses.iter().take(MISSES_SENT).cloned().collect();
-    let pixels: Vec<u8> = misses
+    let report = report_of(&eval);
+    let pixels: Vec<u8> = report
+        .misses
         .iter()
         .flat_map(|m| test.image(m.index).to_vec())
         .collect();
-    debug_assert_eq!(pixels.len(), misses.len() * PIXELS);
-    let report = EvalReport {
-        confusion: eval.confusion,
-        accuracy: eval.accuracy(),
-        precision: std::array::from_fn(|c| eval.precision(c)),
-        recall: std::array::from_fn(|c| eval.recall(c)),
-        f1: std::array::from_fn(|c| eval.f1(c)),
-        total_misses: eval.misses.len(),
-        misses,
-    };
+    debug_assert_eq!(pixels.len(), report.misses.len() * PIXELS);
     let accuracy = report.accuracy;
     post(FromWorker::Evaluation {
         report: Box::new(report),
@@ -77,6 +69,19 @@ pub async fn report_evaluation(
     });
     state.borrow_mut().last_eval = Some(eval);
     Ok(accuracy)
+}
+
+/// What the page shows of an evaluation: the metrics and the first misclassified digits.
+pub fn report_of(eval: &Evaluation) -> EvalReport {
+    EvalReport {
+        confusion: eval.confusion,
+        accuracy: eval.accuracy(),
+        precision: std::array::from_fn(|c| eval.precision(c)),
+        recall: std::array::from_fn(|c| eval.recall(c)),
+        f1: std::array::from_fn(|c| eval.f1(c)),
+        total_misses: eval.misses.len(),
+        misses: eval.misses.iter().take(MISSES_SENT).cloned().collect(),
+    }
 }
 
 /// Test digits with this true label and this prediction in the last evaluation.

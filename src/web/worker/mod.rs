@@ -5,6 +5,7 @@
 
 mod backend;
 mod dataset;
+mod digits;
 mod evaluation;
 mod helpers;
 mod run;
@@ -51,7 +52,9 @@ fn handle(state: Shared, msg: ToWorker) {
         ToWorker::Ping { id } => post(FromWorker::Pong { id }),
         ToWorker::LoadData => wasm_bindgen_futures::spawn_local(dataset::load_data(state)),
         ToWorker::Samples { count, seed } => dataset::samples(&state, count, seed),
-        ToWorker::Start(settings) => wasm_bindgen_futures::spawn_local(run::start(state, settings)),
+        ToWorker::Start { settings, mine } => {
+            wasm_bindgen_futures::spawn_local(run::start(state, settings, mine))
+        }
         ToWorker::Pause | ToWorker::Resume | ToWorker::Stop => run::control(&state, &msg),
         ToWorker::Evaluate { test_images } => {
             wasm_bindgen_futures::spawn_local(evaluation::evaluate_current(state, test_images))
@@ -65,6 +68,11 @@ fn handle(state: Shared, msg: ToWorker) {
             wasm_bindgen_futures::spawn_local(weights::set_weights(state, source))
         }
         ToWorker::ExportPth => weights::export_pth(&state),
+        ToWorker::EvaluateDigits(set) => {
+            wasm_bindgen_futures::spawn_local(digits::evaluate_digits(state, set))
+        }
+        ToWorker::ExportDigits(set) => digits::export_digits(set),
+        ToWorker::ImportDigits { files } => digits::import_digits(files),
         ToWorker::Share {
             id,
             preset,

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::backend::{self, Backend};
+use super::digits;
 use super::evaluation::report_evaluation;
 use super::helpers::WorkerHelpers;
 use super::state::{Shared, adopt_weights, info, post};
@@ -12,7 +13,8 @@ use crate::model::Preset;
 use crate::train::{TrainConfig, TrainError, Trainer, max_shares};
 use crate::web::js::{now_ms, sleep, yield_now};
 use crate::web::protocol::{
-    EpochRecord, FromWorker, Init, RunHistory, RunSettings, RunState, ToWorker, WeightsInfo,
+    DigitSet, EpochRecord, FromWorker, Init, RunHistory, RunSettings, RunState, ToWorker,
+    WeightsInfo,
 };
 use crate::weights;
 
@@ -56,25 +58,48 @@ struct Plan {
     threads: usize,
     /// What the run did so far, kept with the weights it makes.
     history: RunHistory,
+    /// The user's digits held out to measure a run that mixes them in.
+    held_out: Option<Arc<Split>>,
 }
 
-pub async fn start(state: Shared, settings: RunSettings) {
+pub async fn start(state: Shared, settings: RunSettings, mine: Option<DigitSet>) {
     if state.borrow().run.is_some() {
         return post(FromWorker::Error {
             message: "a run is already going".into(),
         });
     }
-    let plan = match plan(&state, &settings) {
+    let mut plan = match plan(&state, &settings, mine.as_ref()) {
         Ok(plan) => plan,
         Err(message) => return post(FromWorker::Error { message }),
     };
     state.borrow_mut().run = Some(Control::default());
+    // Where the user's digits are mixed in, the scores before training, to compare after.
+    let measured = plan.held_out.clone().map(|held| (held, plan.test.clone()));
+    if let (Some((held, test)), Some(fine_tune)) = (&measured, &mut plan.history.fine_tune) {
+        post(FromWorker::State(RunState::Evaluating));
+        let start = (plan.preset, plan.initial.as_deref(), settings.seed);
+        match digits::scores_before(start, held, test).await {
+            Ok(before) => fine_tune.before = before,
+            Err(message) => {
+                state.borrow_mut().run = None;
+                post(FromWorker::State(RunState::Idle));
+                return post(FromWorker::Error { message });
+            }
+        }
+        post(FromWorker::FineTune(fine_tune.clone()));
+    }
     post(FromWorker::State(RunState::ChoosingBackend));
     let (backend, reason) =
         backend::choose(settings.backend, &plan.train, settings.batch_size).await;
     post(FromWorker::State(RunState::Training));
-    let result = train(&state, plan, backend, reason).await;
+    let mut result = train(&state, plan, backend, reason).await;
     backend::patience(false);
+    if let (Ok(_), Some((held, test))) = (&result, &measured) {
+        post(FromWorker::State(RunState::Evaluating));
+        if let Err(e) = digits::score_after(&state, held, test).await {
+            result = Err(e);
+        }
+    }
     state.borrow_mut().run = None;
     post(FromWorker::State(RunState::Idle));
     match result {
@@ -83,7 +108,7 @@ pub async fn start(state: Shared, settings: RunSettings) {
     }
 }
 
-fn plan(state: &Shared, settings: &RunSettings) -> Result<Plan, String> {
+fn plan(state: &Shared, settings: &RunSettings, mine: Option<&DigitSet>) -> Result<Plan, String> {
     let s = state.borrow();
     let (Some(train), Some(test)) = (&s.train, &s.test) else {
         return Err("the dataset is not loaded yet".into());
@@ -113,10 +138,19 @@ fn plan(state: &Shared, settings: &RunSettings) -> Result<Plan, String> {
             (info.preset, Some(bytes))
         }
     };
+    let mut train = train.take(settings.train_images);
+    let (held_out, fine_tune) = match mine {
+        Some(set) => {
+            let (mixed, held_out, fine_tune) = digits::mix(&train, set)?;
+            train = mixed;
+            (Some(Arc::new(held_out)), Some(fine_tune))
+        }
+        None => (None, None),
+    };
     Ok(Plan {
         preset,
         train_config,
-        train: Arc::new(train.take(settings.train_images)),
+        train: Arc::new(train),
         test: Arc::new(test.take(settings.test_images)),
         initial,
         threads: settings.threads.min(max_shares(settings.batch_size)),
@@ -126,7 +160,9 @@ fn plan(state: &Shared, settings: &RunSettings) -> Result<Plan, String> {
             workers: 1,
             seconds: 0.0,
             epochs: vec![],
+            fine_tune,
         },
+        held_out,
     })
 }
 

@@ -1,0 +1,241 @@
+//! My digits: drawings the user labelled (under the drawing: a click on the right digit or a
+//! key 0–9), kept in this browser and grouped by digit; the current weights evaluated on them,
+//! and the set written to or read from gzip'd IDX files the CLI takes (the worker writes and
+//! checks them).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::HtmlInputElement;
+
+use crate::data::mnist::{IMAGES_SUFFIX, LABELS_SUFFIX};
+use crate::web::js::describe;
+use crate::web::protocol::{Bytes, DigitSet, ToWorker};
+
+use super::client;
+use super::digits::Digit;
+use super::state::{Level, Ui};
+use super::store::{self, MyDigit};
+
+/// Re-reads My digits from the browser's store; how many there are.
+async fn reload(ui: Ui) -> Result<usize, String> {
+    let digits = store::digits().await?;
+    let count = digits.len();
+    ui.my_digits.set(digits);
+    Ok(count)
+}
+
+fn refresh(ui: Ui) {
+    spawn_local(async move {
+        if let Err(e) = reload(ui).await {
+            ui.digits_message.set(Some((Level::Error, e)));
+        }
+    });
+}
+
+/// Keeps `digits`, and says so: as one drawing labelled `label`, or as an import.
+pub fn add(ui: Ui, digits: Vec<MyDigit>, label: Option<u8>) {
+    spawn_local(async move {
+        let said = match store::add_digits(&digits).await.and(reload(ui).await) {
+            Err(e) => (Level::Error, e),
+            Ok(total) => (
+                Level::Success,
+                match label {
+                    Some(label) => format!("Added as a {label}: {total} in My digits."),
+                    None => format!("Imported {} digits: {total} in My digits.", digits.len()),
+                },
+            ),
+        };
+        ui.digits_message.set(Some(said));
+    });
+}
+
+/// The digits' pixels and labels, as the worker's messages carry them.
+pub fn as_set(digits: &[MyDigit]) -> DigitSet {
+    let pixels: Vec<u8> = digits.iter().flat_map(|d| d.pixels.clone()).collect();
+    DigitSet {
+        pixels: Bytes::copy(&pixels),
+        labels: digits.iter().map(|d| d.label).collect(),
+    }
+}
+
+fn percent(accuracy: Option<f64>) -> String {
+    accuracy.map_or("–".into(), |a| format!("{:.1}%", 100.0 * a))
+}
+
+#[component]
+pub fn MyDigitsPanel(ui: Ui) -> impl IntoView {
+    refresh(ui);
+    let confirm_clear = RwSignal::new(false);
+    let count = move || ui.my_digits.with(Vec::len);
+    let evaluate = move |_| {
+        client::send(ToWorker::EvaluateDigits(
+            ui.my_digits.with_untracked(|d| as_set(d)),
+        ));
+    };
+    let export = move |_| {
+        client::send(ToWorker::ExportDigits(
+            ui.my_digits.with_untracked(|d| as_set(d)),
+        ));
+    };
+    let import = move |ev: leptos::ev::Event| {
+        let input: HtmlInputElement = event_target(&ev);
+        let Some(list) = input.files() else { return };
+        let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+        input.set_value("");
+        spawn_local(async move {
+            let mut read = vec![];
+            for file in files {
+                match JsFuture::from(file.array_buffer()).await {
+                    Ok(buffer) => read.push((file.name(), Bytes::whole(buffer.unchecked_ref()))),
+                    Err(e) => {
+                        let why = format!("cannot read {}: {}", file.name(), describe(&e));
+                        return ui.digits_message.set(Some((Level::Error, why)));
+                    }
+                }
+            }
+            client::send(ToWorker::ImportDigits { files: read });
+        });
+    };
+    let delete = move |id: f64| {
+        spawn_local(async move {
+            if let Err(e) = store::delete_digit(id).await {
+                ui.digits_message.set(Some((Level::Error, e)));
+            }
+            refresh(ui);
+        })
+    };
+    let clear = move |_| {
+        confirm_clear.set(false);
+        spawn_local(async move {
+            if let Err(e) = store::clear_digits().await {
+                ui.digits_message.set(Some((Level::Error, e)));
+            }
+            ui.digits_report.set(None);
+            refresh(ui);
+        })
+    };
+    let busy = move || ui.training() || ui.weights.with(Option::is_none);
+
+    view! {
+        <div class="my-digits">
+            <p class="note">
+                "Label a drawing under the box above — click the right digit or press its key 0–9 — and it is kept here, in this browser, with the 28×28 the network sees. Evaluate the current weights on your own handwriting, or export the set for "
+                <code>"mnist-lab eval --data DIR"</code>" and "<code>"train --extra DIR"</code>"."
+            </p>
+            {move || ui.digits_message.get().map(|(level, text)| {
+                let class = match level { Level::Error => "notice error", _ => "notice success" };
+                view! { <p class=class role="status" data-testid="digits-message">{text}</p> }
+            })}
+            <p data-testid="my-digits-count">
+                {move || match count() {
+                    0 => "No digits yet.".to_string(),
+                    1 => "1 digit.".to_string(),
+                    n => format!("{n} digits."),
+                }}
+            </p>
+            <div class="digit-groups">
+                {move || (0..10u8).filter_map(|label| {
+                    let group: Vec<MyDigit> = ui.my_digits.with(|d| d.iter().filter(|d| d.label == label).cloned().collect());
+                    (!group.is_empty()).then(|| view! {
+                        <div class="digit-group" data-testid=format!("my-digits-{label}")>
+                            <h3>{label}<span class="note">{format!(" × {}", group.len())}</span></h3>
+                            <div class="gallery">
+                                {group.into_iter().map(|d| {
+                                    let id = d.id;
+                                    let picture = if d.thumbnail.is_empty() {
+                                        view! { <Digit pixels=d.pixels label="" /> }.into_any()
+                                    } else {
+                                        view! { <img class="thumb" src=d.thumbnail alt=format!("a drawn {label}") /> }.into_any()
+                                    };
+                                    view! {
+                                        <span class="my-digit" data-testid="my-digit">
+                                            {picture}
+                                            <button type="button" class="remove" aria-label=format!("Delete this {label}")
+                                                on:click=move |_| delete(id)>"×"</button>
+                                        </span>
+                                    }
+                                }).collect_view()}
+                            </div>
+                        </div>
+                    })
+                }).collect_view()}
+            </div>
+            <div class="buttons">
+                <button type="button" data-testid="evaluate-digits" disabled=move || count() == 0 || busy()
+                    on:click=evaluate>"Evaluate on My digits"</button>
+                <button type="button" data-testid="export-digits" disabled=move || count() == 0
+                    on:click=export>"Export (IDX .gz)"</button>
+                <label class="upload">
+                    "Import… "
+                    <input type="file" multiple data-testid="import-digits" accept=".gz"
+                        title=format!("Both files: NAME{IMAGES_SUFFIX} and NAME{LABELS_SUFFIX}")
+                        on:change=import />
+                </label>
+                <Show when=move || !confirm_clear.get() fallback=move || view! {
+                    <span>{move || format!("Delete all {} digits? ", count())}</span>
+                    <button type="button" class="danger" data-testid="clear-digits-yes" on:click=clear>"Delete all"</button>
+                    <button type="button" on:click=move |_| confirm_clear.set(false)>"Keep them"</button>
+                }>
+                    <button type="button" class="danger" data-testid="clear-digits" disabled=move || count() == 0
+                        on:click=move |_| confirm_clear.set(true)>"Clear all"</button>
+                </Show>
+            </div>
+            {move || ui.digits_report.get().map(|report| {
+                let total: u32 = report.confusion.iter().flatten().sum();
+                let correct: u32 = (0..10).map(|c| report.confusion[c][c]).sum();
+                let mnist = ui.evaluation.with(|e| e.as_ref().map(|(r, _)| r.accuracy))
+                    .or_else(|| ui.weights.with(|w| w.as_ref().and_then(|(i, _)| i.test_accuracy)));
+                view! {
+                    <p class="accuracy">
+                        "On My digits " <strong data-testid="digits-accuracy">{format!("{:.4}", report.accuracy)}</strong>
+                        {format!(" ({correct} of {total})")}
+                        {match mnist {
+                            Some(a) => format!(" · on the MNIST test set {a:.4}"),
+                            None => " · evaluate in 3 · Evaluate to compare with the MNIST test set".to_string(),
+                        }}
+                    </p>
+                    <table class="confusion small" data-testid="digits-confusion" aria-label="My digits: rows your label, columns the network's reading">
+                        <thead><tr><th>"label↓ read→"</th>{(0..10).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
+                        <tbody>
+                            {(0..10).filter(|&t| report.confusion[t].iter().any(|&n| n > 0)).map(|t| view! {
+                                <tr><th scope="row">{t}</th>
+                                    {(0..10).map(|p| {
+                                        let n = report.confusion[t][p];
+                                        let class = if n == 0 { "" } else if t == p { "diag" } else { "off" };
+                                        view! { <td class=class style="--a:0.4">{(n > 0).then_some(n)}</td> }
+                                    }).collect_view()}
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+            })}
+            {move || ui.fine_tune.get().map(|f| {
+                let after = |pick: fn(&crate::web::protocol::Scores) -> Option<f64>| match &f.after {
+                    Some(a) => format!(" → {}", percent(pick(a))),
+                    None => " → (training…)".to_string(),
+                };
+                view! {
+                    <div class="fine-tune" data-testid="fine-tune">
+                        <h3>"Fine-tuned with My digits"</h3>
+                        <p class="note">{format!(
+                            "{} of your digits trained, each repeated {}× ({:.1}% of every epoch); {} held out to measure.",
+                            f.trained_on, f.copies, 100.0 * f.share, f.held_out
+                        )}</p>
+                        <table class="settings">
+                            <thead><tr><th scope="col">"Accuracy"</th><th scope="col">"before → after"</th></tr></thead>
+                            <tbody>
+                                <tr><th scope="row">"Your held-out digits"</th>
+                                    <td data-testid="fine-tune-held-out">{percent(f.before.held_out)}{after(|s| s.held_out)}</td></tr>
+                                <tr><th scope="row">"MNIST test set"</th>
+                                    <td data-testid="fine-tune-mnist">{percent(Some(f.before.mnist))}{after(|s| Some(s.mnist))}</td></tr>
+                            </tbody>
+                        </table>
+                    </div>
+                }
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,161 @@
+//! The user's own digits ("My digits"), which the page keeps: evaluating the current weights on
+//! them, writing and reading them as gzip'd IDX files (checked like MNIST's), and mixing them
+//! into a run's training data with a share held out to measure it on.
+
+use burn::prelude::*;
+
+use super::evaluation::report_of;
+use super::state::adopt_weights;
+use super::state::{Shared, post};
+use crate::data::Split;
+use crate::data::mnist::{IMAGES_SUFFIX, LABELS_SUFFIX, extra_copies};
+use crate::eval::evaluate;
+use crate::model::{Model, Preset};
+use crate::web::protocol::{Bytes, DigitSet, FineTune, FromWorker, Scores};
+use crate::weights;
+
+/// Of each digit, the second of every `HOLD_OUT_EVERY` is held out to measure on.
+const HOLD_OUT_EVERY: usize = 4;
+
+fn digits(set: &DigitSet) -> Result<Split, String> {
+    Split::new(set.pixels.to_vec(), set.labels.clone()).map_err(|e| format!("My digits: {e}"))
+}
+
+pub async fn evaluate_digits(state: Shared, set: DigitSet) {
+    let result = async {
+        let set = digits(&set)?;
+        let bytes = state.borrow().weights.clone().ok_or("no weights yet")?.0;
+        let device = Device::flex();
+        let (_, model) =
+            weights::load_any("the current weights", &bytes, &device).map_err(|e| e.to_string())?;
+        let eval = evaluate(&model, &set, &device)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok::<_, String>(report_of(&eval))
+    }
+    .await;
+    match result {
+        Ok(report) => post(FromWorker::DigitsEvaluation {
+            report: Box::new(report),
+        }),
+        Err(message) => post(FromWorker::Error { message }),
+    }
+}
+
+pub fn export_digits(set: DigitSet) {
+    match digits(&set) {
+        Ok(set) => {
+            let (images, labels) = set.to_idx();
+            post(FromWorker::DigitFiles {
+                images: Bytes::copy(&images),
+                labels: Bytes::copy(&labels),
+            })
+        }
+        Err(message) => post(FromWorker::Error { message }),
+    }
+}
+
+/// Reads the pair of files picked for import: one `…-images-idx3-ubyte.gz` and one
+/// `…-labels-idx1-ubyte.gz`.
+pub fn import_digits(files: Vec<(String, Bytes)>) {
+    let find = |suffix: &str| {
+        let mut matching = files.iter().filter(|(name, _)| name.ends_with(suffix));
+        match (matching.next(), matching.next()) {
+            (Some((name, bytes)), None) => Ok((name.as_str(), bytes.to_vec())),
+            _ => Err(format!(
+                "choose two files: one ending in {IMAGES_SUFFIX} and one in {LABELS_SUFFIX} (as Export writes them)"
+            )),
+        }
+    };
+    let result = find(IMAGES_SUFFIX).and_then(|images| {
+        let labels = find(LABELS_SUFFIX)?;
+        Split::parse((images.0, &images.1), (labels.0, &labels.1)).map_err(|e| e.to_string())
+    });
+    match result {
+        Ok(set) => post(FromWorker::DigitsRead(DigitSet {
+            pixels: Bytes::copy(set.images()),
+            labels: set.labels().to_vec(),
+        })),
+        Err(message) => post(FromWorker::DigitsRefused { message }),
+    }
+}
+
+/// MNIST's `train` with the user's digits mixed in, all but a held-out share repeated to about
+/// 5% of each epoch; returns the mix, the held-out digits and how it was done (scores to come).
+pub fn mix(train: &Split, set: &DigitSet) -> Result<(Split, Split, FineTune), String> {
+    let (mine, held_out) = digits(set)?.hold_out(HOLD_OUT_EVERY);
+    if mine.is_empty() {
+        return Err("My digits has no digit to train on".into());
+    }
+    let copies = extra_copies(train.len(), mine.len());
+    let mixed = train.with_extra(&mine, copies);
+    let fine_tune = FineTune {
+        trained_on: mine.len(),
+        held_out: held_out.len(),
+        copies,
+        share: (copies * mine.len()) as f64 / mixed.len() as f64,
+        before: Scores {
+            held_out: None,
+            mnist: 0.0,
+        },
+        after: None,
+    };
+    Ok((mixed, held_out, fine_tune))
+}
+
+/// Accuracy of `model` on the held-out digits (if any) and on `test`.
+async fn scores(model: &Model, held_out: &Split, test: &Split) -> Result<Scores, String> {
+    let device = Device::flex();
+    let accuracy = async |set: &Split| {
+        evaluate(model, set, &device)
+            .await
+            .map(|e| e.accuracy())
+            .map_err(|e| e.to_string())
+    };
+    Ok(Scores {
+        held_out: match held_out.is_empty() {
+            true => None,
+            false => Some(accuracy(held_out).await?),
+        },
+        mnist: accuracy(test).await?,
+    })
+}
+
+/// The scores of the weights a run starts from: the current ones (a burn record), or for
+/// random weights a fresh model of the run's seed.
+pub async fn scores_before(
+    (preset, initial, seed): (Preset, Option<&[u8]>, u64),
+    held_out: &Split,
+    test: &Split,
+) -> Result<Scores, String> {
+    let device = Device::flex();
+    let model = match initial {
+        Some(bytes) => weights::from_bytes(
+            &preset.config().init(&device),
+            "the starting weights",
+            bytes,
+        )
+        .map_err(|e| e.to_string())?,
+        None => {
+            device.seed(seed);
+            preset.config().init(&device)
+        }
+    };
+    scores(&model, held_out, test).await
+}
+
+/// Scores the weights a run ended with, and keeps the scores with them (in their history,
+/// which a saved model keeps) before the run is said to be finished.
+pub async fn score_after(state: &Shared, held_out: &Split, test: &Split) -> Result<(), String> {
+    let (bytes, mut info) = state.borrow().weights.clone().ok_or("no weights")?;
+    let device = Device::flex();
+    let model = weights::from_bytes(&info.preset.config().init(&device), &info.origin, &bytes)
+        .map_err(|e| e.to_string())?;
+    let after = scores(&model, held_out, test).await?;
+    if let Some(fine_tune) = info.history.as_mut().and_then(|h| h.fine_tune.as_mut()) {
+        fine_tune.after = Some(after);
+        post(FromWorker::FineTune(fine_tune.clone()));
+    }
+    adopt_weights(state, bytes, info);
+    Ok(())
+}
