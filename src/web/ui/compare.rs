@@ -102,7 +102,7 @@ pub fn Comparison(#[prop(into)] models: Signal<Vec<Saved>>) -> impl IntoView {
             <div class="charts">
                 <Chart title="Test accuracy by epoch" testid="compare-accuracy" x_label="epoch" y_range=None tight=true
                     series=Signal::derive(move || runs.with(|r| series(r, |h, e| h.epochs[e].test_accuracy)))/>
-                <Chart title="Training loss by epoch" testid="compare-loss" x_label="epoch" y_range=None
+                <Chart title="Training loss by epoch" testid="compare-loss" x_label="epoch" y_range=None tight=true
                     series=Signal::derive(move || runs.with(|r| series(r, |h, e| f64::from(h.epochs[e].train_loss))))/>
             </div>
             <div class="table-scroll">

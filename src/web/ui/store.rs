@@ -160,14 +160,20 @@ fn decode(obj: &JsValue) -> Option<Saved> {
     })
 }
 
-/// All saved models, newest first.
-pub async fn models() -> Result<Vec<Saved>, String> {
-    let all = run(MODELS, IdbTransactionMode::Readonly, |s| s.get_all()).await?;
-    let mut models: Vec<Saved> = js_sys::Array::from(&all)
+/// Everything in `store` that `decode` makes sense of, in the order of their ids (IndexedDB
+/// lists by key): oldest first.
+async fn all<T>(store: &str, decode: fn(&JsValue) -> Option<T>) -> Result<Vec<T>, String> {
+    let all = run(store, IdbTransactionMode::Readonly, |s| s.get_all()).await?;
+    Ok(js_sys::Array::from(&all)
         .iter()
         .filter_map(|v| decode(&v))
-        .collect();
-    models.sort_by(|a, b| b.id.total_cmp(&a.id));
+        .collect())
+}
+
+/// All saved models, newest first.
+pub async fn models() -> Result<Vec<Saved>, String> {
+    let mut models = all(MODELS, decode).await?;
+    models.reverse();
     Ok(models)
 }
 
@@ -215,13 +221,7 @@ fn decode_digit(obj: &JsValue) -> Option<MyDigit> {
 
 /// My digits, oldest first.
 pub async fn digits() -> Result<Vec<MyDigit>, String> {
-    let all = run(DIGITS, IdbTransactionMode::Readonly, |s| s.get_all()).await?;
-    let mut digits: Vec<MyDigit> = js_sys::Array::from(&all)
-        .iter()
-        .filter_map(|v| decode_digit(&v))
-        .collect();
-    digits.sort_by(|a, b| a.id.total_cmp(&b.id));
-    Ok(digits)
+    all(DIGITS, decode_digit).await
 }
 
 /// Adds digits (their `id`s are given by the store), once the browser has committed them.
