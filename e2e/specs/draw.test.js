@@ -1,6 +1,6 @@
 // Drawing digits with real pointer strokes and reading them with the shipped pretrained weights;
-// Clear, Undo and Esc; the "why" overlay; weights download/upload round trip; a corrupt upload;
-// touch on a phone.
+// Clear, Undo and Esc; the "why" overlay; a picture opened instead of a drawing; weights
+// download/upload round trip; a corrupt upload; touch on a phone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -74,6 +74,38 @@ test('"Why this digit?" colours the ink that decided, and follows the drawing', 
   await shot(p, 'why-7');
   await p.keyboard.press('Escape');
   await p.getByTestId('why').waitFor({ state: 'detached' });
+  assert.deepEqual(p.errors, []);
+  await context.close();
+});
+
+test('"Open an image…" reads a picture of a digit, either polarity, any shape; a file that is no image is refused', async () => {
+  const context = await chrome.newContext();
+  const p = await page(context, server.url);
+  await pretrainedReady(p);
+  // Pictures made by the browser itself: a typeset digit on a wide card, dark on light and light on dark.
+  const picture = (digit, ink, paper) => p.evaluate(([digit, ink, paper]) => {
+    const c = document.createElement('canvas');
+    c.width = 240; c.height = 140;
+    const ctx = c.getContext('2d');
+    ctx.fillStyle = paper; ctx.fillRect(0, 0, 240, 140);
+    ctx.fillStyle = ink; ctx.font = 'bold 110px sans-serif'; ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
+    ctx.fillText(digit, 120, 75);
+    return c.toDataURL('image/png').split(',')[1];
+  }, [digit, ink, paper]);
+  for (const [digit, ink, paper] of [['7', '#222', '#f4f1e8'], ['3', '#fff', '#000']]) {
+    const buffer = Buffer.from(await picture(digit, ink, paper), 'base64');
+    await p.getByTestId('open-image').setInputFiles({ name: `${digit}.png`, mimeType: 'image/png', buffer });
+    assert.equal(await prediction(p, digit), digit);
+    await p.getByTestId('why-legend').filter({ hasText: `Why ${digit}?` }).waitFor();
+  }
+  await shot(p, 'open-image');
+  await p.getByTestId('open-image').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not a picture') });
+  await p.getByTestId('image-problem').filter({ hasText: 'cannot open notes.png as an image' }).waitFor();
+  assert.match(await p.getByTestId('prediction').textContent(), /Draw a digit/);
+  // Drawing again takes the picture's place and the message away.
+  await stroke(p, [[0.5, 0.12], [0.45, 0.88]]);
+  assert.equal(await prediction(p, '1'), '1');
+  assert.equal(await p.getByTestId('image-problem').count(), 0);
   assert.deepEqual(p.errors, []);
   await context.close();
 });

@@ -20,6 +20,7 @@ use crate::preprocess::{PixelFormat, PreprocessError, to_mnist};
 
 use super::digits::{Pixels, Why};
 use super::mydigits;
+use super::picture;
 use super::state::Ui;
 use super::store::MyDigit;
 
@@ -162,6 +163,8 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
     // move: the digit it explains and the input it saw are kept with it, which the reading may
     // have moved on from mid-stroke.
     let why: RwSignal<Option<Explained>> = RwSignal::new(None);
+    // Why a picture could not be opened.
+    let image_problem: RwSignal<Option<String>> = RwSignal::new(None);
     let filter_images: RwSignal<Vec<Vec<u8>>> = RwSignal::new(vec![]);
     let pending = Rc::new(RefCell::new(false));
     let dpr = web_sys::window()
@@ -250,6 +253,23 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
         strokes.set(vec![]);
         reading.set(None);
         why.set(None);
+        image_problem.set(None);
+    };
+    // A picture replaces the drawing, and is read like one.
+    let open_image = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let (Some(file), Some(c)) = (input.files().and_then(|f| f.get(0)), canvas.get_untracked())
+        else {
+            return;
+        };
+        input.set_value("");
+        clear();
+        leptos::task::spawn_local(async move {
+            match picture::show(&c, &file).await {
+                Ok(()) => predict_now(),
+                Err(e) => image_problem.set(Some(e)),
+            }
+        });
     };
     let undo = move || {
         strokes.update(|s| {
@@ -306,6 +326,7 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
                         if let (Some(p), Some(c)) = (point(&ev), canvas.get_untracked()) {
                             let _ = c.set_pointer_capture(ev.pointer_id());
                             drawing.set(true);
+                            image_problem.set(None);
                             strokes.update(|s| s.push(vec![p]));
                             schedule();
                         }
@@ -322,7 +343,14 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
                 <div class="buttons">
                     <button type="button" data-testid="clear" on:click=move |_| clear()>"Clear (Esc)"</button>
                     <button type="button" data-testid="undo" disabled=move || strokes.with(|s| s.is_empty()) on:click=move |_| undo()>"Undo"</button>
+                    <label class="upload open-image">
+                        "Open an image… "
+                        <input type="file" accept="image/*" data-testid="open-image" on:change=open_image />
+                    </label>
                 </div>
+                {move || image_problem.get().map(|text| view! {
+                    <p class="notice error" role="alert" data-testid="image-problem">{text}</p>
+                })}
             </div>
             <div class="reading" aria-live="polite">
                 {move || match best() {

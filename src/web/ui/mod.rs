@@ -11,6 +11,7 @@ mod evaluation;
 mod files;
 mod models;
 mod mydigits;
+mod picture;
 mod progress;
 mod state;
 mod store;

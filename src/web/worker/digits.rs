@@ -5,8 +5,7 @@
 use burn::prelude::*;
 
 use super::evaluation::report_of;
-use super::state::adopt_weights;
-use super::state::{Shared, post};
+use super::state::{Shared, adopt_weights, post};
 use crate::data::Split;
 use crate::data::mnist::{IMAGES_SUFFIX, LABELS_SUFFIX, extra_copies};
 use crate::eval::evaluate;
