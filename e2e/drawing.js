@@ -35,3 +35,18 @@ export async function zeroDrawn(p) {
   assert.equal(await prediction(p, '0'), '0');
   return p.getByTestId('probabilities').textContent();
 }
+
+/** A PNG of `digit` typeset on a wide card (ink and paper colours as CSS), made by the browser
+ * itself, for "Open an image…". */
+export async function picture(p, digit, ink, paper) {
+  const base64 = await p.evaluate(([digit, ink, paper]) => {
+    const c = document.createElement('canvas');
+    c.width = 240; c.height = 140;
+    const ctx = c.getContext('2d');
+    ctx.fillStyle = paper; ctx.fillRect(0, 0, 240, 140);
+    ctx.fillStyle = ink; ctx.font = 'bold 110px sans-serif'; ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
+    ctx.fillText(digit, 120, 75);
+    return c.toDataURL('image/png').split(',')[1];
+  }, [digit, ink, paper]);
+  return { name: `${digit}.png`, mimeType: 'image/png', buffer: Buffer.from(base64, 'base64') };
+}

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { serve, browser, page, shot } from '../harness.js';
-import { stroke, ellipse, prediction, pretrainedReady, zeroDrawn } from '../drawing.js';
+import { stroke, ellipse, prediction, pretrainedReady, zeroDrawn, picture } from '../drawing.js';
 
 let server, chrome;
 before(async () => { server = await serve(); chrome = await browser(); });
@@ -82,19 +82,8 @@ test('"Open an image…" reads a picture of a digit, either polarity, any shape;
   const context = await chrome.newContext();
   const p = await page(context, server.url);
   await pretrainedReady(p);
-  // Pictures made by the browser itself: a typeset digit on a wide card, dark on light and light on dark.
-  const picture = (digit, ink, paper) => p.evaluate(([digit, ink, paper]) => {
-    const c = document.createElement('canvas');
-    c.width = 240; c.height = 140;
-    const ctx = c.getContext('2d');
-    ctx.fillStyle = paper; ctx.fillRect(0, 0, 240, 140);
-    ctx.fillStyle = ink; ctx.font = 'bold 110px sans-serif'; ctx.textAlign = 'center'; ctx.textBaseline = 'middle';
-    ctx.fillText(digit, 120, 75);
-    return c.toDataURL('image/png').split(',')[1];
-  }, [digit, ink, paper]);
   for (const [digit, ink, paper] of [['7', '#222', '#f4f1e8'], ['3', '#fff', '#000']]) {
-    const buffer = Buffer.from(await picture(digit, ink, paper), 'base64');
-    await p.getByTestId('open-image').setInputFiles({ name: `${digit}.png`, mimeType: 'image/png', buffer });
+    await p.getByTestId('open-image').setInputFiles(await picture(p, digit, ink, paper));
     assert.equal(await prediction(p, digit), digit);
     await p.getByTestId('why-legend').filter({ hasText: `Why ${digit}?` }).waitFor();
   }

@@ -106,11 +106,23 @@ fn thumbnail(canvas: &HtmlCanvasElement) -> Option<String> {
     small.to_data_url().ok()
 }
 
-/// Whether a key press goes to a form field (where digits are typed, not labels given).
+/// Whether a key press goes to a field that takes typed text (where digits are typed, not labels
+/// given). A file chooser, a checkbox or a button does not: after "Open an image…" the focus
+/// stays on its input, and a digit key must still label the picture.
 fn typing(ev: &web_sys::KeyboardEvent) -> bool {
-    ev.target()
+    let Some(element) = ev
+        .target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|e| matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
+    else {
+        return false;
+    };
+    match element.dyn_ref::<web_sys::HtmlInputElement>() {
+        Some(input) => !matches!(
+            input.type_().as_str(),
+            "file" | "checkbox" | "radio" | "button" | "submit" | "reset" | "range" | "color"
+        ),
+        None => matches!(element.tag_name().as_str(), "SELECT" | "TEXTAREA"),
+    }
 }
 
 fn redraw(canvas: &HtmlCanvasElement, strokes: &[Stroke]) {
