@@ -1,5 +1,6 @@
 //! The PyTorch tutorial's CNN, with a config for the variants hyper-parameter search explores.
 
+use burn::module::{ModuleVisitor, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d, Relu};
@@ -159,6 +160,20 @@ pub struct Activations {
 }
 
 impl Model {
+    /// Every float parameter's values, flattened, in the order the model visits them: the
+    /// order a flattened copy is read back in (weights out of a GPU, shares sent to helpers).
+    pub fn flat_params(&self) -> Vec<Tensor<1>> {
+        struct Collect(Vec<Tensor<1>>);
+        impl ModuleVisitor for Collect {
+            fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+                self.0.push(param.val().detach().reshape([-1]));
+            }
+        }
+        let mut collect = Collect(vec![]);
+        self.visit(&mut collect);
+        collect.0
+    }
+
     /// `[n, 1, 28, 28]` images (pixels/255) to `[n, 10]` logits.
     pub fn forward(&self, images: Tensor<4>) -> Tensor<2> {
         self.forward_activations(images).logits

@@ -10,7 +10,7 @@
 //! is a [`WeightsError`] naming the file and the problem, and loading never changes the model it
 //! is given: it returns a new one, so a bad file leaves the current weights in place.
 
-use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
+use burn::module::{Module, ModuleMapper, Param};
 use burn::prelude::{Device, Tensor, TensorData};
 
 use crate::data::batch::read_floats;
@@ -131,23 +131,12 @@ pub fn to_bytes(model: &Model) -> Result<Vec<u8>, EncodeError> {
 /// The same bytes as [`to_bytes`] for a model on any device, reading its tensors back with
 /// burn's async reads: a GPU tensor cannot be read synchronously in a browser.
 pub async fn to_bytes_async(model: &Model, config: &ModelConfig) -> Result<Vec<u8>, EncodeError> {
-    let mut collect = Collect(vec![]);
-    model.visit(&mut collect);
     let mut values = std::collections::VecDeque::new();
-    for tensor in collect.0 {
+    for tensor in model.flat_params() {
         values.push_back(read_floats(tensor).await.map_err(EncodeError)?);
     }
     let cpu = config.init(&Device::flex()).map(&mut Fill(values));
     to_bytes(&cpu)
-}
-
-/// Every float parameter, flattened, in visiting order.
-struct Collect(Vec<Tensor<1>>);
-
-impl ModuleVisitor for Collect {
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-        self.0.push(param.val().reshape([-1]));
-    }
 }
 
 /// Refills the float parameters, in the same visiting order, from collected values.

@@ -109,17 +109,7 @@ pub async fn compute_share(
 
 /// The model's parameters, flattened (one read).
 pub(super) async fn flatten_params(model: &Model) -> Result<Vec<f32>, TrainError> {
-    struct Params(Vec<Tensor<1>>);
-    impl ModuleVisitor for Params {
-        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-            let values = param.val().detach();
-            let n = values.shape().num_elements();
-            self.0.push(values.reshape([n]));
-        }
-    }
-    let mut params = Params(vec![]);
-    model.visit(&mut params);
-    batch::read_floats(Tensor::cat(params.0, 0))
+    batch::read_floats(Tensor::cat(model.flat_params(), 0))
         .await
         .map_err(TrainError::Read)
 }
