@@ -9,6 +9,7 @@ use super::state::{Shared, adopt_weights, post};
 use crate::data::Split;
 use crate::data::mnist::{IMAGES_SUFFIX, LABELS_SUFFIX, extra_copies};
 use crate::eval::evaluate;
+use crate::inference;
 use crate::model::{Model, Preset};
 use crate::web::protocol::{Bytes, DigitSet, FineTune, FromWorker, Scores};
 use crate::weights;
@@ -127,15 +128,12 @@ pub async fn scores_before(
     held_out: &Split,
     test: &Split,
 ) -> Result<Scores, String> {
-    let device = Device::flex();
     let model = match initial {
-        Some(bytes) => weights::from_bytes(
-            &preset.config().init(&device),
-            "the starting weights",
-            bytes,
-        )
-        .map_err(|e| e.to_string())?,
+        Some(bytes) => {
+            inference::load(preset, "the starting weights", bytes).map_err(|e| e.to_string())?
+        }
         None => {
+            let device = Device::flex();
             device.seed(seed);
             preset.config().init(&device)
         }
@@ -147,9 +145,7 @@ pub async fn scores_before(
 /// which a saved model keeps) before the run is said to be finished.
 pub async fn score_after(state: &Shared, held_out: &Split, test: &Split) -> Result<(), String> {
     let (bytes, mut info) = state.borrow().weights.clone().ok_or("no weights")?;
-    let device = Device::flex();
-    let model = weights::from_bytes(&info.preset.config().init(&device), &info.origin, &bytes)
-        .map_err(|e| e.to_string())?;
+    let model = inference::load(info.preset, &info.origin, &bytes).map_err(|e| e.to_string())?;
     let after = scores(&model, held_out, test).await?;
     if let Some(fine_tune) = info.history.as_mut().and_then(|h| h.fine_tune.as_mut()) {
         fine_tune.after = Some(after);

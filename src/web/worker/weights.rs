@@ -4,6 +4,7 @@
 use burn::prelude::*;
 
 use super::state::{Shared, adopt_weights, base_url, info, post};
+use crate::inference;
 use crate::web::net;
 use crate::web::protocol::{Bytes, FromWorker, PRETRAINED, WeightsInfo, WeightsSource};
 use crate::weights;
@@ -64,13 +65,9 @@ pub fn export_pth(state: &Shared) {
             message: "there are no weights to export yet".into(),
         });
     };
-    let written = weights::from_bytes(
-        &info.preset.config().init(&Device::flex()),
-        &info.origin,
-        &bytes,
-    )
-    .map_err(|e| e.to_string())
-    .and_then(|model| weights::to_pth(&model).map_err(|e| e.to_string()));
+    let written = inference::load(info.preset, &info.origin, &bytes)
+        .map_err(|e| e.to_string())
+        .and_then(|model| weights::to_pth(&model).map_err(|e| e.to_string()));
     match written {
         Ok(pth) => post(FromWorker::Pth {
             preset: info.preset,
