@@ -94,24 +94,33 @@ async fn open() -> Result<IdbDatabase, String> {
         .map_err(|_| "IndexedDB: not a database".into())
 }
 
-/// Runs `request` on `store` in a transaction of its own and waits: for its result when
-/// reading, for the commit when writing (nothing counts as saved before).
-async fn run(
+/// The result of `request` on `store`, in a read-only transaction of its own.
+async fn read(
     store: &str,
-    mode: IdbTransactionMode,
     request: impl FnOnce(&web_sys::IdbObjectStore) -> Result<IdbRequest, JsValue>,
 ) -> Result<JsValue, String> {
     let db = open().await?;
     let tx = db
-        .transaction_with_str_and_mode(store, mode)
+        .transaction_with_str_and_mode(store, IdbTransactionMode::Readonly)
         .map_err(|e| describe(&e))?;
     let objects = tx.object_store(store).map_err(|e| describe(&e))?;
-    let request = request(&objects).map_err(|e| describe(&e))?;
-    match mode {
-        IdbTransactionMode::Readonly => done(&request).await,
-        // A failed write aborts the transaction, which `committed` reports.
-        _ => committed(&tx).await.map(|()| JsValue::UNDEFINED),
-    }
+    done(&request(&objects).map_err(|e| describe(&e))?).await
+}
+
+/// Makes the changes `write` asks of `store` in one transaction, and waits until the browser
+/// has committed them (nothing counts as saved before; a failed request aborts the
+/// transaction, which `committed` reports).
+async fn write(
+    store: &str,
+    write: impl FnOnce(&web_sys::IdbObjectStore) -> Result<(), JsValue>,
+) -> Result<(), String> {
+    let db = open().await?;
+    let tx = db
+        .transaction_with_str_and_mode(store, IdbTransactionMode::Readwrite)
+        .map_err(|e| describe(&e))?;
+    let objects = tx.object_store(store).map_err(|e| describe(&e))?;
+    write(&objects).map_err(|e| describe(&e))?;
+    committed(&tx).await
 }
 
 /// Resolves when a write has committed. A request can succeed and its transaction still abort
@@ -163,7 +172,7 @@ fn decode(obj: &JsValue) -> Option<Saved> {
 /// Everything in `store` that `decode` makes sense of, in the order of their ids (IndexedDB
 /// lists by key): oldest first.
 async fn all<T>(store: &str, decode: fn(&JsValue) -> Option<T>) -> Result<Vec<T>, String> {
-    let all = run(store, IdbTransactionMode::Readonly, |s| s.get_all()).await?;
+    let all = read(store, |s| s.get_all()).await?;
     Ok(js_sys::Array::from(&all)
         .iter()
         .filter_map(|v| decode(&v))
@@ -193,17 +202,11 @@ pub async fn put_model(model: &Saved, id: Option<f64>) -> Result<(), String> {
     set("date", model.date.as_str().into()).map_err(|e| describe(&e))?;
     set("bytes", Uint8Array::from(model.bytes.as_slice()).into()).map_err(|e| describe(&e))?;
     set("history", to_js(&model.history)).map_err(|e| describe(&e))?;
-    run(MODELS, IdbTransactionMode::Readwrite, |s| s.put(&obj))
-        .await
-        .map(drop)
+    write(MODELS, |s| s.put(&obj).map(drop)).await
 }
 
 pub async fn delete_model(id: f64) -> Result<(), String> {
-    run(MODELS, IdbTransactionMode::Readwrite, |s| {
-        s.delete(&id.into())
-    })
-    .await
-    .map(drop)
+    write(MODELS, |s| s.delete(&id.into()).map(drop)).await
 }
 
 fn decode_digit(obj: &JsValue) -> Option<MyDigit> {
@@ -226,33 +229,24 @@ pub async fn digits() -> Result<Vec<MyDigit>, String> {
 
 /// Adds digits (their `id`s are given by the store), once the browser has committed them.
 pub async fn add_digits(digits: &[MyDigit]) -> Result<(), String> {
-    let db = open().await?;
-    let tx = db
-        .transaction_with_str_and_mode(DIGITS, IdbTransactionMode::Readwrite)
-        .map_err(|e| describe(&e))?;
-    let objects = tx.object_store(DIGITS).map_err(|e| describe(&e))?;
-    for digit in digits {
-        let obj = Object::new();
-        let set = |k: &str, v: JsValue| Reflect::set(&obj, &k.into(), &v).map(drop);
-        set("label", f64::from(digit.label).into()).map_err(|e| describe(&e))?;
-        set("pixels", Uint8Array::from(digit.pixels.as_slice()).into())
-            .map_err(|e| describe(&e))?;
-        set("thumbnail", digit.thumbnail.as_str().into()).map_err(|e| describe(&e))?;
-        objects.add(&obj).map_err(|e| describe(&e))?;
-    }
-    committed(&tx).await
+    write(DIGITS, |objects| {
+        for digit in digits {
+            let obj = Object::new();
+            let set = |k: &str, v: JsValue| Reflect::set(&obj, &k.into(), &v).map(drop);
+            set("label", f64::from(digit.label).into())?;
+            set("pixels", Uint8Array::from(digit.pixels.as_slice()).into())?;
+            set("thumbnail", digit.thumbnail.as_str().into())?;
+            objects.add(&obj)?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 pub async fn delete_digit(id: f64) -> Result<(), String> {
-    run(DIGITS, IdbTransactionMode::Readwrite, |s| {
-        s.delete(&id.into())
-    })
-    .await
-    .map(drop)
+    write(DIGITS, |s| s.delete(&id.into()).map(drop)).await
 }
 
 pub async fn clear_digits() -> Result<(), String> {
-    run(DIGITS, IdbTransactionMode::Readwrite, |s| s.clear())
-        .await
-        .map(drop)
+    write(DIGITS, |s| s.clear().map(drop)).await
 }
