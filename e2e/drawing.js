@@ -21,9 +21,10 @@ export async function prediction(p, expected) {
   return p.getByTestId('prediction').textContent();
 }
 
-/** Waits for the shipped pretrained weights and the filter view drawn from them. */
-export async function pretrainedReady(p) {
-  await p.getByTestId('weights-info').filter({ hasText: 'pretrained' }).waitFor({ timeout: 120_000 });
+/** Waits for the shipped pretrained weights (named `word` in the page's language) and the
+ * filter view drawn from them. */
+export async function pretrainedReady(p, word = 'pretrained') {
+  await p.getByTestId('weights-info').filter({ hasText: word }).waitFor({ timeout: 120_000 });
   await p.getByTestId('filters').locator('canvas').first().waitFor();
 }
 

@@ -18,14 +18,14 @@ test('a finished run is saved, listed after reload, and can be loaded, renamed a
   const saved = p.getByTestId('saved-model');
   await saved.first().waitFor();
   assert.equal(await saved.count(), 1);
-  assert.match(await saved.first().textContent(), /tutorial · trained 1 epoch\(s\)/);
+  assert.match(await saved.first().textContent(), /tutorial · trained 1 epoch\b/);
 
   await p.reload();
   await p.getByTestId('weights-info').filter({ hasText: 'pretrained' }).waitFor({ timeout: 60_000 });
   await saved.first().waitFor();
   assert.equal(await saved.count(), 1);
   await p.getByTestId('load-model').click();
-  await p.getByTestId('weights-info').filter({ hasText: 'trained 1 epoch(s)' }).waitFor();
+  await p.getByTestId('weights-info').filter({ hasText: 'trained 1 epoch' }).waitFor();
 
   await p.getByTestId('rename-model').click();
   await p.getByTestId('rename-input').fill('my first model');

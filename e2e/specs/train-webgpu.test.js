@@ -21,7 +21,7 @@ test('a short WebGPU run moves the progress bar and lowers the loss', async () =
   const shown = await losses(p);
   assert.ok(shown.length >= 2 && shown.at(-1) < shown[0], `losses shown: ${shown}`);
   // Images/s over the run, as ms per batch-60 step (the first step includes shader compilation).
-  console.log(`WebGPU (software adapter): ${(60000 / Number(await p.getByTestId('images-per-sec').textContent())).toFixed(0)} ms per step`);
+  console.log(`WebGPU (software adapter): ${(60000 / Number((await p.getByTestId('images-per-sec').textContent()).replace(/[^\d.]/g, ''))).toFixed(0)} ms per step`);
   await shot(p, 'train-webgpu-finished');
   assert.deepEqual(p.errors, []);
   await context.close();

@@ -7,6 +7,7 @@ use js_sys::{Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use web_sys::{AbortController, ReadableStreamDefaultReader, RequestInit, Response};
 
+use crate::web::i18n::Text;
 use crate::web::js::{describe, within};
 
 /// How long a request may wait for the server to answer.
@@ -29,25 +30,23 @@ pub struct Download {
 }
 
 /// Asks for `url`; fails on a network error, an HTTP error or no answer in time.
-pub async fn request(url: &str) -> Result<Download, String> {
-    let fail = |why: String| format!("cannot download {url}: {why}");
-    let controller = AbortController::new().map_err(|e| fail(describe(&e)))?;
+pub async fn request(url: &str) -> Result<Download, Text> {
+    let fail = |why: Text| Text::new("cannot-download").arg("url", url).arg("why", why);
+    let controller = AbortController::new().map_err(|e| fail(describe(&e).into()))?;
     let init = RequestInit::new();
     init.set_signal(Some(&controller.signal()));
     let answer = within(&fetch_with_init(url, &init), ANSWER_MS)
         .await
-        .map_err(|e| fail(describe(&e)))?;
+        .map_err(|e| fail(describe(&e).into()))?;
     let Some(response) = answer else {
         controller.abort();
-        return Err(fail(format!("no answer in {} s", ANSWER_MS / 1000)));
+        return Err(fail(Text::new("no-answer").arg("secs", ANSWER_MS / 1000)));
     };
     let response: Response = response.unchecked_into();
     if !response.ok() {
-        return Err(fail(format!(
-            "HTTP {} {}",
-            response.status(),
-            response.status_text()
-        )));
+        return Err(fail(
+            format!("HTTP {} {}", response.status(), response.status_text()).into(),
+        ));
     }
     Ok(Download {
         url: url.to_string(),
@@ -68,24 +67,25 @@ impl Download {
     }
 
     /// The whole body; `progress` gets the size of every chunk as it arrives.
-    pub async fn bytes(self, progress: &mut dyn FnMut(usize)) -> Result<Vec<u8>, String> {
+    pub async fn bytes(self, progress: &mut dyn FnMut(usize)) -> Result<Vec<u8>, Text> {
         let url = &self.url;
         let body = self
             .response
             .body()
-            .ok_or_else(|| format!("{url}: empty response"))?;
+            .ok_or_else(|| Text::new("empty-response").arg("url", url.as_str()))?;
         let reader: ReadableStreamDefaultReader = body.get_reader().unchecked_into();
         let mut bytes = vec![];
         loop {
-            let chunk = within(&reader.read(), STALL_MS)
-                .await
-                .map_err(|e| format!("{url}: download interrupted: {}", describe(&e)))?;
+            let chunk = within(&reader.read(), STALL_MS).await.map_err(|e| {
+                Text::new("interrupted")
+                    .arg("url", url.as_str())
+                    .arg("detail", describe(&e))
+            })?;
             let Some(chunk) = chunk else {
                 self.controller.abort();
-                return Err(format!(
-                    "{url}: the download stalled (no data for {} s)",
-                    STALL_MS / 1000
-                ));
+                return Err(Text::new("stalled")
+                    .arg("url", url.as_str())
+                    .arg("secs", STALL_MS / 1000));
             };
             if Reflect::get(&chunk, &"done".into())
                 .ok()
@@ -95,7 +95,7 @@ impl Download {
                 return Ok(bytes);
             }
             let value: Uint8Array = Reflect::get(&chunk, &"value".into())
-                .map_err(|e| describe(&e))?
+                .map_err(|e| Text::from(describe(&e)))?
                 .unchecked_into();
             progress(value.length() as usize);
             bytes.extend(value.to_vec());

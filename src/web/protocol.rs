@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use crate::eval::Miss;
 use crate::model::Preset;
 use crate::train::Progress;
+use crate::web::i18n::Text;
 
 /// The shipped pretrained weights, relative to the app's base URL: the page reads digits with
 /// them before the worker is up, and the worker starts from them.
@@ -109,12 +110,12 @@ impl BackendChoice {
         }
     }
 
-    /// What the form shows.
+    /// The catalogue's message for it in the form (`i18n/*.ftl`).
     pub fn label(self) -> &'static str {
         match self {
-            BackendChoice::Auto => "Auto (fastest)",
-            BackendChoice::WebGpu => "WebGPU",
-            BackendChoice::Cpu => "CPU",
+            BackendChoice::Auto => "backend-auto",
+            BackendChoice::WebGpu => "backend-webgpu",
+            BackendChoice::Cpu => "backend-cpu",
         }
     }
 }
@@ -290,8 +291,9 @@ pub struct EvalReport {
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct WeightsInfo {
     pub preset: Preset,
-    /// Where they came from, in words ("pretrained", "trained 3 epochs", "MulticlassCNN.pth").
-    pub origin: String,
+    /// Where they came from, in words ("pretrained", "trained 3 epochs", "MulticlassCNN.pth"),
+    /// written in the page's language when shown.
+    pub origin: Text,
     pub test_accuracy: Option<f64>,
     /// How a run trained them, for weights a run made (kept when they are saved).
     pub history: Option<RunHistory>,
@@ -380,7 +382,7 @@ pub enum FromWorker {
         from_cache: bool,
     },
     DataFailed {
-        message: String,
+        message: Text,
     },
     /// Training digits for the sample grid: 784 pixels per label.
     Samples {
@@ -390,7 +392,7 @@ pub enum FromWorker {
     State(RunState),
     Backend {
         name: String,
-        reason: String,
+        reason: Text,
     },
     /// How many workers share each batch: one, or this one and its helpers (fewer after a
     /// helper was lost).
@@ -440,20 +442,20 @@ pub enum FromWorker {
     FineTune(FineTune),
     /// Imported files that are not a set of digits, and why.
     DigitsRefused {
-        message: String,
+        message: Text,
     },
     Finished {
-        message: String,
+        message: Text,
     },
     Notice {
-        message: String,
+        message: Text,
     },
     Error {
-        message: String,
+        message: Text,
     },
     /// An uploaded weights file could not be used; the weights are unchanged.
     FileRefused {
-        message: String,
+        message: Text,
     },
     /// From a helper to the training worker: the gradients of share `id`, its loss (weighted
     /// by its fraction of the batch) and how many of its digits the model read right.

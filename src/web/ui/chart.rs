@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use super::words::t;
+
 const W: f64 = 320.0;
 const H: f64 = 160.0;
 const PAD: f64 = 28.0;
@@ -16,7 +18,8 @@ pub struct Series {
 
 #[component]
 pub fn Chart(
-    #[prop(into)] title: String,
+    /// The catalogue's message for the title.
+    title: &'static str,
     #[prop(into)] series: Signal<Vec<Series>>,
     /// Fixed y range, or `None` to fit the data (from 0, unless `tight`).
     y_range: Option<(f64, f64)>,
@@ -24,7 +27,8 @@ pub fn Chart(
     /// from 0, over epochs that start at 1.
     #[prop(optional)]
     tight: bool,
-    #[prop(into)] x_label: String,
+    /// The catalogue's message for the x axis.
+    x_label: &'static str,
     #[prop(into)] testid: String,
 ) -> impl IntoView {
     let bounds = move || {
@@ -69,7 +73,7 @@ pub fn Chart(
     view! {
         <figure class="chart" data-testid=testid>
             <figcaption>
-                {title}
+                {move || t(title)}
                 {move || series.get().into_iter().map(|s| view! { <span class=format!("legend {}", s.class)>{s.name}</span> }).collect_view()}
             </figcaption>
             <svg viewBox=format!("0 0 {W} {H}") role="img">
@@ -81,7 +85,7 @@ pub fn Chart(
                     let x_min = bounds().0;
                     (x_min > 0.0).then(|| view! { <text class="tick" x=PAD y=H - 8.0>{format!("{x_min:.0}")}</text> })
                 }}
-                <text class="tick" x=W - 8.0 y=H - 8.0 text-anchor="end">{move || format!("{} {:.0}", x_label, bounds().1)}</text>
+                <text class="tick" x=W - 8.0 y=H - 8.0 text-anchor="end">{move || format!("{} {:.0}", t(x_label), bounds().1)}</text>
                 {move || {
                     series
                         .get()

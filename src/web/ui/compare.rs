@@ -6,6 +6,8 @@ use leptos::prelude::*;
 use super::chart::{Chart, Series};
 use super::progress::clock;
 use super::store::Saved;
+use super::words::{lang, tr};
+use crate::web::i18n::{Lang, Text};
 use crate::web::protocol::{Init, RunHistory, Scores};
 
 /// Colours for up to six runs (`.s1`…`.s6` in the style sheet), then again from the first.
@@ -24,54 +26,65 @@ fn series(runs: &[(String, RunHistory)], value: impl Fn(&RunHistory, usize) -> f
         .collect()
 }
 
-/// The rows of the settings table: a label and what each run had.
-fn rows(runs: &[(String, RunHistory)]) -> Vec<(&'static str, Vec<String>)> {
-    let row = |label, f: &dyn Fn(&RunHistory) -> String| {
-        (label, runs.iter().map(|(_, h)| f(h)).collect())
+/// The rows of the settings table in `lang`: a label and what each run had.
+fn rows(runs: &[(String, RunHistory)], lang: Lang) -> Vec<(String, Vec<String>)> {
+    let say = |text: Text| text.render(lang);
+    let percent = |p: f64, digits: &str| say(Text::new(digits).arg("p", p));
+    let row = |label: &str, f: &dyn Fn(&RunHistory) -> String| {
+        (
+            say(Text::new(label)),
+            runs.iter().map(|(_, h)| f(h)).collect(),
+        )
     };
     vec![
-        row("Final test accuracy", &|h| {
+        row("final-test-accuracy", &|h| {
             h.epochs
                 .last()
-                .map_or("–".into(), |e| format!("{:.2}%", 100.0 * e.test_accuracy))
+                .map_or("–".into(), |e| percent(e.test_accuracy, "percent-2"))
         }),
-        row("Epochs", &|h| {
-            format!("{} of {}", h.epochs.len(), h.settings.epochs)
+        row("epochs", &|h| {
+            say(Text::new("epochs-of")
+                .arg("done", h.epochs.len())
+                .arg("planned", h.settings.epochs))
         }),
-        row("Model", &|h| h.settings.preset.to_string()),
-        row("Started from", &|h| match h.settings.init {
-            Init::Current => "earlier weights".into(),
-            Init::Random => format!("random (seed {})", h.settings.seed),
+        row("model", &|h| h.settings.preset.to_string()),
+        row("started-from", &|h| match h.settings.init {
+            Init::Current => say(Text::new("earlier-weights")),
+            Init::Random => say(Text::new("random-seed").arg("seed", h.settings.seed)),
         }),
-        row("Batch size", &|h| h.settings.batch_size.to_string()),
-        row("Learning rate", &|h| h.settings.learning_rate.to_string()),
-        row("Augmentation", &|h| {
-            if h.settings.augment { "on" } else { "off" }.into()
+        row("batch-size", &|h| h.settings.batch_size.to_string()),
+        row("learning-rate", &|h| {
+            say(Text::new("plain-number").arg("n", h.settings.learning_rate))
         }),
-        row("Training digits", &|h| h.settings.train_images.to_string()),
-        row("Backend", &|h| match h.workers {
+        row("augmentation", &|h| {
+            say(Text::new(if h.settings.augment { "on" } else { "off" }))
+        }),
+        row("training-images", &|h| h.settings.train_images.to_string()),
+        row("backend", &|h| match h.workers {
             1 => h.backend.clone(),
-            n => format!("{} · {n} workers", h.backend),
+            n => format!(
+                "{} · {}",
+                h.backend,
+                say(Text::new("workers").arg("count", n))
+            ),
         }),
-        row("My digits", &|h| match &h.fine_tune {
+        row("mine-heading", &|h| match &h.fine_tune {
             None => "–".into(),
             Some(f) => {
                 let held = |s: Option<&Scores>| {
                     s.and_then(|s| s.held_out)
-                        .map_or("–".into(), |a| format!("{:.1}%", 100.0 * a))
+                        .map_or("–".into(), |a| percent(a, "percent"))
                 };
-                format!(
-                    "{} × {}; {} held out: {} → {}",
-                    f.trained_on,
-                    f.copies,
-                    f.held_out,
-                    held(Some(&f.before)),
-                    held(f.after.as_ref())
-                )
+                say(Text::new("fine-tune-summary")
+                    .arg("trained", f.trained_on)
+                    .arg("copies", f.copies)
+                    .arg("held", f.held_out)
+                    .arg("before", held(Some(&f.before)))
+                    .arg("after", held(f.after.as_ref())))
             }
         }),
-        row("Training time", &|h| match h.seconds {
-            s if s < 60.0 => format!("{s:.1} s"),
+        row("training-time", &|h| match h.seconds {
+            s if s < 60.0 => say(Text::new("seconds").arg("s", s)),
             s => clock(s),
         }),
     ]
@@ -98,23 +111,23 @@ pub fn Comparison(#[prop(into)] models: Signal<Vec<Saved>>) -> impl IntoView {
         })
     });
     view! {
-        <section class="comparison" data-testid="comparison" aria-label="Comparison of saved runs">
+        <section class="comparison" data-testid="comparison" aria-label=tr!("comparison")>
             <div class="charts">
-                <Chart title="Test accuracy by epoch" testid="compare-accuracy" x_label="epoch" y_range=None tight=true
+                <Chart title="chart-test-by-epoch" testid="compare-accuracy" x_label="chart-epoch" y_range=None tight=true
                     series=Signal::derive(move || runs.with(|r| series(r, |h, e| h.epochs[e].test_accuracy)))/>
-                <Chart title="Training loss by epoch" testid="compare-loss" x_label="epoch" y_range=None tight=true
+                <Chart title="chart-loss-by-epoch" testid="compare-loss" x_label="chart-epoch" y_range=None tight=true
                     series=Signal::derive(move || runs.with(|r| series(r, |h, e| f64::from(h.epochs[e].train_loss))))/>
             </div>
             <div class="table-scroll">
                 <table class="settings" data-testid="compare-table">
                     <thead>
                         <tr>
-                            <th scope="col">"Run"</th>
+                            <th scope="col">{tr!("run")}</th>
                             {move || runs.get().into_iter().map(|(name, _)| view! { <th scope="col">{name}</th> }).collect_view()}
                         </tr>
                     </thead>
                     <tbody>
-                        {move || runs.with(|r| rows(r)).into_iter().map(|(label, values)| view! {
+                        {move || runs.with(|r| rows(r, lang())).into_iter().map(|(label, values)| view! {
                             <tr>
                                 <th scope="row">{label}</th>
                                 {values.into_iter().map(|v| view! { <td>{v}</td> }).collect_view()}

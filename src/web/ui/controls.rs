@@ -10,6 +10,8 @@ use crate::web::protocol::{BackendChoice, Init, RunSettings, RunState, ToWorker,
 use super::client;
 use super::mydigits;
 use super::state::Ui;
+use super::words::{say, t, tr};
+use crate::web::i18n::Text;
 use crate::web::js::cores;
 
 /// The form's fields as typed text, validated into [`RunSettings`].
@@ -124,41 +126,44 @@ const TEST_IMAGES: Limits = Limits {
 const THREADS: Limits = Limits { min: 1, max: 16 };
 
 impl Limits {
-    fn parse(&self, text: &str) -> Result<usize, String> {
+    fn parse(&self, text: &str) -> Result<usize, Text> {
         match text.trim().parse::<usize>() {
             Ok(n) if (self.min..=self.max).contains(&n) => Ok(n),
-            _ => Err(format!("a whole number from {} to {}", self.min, self.max)),
+            _ => Err(Text::new("whole-number-range")
+                .arg("min", self.min)
+                .arg("max", self.max)),
         }
     }
 }
 
-fn rate(text: &str) -> Result<f64, String> {
-    match text.trim().parse::<f64>() {
+fn rate(text: &str) -> Result<f64, Text> {
+    // A decimal comma too, as Russian (and most of Europe) writes 0,001.
+    match text.trim().replace(',', ".").parse::<f64>() {
         Ok(r) if r > 0.0 && r <= 1.0 => Ok(r),
-        _ => Err("a number above 0, at most 1 (e.g. 0.001)".into()),
+        _ => Err(Text::new("rate-range")),
     }
 }
 
-fn seed(text: &str) -> Result<u64, String> {
+fn seed(text: &str) -> Result<u64, Text> {
     text.trim()
         .parse::<u64>()
-        .map_err(|_| "a whole number ≥ 0".into())
+        .map_err(|_| Text::new("whole-number"))
 }
 
-/// A labelled text input with its inline error.
+/// A labelled text input with its inline error; `label` is the catalogue's message.
 #[component]
 fn Field(
-    #[prop(into)] label: String,
+    label: &'static str,
     #[prop(into)] id: String,
     value: RwSignal<String>,
-    check: fn(&str) -> Result<(), String>,
+    check: fn(&str) -> Result<(), Text>,
     #[prop(optional, into)] mode: String,
 ) -> impl IntoView {
-    let error = move || check(&value.get()).err();
+    let error = move || check(&value.get()).err().map(|e| say(&e));
     let error_id = format!("{id}-error");
     view! {
         <div class="field" class:invalid=move || error().is_some()>
-            <label for=id.clone()>{label}</label>
+            <label for=id.clone()>{move || t(label)}</label>
             <input
                 id=id.clone()
                 data-testid=id.clone()
@@ -191,55 +196,55 @@ pub fn Controls(ui: Ui) -> impl IntoView {
         }
     };
     let webgpu_note = move || match ui.webgpu.get() {
-        Some(false) => "This browser offers no WebGPU: training runs on the CPU.",
-        _ => "",
+        Some(false) => t("no-webgpu"),
+        _ => String::new(),
     };
     view! {
         <form class="controls" on:submit=|ev| ev.prevent_default()>
             <div class="fields">
-                <Field label="Epochs" id="epochs" value=form.epochs mode="numeric" check=|t| EPOCHS.parse(t).map(drop) />
-                <Field label="Batch size" id="batch" value=form.batch mode="numeric" check=|t| BATCH.parse(t).map(drop) />
-                <Field label="Learning rate" id="lr" value=form.lr mode="decimal" check=|t| rate(t).map(drop) />
-                <Field label="Seed" id="seed" value=form.seed mode="numeric" check=|t| seed(t).map(drop) />
-                <Field label="Training images" id="train-images" value=form.train_images mode="numeric" check=|t| TRAIN_IMAGES.parse(t).map(drop) />
-                <Field label="Test images" id="test-images" value=form.test_images mode="numeric" check=|t| TEST_IMAGES.parse(t).map(drop) />
-                <Field label="CPU workers" id="threads" value=form.threads mode="numeric" check=|t| THREADS.parse(t).map(drop) />
+                <Field label="epochs" id="epochs" value=form.epochs mode="numeric" check=|t| EPOCHS.parse(t).map(drop) />
+                <Field label="batch-size" id="batch" value=form.batch mode="numeric" check=|t| BATCH.parse(t).map(drop) />
+                <Field label="learning-rate" id="lr" value=form.lr mode="decimal" check=|t| rate(t).map(drop) />
+                <Field label="seed" id="seed" value=form.seed mode="numeric" check=|t| seed(t).map(drop) />
+                <Field label="training-images" id="train-images" value=form.train_images mode="numeric" check=|t| TRAIN_IMAGES.parse(t).map(drop) />
+                <Field label="test-images" id="test-images" value=form.test_images mode="numeric" check=|t| TEST_IMAGES.parse(t).map(drop) />
+                <Field label="cpu-workers" id="threads" value=form.threads mode="numeric" check=|t| THREADS.parse(t).map(drop) />
                 <div class="field">
-                    <label for="preset">"Model"</label>
+                    <label for="preset">{tr!("model")}</label>
                     <select id="preset" data-testid="preset" prop:value=move || form.preset.get() on:change=move |ev| form.preset.set(event_target_value(&ev))>
                         {Preset::ALL
                             .into_iter()
                             .map(|preset| {
-                                let text = format!("{preset} ({} params)", preset.config().num_params());
-                                view! { <option value=preset.name()>{text}</option> }
+                                let params = preset.config().num_params();
+                                view! { <option value=preset.name()>{tr!("preset-option", preset = preset.name(), params = params)}</option> }
                             })
                             .collect_view()}
                     </select>
                 </div>
                 <div class="field">
-                    <label for="backend">"Backend"</label>
+                    <label for="backend">{tr!("backend")}</label>
                     <select id="backend" data-testid="backend" prop:value=move || form.backend.get() on:change=move |ev| form.backend.set(event_target_value(&ev))>
                         {BackendChoice::ALL
                             .into_iter()
-                            .map(|choice| view! { <option value=choice.name()>{choice.label()}</option> })
+                            .map(|choice| view! { <option value=choice.name()>{move || t(choice.label())}</option> })
                             .collect_view()}
                     </select>
                 </div>
                 <div class="field">
-                    <label for="init">"Start from"</label>
+                    <label for="init">{tr!("start-from")}</label>
                     <select id="init" data-testid="init" prop:value=move || form.init.get() on:change=move |ev| form.init.set(event_target_value(&ev))>
-                        <option value="random">"Random weights"</option>
-                        <option value="current">"Current weights (fine-tune)"</option>
+                        <option value="random">{tr!("random-weights")}</option>
+                        <option value="current">{tr!("current-weights")}</option>
                     </select>
                 </div>
                 <div class="field check">
                     <input type="checkbox" id="augment" data-testid="augment" prop:checked=move || form.augment.get() on:change=move |ev| form.augment.set(event_target_checked(&ev)) />
-                    <label for="augment">"Augment (rotate, scale, shift)"</label>
+                    <label for="augment">{tr!("augment")}</label>
                 </div>
                 <div class="field check">
                     <input type="checkbox" id="mine" data-testid="mine" disabled=move || !has_mine()
                         prop:checked=move || form.mine.get() && has_mine() on:change=move |ev| form.mine.set(event_target_checked(&ev)) />
-                    <label for="mine">{move || format!("Mix in My digits ({}; some held out to measure)", ui.my_digits.with(Vec::len))}</label>
+                    <label for="mine">{tr!("mix-mine", count = ui.my_digits.with(Vec::len))}</label>
                 </div>
             </div>
             <p class="note">{webgpu_note}</p>
@@ -248,21 +253,21 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                     when=move || ui.training()
                     fallback=move || view! {
                         <button type="button" class="primary" data-testid="start" on:click=start disabled=move || !(valid() && data_ready())>
-                            "Start training"
+                            {tr!("start")}
                         </button>
                     }
                 >
                     <Show
                         when=move || ui.run_state.get() == RunState::Paused
-                        fallback=|| view! { <button type="button" data-testid="pause" on:click=|_| client::send(ToWorker::Pause)>"Pause"</button> }
+                        fallback=|| view! { <button type="button" data-testid="pause" on:click=|_| client::send(ToWorker::Pause)>{tr!("pause")}</button> }
                     >
-                        <button type="button" data-testid="resume" on:click=|_| client::send(ToWorker::Resume)>"Resume"</button>
+                        <button type="button" data-testid="resume" on:click=|_| client::send(ToWorker::Resume)>{tr!("resume")}</button>
                     </Show>
-                    <button type="button" class="danger" data-testid="stop" on:click=|_| client::send(ToWorker::Stop)>"Stop"</button>
+                    <button type="button" class="danger" data-testid="stop" on:click=|_| client::send(ToWorker::Stop)>{tr!("stop")}</button>
                 </Show>
                 <button type="button" data-testid="reset-pretrained" disabled=move || ui.training()
                     on:click=|_| client::send(ToWorker::SetWeights(WeightsSource::Pretrained))>
-                    "Reset to pretrained"
+                    {tr!("reset-pretrained")}
                 </button>
                 <button type="button" data-testid="reset-random" disabled=move || ui.training()
                     on:click=move |_| {
@@ -270,7 +275,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                         let preset = form.preset.get().parse().unwrap_or(Preset::Tutorial);
                         client::send(ToWorker::SetWeights(WeightsSource::Random { preset, seed }))
                     }>
-                    "Reset to random"
+                    {tr!("reset-random")}
                 </button>
             </div>
         </form>

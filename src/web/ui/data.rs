@@ -8,6 +8,8 @@ use crate::web::protocol::ToWorker;
 use super::client;
 use super::digits::Gallery;
 use super::state::{DataStatus, Ui};
+use super::words::{say, t, tr};
+use crate::web::i18n::Text;
 
 const MB: f64 = 1_000_000.0;
 
@@ -19,28 +21,23 @@ pub fn DataPanel(ui: Ui) -> impl IntoView {
         _ => 0.0,
     };
     let text = move || match ui.data.get() {
-        DataStatus::Waiting => "Starting the training worker…".to_string(),
-        DataStatus::Loading(p) if p.from_cache => {
-            "Reading MNIST from the browser cache…".to_string()
-        }
-        DataStatus::Loading(p) => format!(
-            "Downloading MNIST: {:.1} / {:.1} MB",
-            p.loaded as f64 / MB,
-            p.total as f64 / MB
-        ),
+        DataStatus::Waiting => t("data-starting"),
+        DataStatus::Loading(p) if p.from_cache => t("data-from-cache"),
+        DataStatus::Loading(p) => say(&Text::new("data-downloading")
+            .arg("loaded", p.loaded as f64 / MB)
+            .arg("total", p.total as f64 / MB)),
         DataStatus::Ready {
             train,
             test,
             from_cache,
-        } => format!(
-            "MNIST ready: {train} training and {test} test digits ({})",
-            if from_cache {
-                "from cache"
-            } else {
-                "downloaded"
-            }
-        ),
-        DataStatus::Failed(e) => format!("Could not load MNIST: {e}"),
+        } => say(&Text::new(if from_cache {
+            "data-ready-cached"
+        } else {
+            "data-ready-downloaded"
+        })
+        .arg("train", train)
+        .arg("test", test)),
+        DataStatus::Failed(e) => say(&Text::new("data-failed").arg("why", e)),
     };
     let failed = move || matches!(ui.data.get(), DataStatus::Failed(_));
     let reroll = move |_| {
@@ -51,7 +48,7 @@ pub fn DataPanel(ui: Ui) -> impl IntoView {
     };
     view! {
         <div class="data-panel">
-            <div class="bar" role="progressbar" aria-label="Dataset download" data-testid="data-bar"
+            <div class="bar" role="progressbar" aria-label=tr!("data-bar") data-testid="data-bar"
                 aria-valuemin="0" aria-valuemax="100" aria-valuenow=move || format!("{:.0}", percent())>
                 <div class="fill" style=move || format!("width:{:.1}%", percent())></div>
             </div>
@@ -60,12 +57,12 @@ pub fn DataPanel(ui: Ui) -> impl IntoView {
                 <button type="button" data-testid="retry" on:click=move |_| {
                     ui.data.set(DataStatus::Waiting);
                     client::send(ToWorker::LoadData)
-                }>"Retry"</button>
+                }>{tr!("retry")}</button>
             </Show>
             <Show when=move || !ui.samples.with(|s| s.labels.is_empty())>
                 <div class="samples-head">
-                    <h3>"Random training digits"</h3>
-                    <button type="button" data-testid="reroll" on:click=reroll>"Shuffle"</button>
+                    <h3>{tr!("samples")}</h3>
+                    <button type="button" data-testid="reroll" on:click=reroll>{tr!("shuffle")}</button>
                 </div>
                 <Gallery digits=ui.samples testid="samples" />
             </Show>

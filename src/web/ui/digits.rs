@@ -8,6 +8,7 @@ use web_sys::{CanvasRenderingContext2d, ImageData};
 use crate::data::{PIXELS, SIDE};
 
 use super::state::Digits;
+use super::words::tr;
 
 /// Paints a square of grey pixels (0 paper .. 255 ink) as light ink on dark, like MNIST shows
 /// them; the canvas must be `side` pixels wide.
@@ -62,7 +63,7 @@ pub fn Why(input: Vec<u8>, values: Vec<f32>, digit: u8) -> impl IntoView {
     });
     view! {
         <canvas class="pixels" data-testid="why" node_ref=canvas width=SIDE height=SIDE
-            role="img" aria-label=format!("Which pixels made the network read a {digit}")></canvas>
+            role="img" aria-label=tr!("why-map", digit = digit)></canvas>
     }
 }
 

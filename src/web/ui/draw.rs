@@ -23,6 +23,8 @@ use super::mydigits;
 use super::picture;
 use super::state::Ui;
 use super::store::MyDigit;
+use super::words::{say, t, tr};
+use crate::web::i18n::{Lang, Text};
 
 /// CSS size of the drawing square; the backing store is this times the device pixel ratio.
 const CSS_SIDE: f64 = 280.0;
@@ -176,7 +178,7 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
     // have moved on from mid-stroke.
     let why: RwSignal<Option<Explained>> = RwSignal::new(None);
     // Why a picture could not be opened.
-    let image_problem: RwSignal<Option<String>> = RwSignal::new(None);
+    let image_problem: RwSignal<Option<Text>> = RwSignal::new(None);
     let filter_images: RwSignal<Vec<Vec<u8>>> = RwSignal::new(vec![]);
     let pending = Rc::new(RefCell::new(false));
     let dpr = web_sys::window()
@@ -231,7 +233,7 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
         let Some((info, bytes)) = ui.weights.get() else {
             return;
         };
-        match inference::load(info.preset, &info.origin, &bytes) {
+        match inference::load(info.preset, &info.origin.render(Lang::En), &bytes) {
             Ok(model) => {
                 leptos::task::spawn_local({
                     let model = model.clone();
@@ -332,7 +334,7 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
                     data-testid="draw-canvas"
                     width=backing
                     height=backing
-                    aria-label="Drawing area: draw one digit"
+                    aria-label=tr!("draw-area")
                     on:pointerdown=move |ev: PointerEvent| {
                         ev.prevent_default();
                         if let (Some(p), Some(c)) = (point(&ev), canvas.get_untracked()) {
@@ -353,30 +355,30 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
                     on:pointercancel=move |_| drawing.set(false)
                 ></canvas>
                 <div class="buttons">
-                    <button type="button" data-testid="clear" on:click=move |_| clear()>"Clear (Esc)"</button>
-                    <button type="button" data-testid="undo" disabled=move || strokes.with(|s| s.is_empty()) on:click=move |_| undo()>"Undo"</button>
+                    <button type="button" data-testid="clear" on:click=move |_| clear()>{tr!("clear")}</button>
+                    <button type="button" data-testid="undo" disabled=move || strokes.with(|s| s.is_empty()) on:click=move |_| undo()>{tr!("undo")}</button>
                     <label class="upload open-image">
-                        "Open an image… "
+                        {tr!("open-image")}" "
                         <input type="file" accept="image/*" data-testid="open-image" on:change=open_image />
                     </label>
                 </div>
                 {move || image_problem.get().map(|text| view! {
-                    <p class="notice error" role="alert" data-testid="image-problem">{text}</p>
+                    <p class="notice error" role="alert" data-testid="image-problem">{move || say(&text)}</p>
                 })}
             </div>
             <div class="reading" aria-live="polite">
                 {move || match best() {
-                    None => view! { <p class="hint" data-testid="prediction">"Draw a digit from 0 to 9 in the box."</p> }.into_any(),
+                    None => view! { <p class="hint" data-testid="prediction">{tr!("draw-hint")}</p> }.into_any(),
                     Some((digit, p)) => view! {
                         <p class="verdict">
                             <span class="big" data-testid="prediction">{digit}</span>
-                            <span class="note">{format!("{:.1}% sure", 100.0 * p)}</span>
+                            <span class="note">{tr!("sure", p = p)}</span>
                         </p>
                     }.into_any(),
                 }}
                 <Show when=move || reading.with(Option::is_some)>
-                    <div class="label-as" role="group" aria-label="Add to My digits as">
-                        <span class="note">"Add to My digits as (or press 0–9):"</span>
+                    <div class="label-as" role="group" aria-label=tr!("add-as")>
+                        <span class="note">{tr!("add-as-keys")}</span>
                         {(0..10u8).map(|d| view! {
                             <button type="button" data-testid=format!("keep-{d}")
                                 class=move || if best().is_some_and(|(b, _)| b == d) { "primary" } else { "" }
@@ -391,23 +393,23 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
                             <li>
                                 <span class="label">{d}</span>
                                 <span class="track"><span class="fill" style=move || format!("width:{:.1}%", 100.0 * p())></span></span>
-                                <span class="value">{move || format!("{:.1}%", 100.0 * p())}</span>
+                                <span class="value">{tr!("percent", p = p())}</span>
                             </li>
                         }
                     }).collect_view()}
                 </ol>
                 <div class="seen">
-                    <Pixels pixels=Signal::derive(move || reading.get().map(|r| r.input).unwrap_or_default()) side=28 title="What the network sees (28×28)" />
-                    <span class="note">"What the network sees: 28×28, centred by mass like MNIST"</span>
+                    <Pixels pixels=Signal::derive(move || reading.get().map(|r| r.input).unwrap_or_default()) side=28 title=t("sees-title") />
+                    <span class="note">{tr!("sees")}</span>
                 </div>
                 {move || why.get().map(|Explained { digit, input, values }| {
                     view! {
                         <div class="seen why">
                             <Why input=input values=values digit=digit />
                             <span class="note" data-testid="why-legend">
-                                <b>{format!("Why {digit}? ")}</b>
-                                <span class="for">"Orange"</span>{format!(": ink that made the network surer it is a {digit}; ")}
-                                <span class="against">"blue"</span>{format!(": ink that argued against it (each {PATCH}×{PATCH} square hidden in turn).")}
+                                <b>{tr!("why-title", digit = digit)}" "</b>
+                                <span class="for">{tr!("why-orange")}</span>{tr!("why-for", digit = digit)}" "
+                                <span class="against">{tr!("why-blue")}</span>{tr!("why-against", patch = PATCH)}
                             </span>
                         </div>
                     }
@@ -415,16 +417,16 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
             </div>
         </div>
         <details class="inside" open>
-            <summary>"Inside the network"</summary>
-            <h3>"conv1 filters (3×3)"</h3>
+            <summary>{tr!("inside")}</summary>
+            <h3>{tr!("conv1-filters")}</h3>
             <div class="maps filters" data-testid="filters">
                 {move || filter_images.get().into_iter().map(|f| view! { <Pixels pixels=Signal::derive(move || f.clone()) side=3 /> }).collect_view()}
             </div>
-            <h3>"conv1 feature maps (28×28, after ReLU)"</h3>
+            <h3>{tr!("conv1-maps")}</h3>
             <div class="maps" data-testid="conv1-maps">
                 {move || reading.get().map(|r| r.conv1.into_iter().map(|m| view! { <Pixels pixels=Signal::derive(move || m.clone()) side=28 /> }).collect_view())}
             </div>
-            <h3>"conv2 feature maps (14×14, after ReLU)"</h3>
+            <h3>{tr!("conv2-maps")}</h3>
             <div class="maps" data-testid="conv2-maps">
                 {move || reading.get().map(|r| r.conv2.into_iter().map(|m| view! { <Pixels pixels=Signal::derive(move || m.clone()) side=14 /> }).collect_view())}
             </div>

@@ -9,6 +9,8 @@ use crate::web::protocol::ToWorker;
 use super::client;
 use super::digits::Gallery;
 use super::state::{Digits, Ui};
+use super::words::{lang, tr};
+use crate::web::i18n::Text;
 
 /// Images fetched when a confusion-matrix cell is opened.
 const CELL_IMAGES: usize = 48;
@@ -29,7 +31,10 @@ pub fn EvaluationPanel(ui: Ui) -> impl IntoView {
                 labels: report
                     .misses
                     .iter()
-                    .map(|m| format!("{}→{} {:.0}%", m.label, m.predicted, 100.0 * m.confidence))
+                    .map(|m| {
+                        let sure = Text::new("percent-0").arg("p", m.confidence);
+                        format!("{}→{} {}", m.label, m.predicted, sure.render(lang()))
+                    })
                     .collect(),
                 pixels: pixels.clone(),
             },
@@ -41,12 +46,15 @@ pub fn EvaluationPanel(ui: Ui) -> impl IntoView {
         <div class="evaluation">
             <div class="buttons">
                 <button type="button" data-testid="evaluate" disabled=move || ui.training() || !matches!(ui.data.get(), super::state::DataStatus::Ready { .. })
-                    on:click=evaluate>"Evaluate current weights"</button>
-                {move || ui.weights.get().map(|(info, _)| view! {
-                    <span class="note" data-testid="weights-info">
-                        {format!("Current weights: {} model, {}", info.preset, info.origin)}
-                        {info.test_accuracy.map(|a| format!(" · test accuracy {:.2}%", 100.0 * a))}
-                    </span>
+                    on:click=evaluate>{tr!("evaluate")}</button>
+                {move || ui.weights.get().map(|(info, _)| {
+                    let (preset, origin) = (info.preset, info.origin);
+                    view! {
+                        <span class="note" data-testid="weights-info">
+                            {tr!("current-weights-info", preset = preset.name(), origin = origin.clone())}
+                            {info.test_accuracy.map(|a| format!(" · {}", tr!("test-accuracy-value", p = a)()))}
+                        </span>
+                    }
                 })}
             </div>
             {move || ui.evaluation.get().map(|(report, _)| {
@@ -55,12 +63,12 @@ pub fn EvaluationPanel(ui: Ui) -> impl IntoView {
                 let total: u32 = report.confusion.iter().flatten().sum();
                 view! {
                     <p class="accuracy">
-                        "Test accuracy " <strong data-testid="eval-accuracy">{format!("{:.4}", report.accuracy)}</strong>
-                        {format!(" on {total} images · {} misclassified", report.total_misses)}
+                        {tr!("eval-accuracy")}" " <strong data-testid="eval-accuracy">{format!("{:.4}", report.accuracy)}</strong>
+                        " "{tr!("eval-on", total = total, misses = report.total_misses)}
                     </p>
                     <div class="eval-grid">
                         <table class="per-class" data-testid="per-class">
-                            <thead><tr><th scope="col">"Digit"</th><th scope="col">"Precision"</th><th scope="col">"Recall"</th><th scope="col">"F1"</th></tr></thead>
+                            <thead><tr><th scope="col">{tr!("digit")}</th><th scope="col">{tr!("precision")}</th><th scope="col">{tr!("recall")}</th><th scope="col">"F1"</th></tr></thead>
                             <tbody>
                                 {(0..10).map(|c| view! {
                                     <tr><th scope="row">{c}</th>
@@ -70,15 +78,15 @@ pub fn EvaluationPanel(ui: Ui) -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                        <table class="confusion" data-testid="confusion" aria-label="Confusion matrix: rows true digit, columns predicted">
-                            <thead><tr><th>"true↓ pred→"</th>{(0..10).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
+                        <table class="confusion" data-testid="confusion" aria-label=tr!("confusion")>
+                            <thead><tr><th>{tr!("confusion-corner")}</th>{(0..10).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
                             <tbody>
                                 {(0..10u8).map(|t| view! {
                                     <tr><th scope="row">{t}</th>
                                         {(0..10u8).map(|p| {
                                             let n = report.confusion[t as usize][p as usize];
                                             let (class, alpha) = if t == p { ("diag", 0.15 + 0.5 * n as f64 / (total as f64 / 10.0).max(1.0)) } else { ("off", 0.9 * n as f64 / max_off) };
-                                            let label = format!("{n} test images of {t} predicted as {p}");
+                                            let label = tr!("confusion-cell", n = n, label = t, predicted = p);
                                             view! {
                                                 <td class=class style=format!("--a:{:.3}", alpha.min(0.9))>
                                                     <button type="button" aria-label=label data-testid=format!("cell-{t}-{p}") disabled=n == 0
@@ -96,13 +104,13 @@ pub fn EvaluationPanel(ui: Ui) -> impl IntoView {
                 }
             })}
             {move || ui.cell.get().map(|(t, p, d)| view! {
-                <h3>{format!("Test images of {t} predicted as {p} ({} shown)", d.pixels.len() / PIXELS)}</h3>
+                <h3>{tr!("cell-title", label = t, predicted = p, shown = d.pixels.len() / PIXELS)}</h3>
             })}
             <Show when=move || ui.cell.get().is_some()>
                 <Gallery digits=cell_digits testid="cell-gallery" />
             </Show>
             <Show when=move || ui.evaluation.get().is_some()>
-                <h3>"Misclassified (true→predicted, confidence)"</h3>
+                <h3>{tr!("misclassified")}</h3>
                 <Gallery digits=misses testid="misses" />
             </Show>
         </div>

@@ -13,6 +13,8 @@ use crate::weights::{MAX_FILE_BYTES, Problem, WeightsError};
 
 use super::client;
 use super::state::Ui;
+use super::words::{say, tr};
+use crate::web::i18n::Text;
 
 pub(super) fn download(name: &str, bytes: &[u8]) -> Result<(), String> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
@@ -48,7 +50,7 @@ pub fn FilesPanel(ui: Ui) -> impl IntoView {
                 file: name,
                 problem: Problem::TooLarge(file.size() as usize),
             };
-            ui.file_message.set(Some(too_large.to_string()));
+            ui.file_message.set(Some(too_large.to_string().into()));
             return;
         }
         leptos::task::spawn_local(async move {
@@ -63,9 +65,11 @@ pub fn FilesPanel(ui: Ui) -> impl IntoView {
                         file: Bytes::whole(buffer.unchecked_ref()),
                     }));
                 }
-                Err(e) => ui
-                    .file_message
-                    .set(Some(format!("cannot read {name}: {}", describe(&e)))),
+                Err(e) => ui.file_message.set(Some(
+                    Text::new("cannot-read-file")
+                        .arg("file", name)
+                        .arg("detail", describe(&e)),
+                )),
             }
         });
     };
@@ -76,25 +80,25 @@ pub fn FilesPanel(ui: Ui) -> impl IntoView {
                     if let Some((info, bytes)) = ui.weights.get()
                         && let Err(e) = download(&format!("mnist-lab-{}.bpk", info.preset), &bytes)
                     {
-                        ui.file_message.set(Some(e));
+                        ui.file_message.set(Some(e.into()));
                     }
                 }>
-                "Download weights (.bpk)"
+                {tr!("download-bpk")}
             </button>
             // The worker writes the .pth (the page links no writer); the file arrives as a message.
             <button type="button" data-testid="download-pth" disabled=move || ui.weights.with(|w| w.is_none())
-                title="A PyTorch state_dict: model.load_state_dict(torch.load(path)) on the tutorial's MulticlassCNN"
+                title=tr!("download-pth-title")
                 on:click=move |_| client::send(ToWorker::ExportPth)>
-                "Download for PyTorch (.pth)"
+                {tr!("download-pth")}
             </button>
             <label class="upload">
-                "Upload weights… "
+                {tr!("upload")}" "
                 <input type="file" data-testid="upload" accept=".bpk,.pth,.pt,application/octet-stream"
                     disabled=move || ui.training() on:change=on_upload />
             </label>
         </div>
         {move || ui.file_message.get().map(|text| view! {
-            <p class="notice error" data-testid="file-message" role="alert">{text}</p>
+            <p class="notice error" data-testid="file-message" role="alert">{move || say(&text)}</p>
         })}
     }
 }

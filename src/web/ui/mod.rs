@@ -15,6 +15,7 @@ mod picture;
 mod progress;
 mod state;
 mod store;
+mod words;
 
 use leptos::prelude::*;
 
@@ -27,46 +28,63 @@ use models::ModelsPanel;
 use mydigits::MyDigitsPanel;
 use progress::ProgressPanel;
 use state::Ui;
+use words::{lang, set_lang, tr};
+
+use crate::web::i18n::Lang;
 
 #[component]
 fn App() -> impl IntoView {
     let ui = Ui::new();
     ui.start();
+    words::follow_document();
     view! {
         <header>
-            <h1>"MNIST Lab"</h1>
-            <p class="tagline">"Train the PyTorch tutorial's CNN on all 60,000 MNIST digits, in your browser, then look inside."</p>
+            <div class="title">
+                <h1>"MNIST Lab"</h1>
+                <p class="tagline">{tr!("tagline")}</p>
+            </div>
+            <label class="language">
+                <span>{tr!("language")}</span>
+                <select data-testid="language" prop:value=move || lang().code()
+                    on:change=move |ev| {
+                        if let Some(l) = Lang::from_tag(&event_target_value(&ev)) {
+                            set_lang(l)
+                        }
+                    }>
+                    {Lang::ALL.map(|l| view! { <option value=l.code() lang=l.code()>{l.name()}</option> })}
+                </select>
+            </label>
         </header>
         <main>
             <section aria-labelledby="draw-h">
-                <h2 id="draw-h">"Draw a digit"</h2>
+                <h2 id="draw-h">{tr!("draw-heading")}</h2>
                 <DrawPanel ui=ui />
             </section>
             <section aria-labelledby="mine-h">
-                <h2 id="mine-h">"My digits"</h2>
+                <h2 id="mine-h">{tr!("mine-heading")}</h2>
                 <MyDigitsPanel ui=ui />
             </section>
             <section aria-labelledby="data-h">
-                <h2 id="data-h">"1 · Data"</h2>
+                <h2 id="data-h">{tr!("data-heading")}</h2>
                 <DataPanel ui=ui />
             </section>
             <section aria-labelledby="train-h">
-                <h2 id="train-h">"2 · Train"</h2>
+                <h2 id="train-h">{tr!("train-heading")}</h2>
                 <Controls ui=ui />
                 <ProgressPanel ui=ui />
             </section>
             <section aria-labelledby="eval-h">
-                <h2 id="eval-h">"3 · Evaluate"</h2>
+                <h2 id="eval-h">{tr!("eval-heading")}</h2>
                 <EvaluationPanel ui=ui />
                 <FilesPanel ui=ui />
             </section>
             <section aria-labelledby="models-h">
-                <h2 id="models-h">"4 · Saved models"</h2>
+                <h2 id="models-h">{tr!("models-heading")}</h2>
                 <ModelsPanel ui=ui />
             </section>
         </main>
         <footer>
-            <p>"MNIST by Yann LeCun, Corinna Cortes and Christopher J.C. Burges (CC BY-SA 3.0). Built with burn and Leptos."</p>
+            <p>{tr!("footer")}</p>
         </footer>
     }
 }

@@ -12,6 +12,8 @@ use super::client;
 use super::compare::Comparison;
 use super::state::Ui;
 use super::store::{self, Saved};
+use super::words::{lang, say, tr};
+use crate::web::i18n::Text;
 
 fn today() -> String {
     let iso = String::from(js_sys::Date::new_0().to_iso_string());
@@ -23,7 +25,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
     let saved: RwSignal<Vec<Saved>> = RwSignal::new(vec![]);
     let renaming: RwSignal<Option<(f64, String)>> = RwSignal::new(None);
     // Said here, beside the list, where the user looks for the model.
-    let problem: RwSignal<Option<String>> = RwSignal::new(None);
+    let problem: RwSignal<Option<Text>> = RwSignal::new(None);
     let deleted: RwSignal<Option<Saved>> = RwSignal::new(None);
     // The ids of the runs ticked for comparison.
     let comparing: RwSignal<Vec<f64>> = RwSignal::new(vec![]);
@@ -36,7 +38,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     });
-    let report = move |r: Result<(), String>| problem.set(r.err());
+    let report = move |r: Result<(), Text>| problem.set(r.err());
     let refresh = move || {
         spawn_local(async move {
             match store::models().await {
@@ -60,12 +62,14 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
             return;
         };
         let accuracy = info.test_accuracy;
-        let name = format!("{} · {} · {}", info.preset, info.origin, today());
+        // Named in the language of the moment; the user may rename it.
+        let origin = info.origin.render(lang());
+        let name = format!("{} · {origin} · {}", info.preset, today());
         let model = Saved {
             id: 0.0,
             name,
             preset: info.preset,
-            origin: info.origin,
+            origin,
             accuracy,
             date: today(),
             bytes,
@@ -90,17 +94,16 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
         <div class="models">
             <div class="buttons">
                 <button type="button" data-testid="save-model" disabled=move || ui.weights.with(|w| w.is_none())
-                    on:click=move |_| save_current()>"Save current weights in this browser"</button>
+                    on:click=move |_| save_current()>{tr!("save-model")}</button>
             </div>
-            <Show when=move || !saved.with(|s| s.is_empty()) fallback=|| view! { <p class="note">"No saved models yet: finished training runs are saved here."</p> }>
+            <Show when=move || !saved.with(|s| s.is_empty()) fallback=|| view! { <p class="note">{tr!("no-models")}</p> }>
                 <ul class="saved" data-testid="saved-models">
                     {move || saved.get().into_iter().map(|m| {
                         let id = m.id;
-                        let meta = format!(
-                            "{} · {}{}",
-                            m.preset,
-                            m.date,
-                            m.accuracy.map(|a| format!(" · test accuracy {:.2}%", 100.0 * a)).unwrap_or_default()
+                        let (preset, date, accuracy) = (m.preset, m.date.clone(), m.accuracy);
+                        let meta = move || format!(
+                            "{preset} · {date}{}",
+                            accuracy.map(|a| format!(" · {}", tr!("test-accuracy-value", p = a)())).unwrap_or_default()
                         );
                         let editing = move || renaming.with(|r| r.as_ref().is_some_and(|(rid, _)| *rid == id));
                         let (load_model, save_model) = (m.clone(), m.clone());
@@ -110,7 +113,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                                     let name = m.name.clone();
                                     move || view! { <span class="name">{name.clone()}</span> }
                                 }>
-                                    <input aria-label="New name" data-testid="rename-input"
+                                    <input aria-label=tr!("new-name") data-testid="rename-input"
                                         prop:value=move || renaming.get().map(|(_, n)| n).unwrap_or_default()
                                         on:input=move |ev| renaming.set(Some((id, event_target_value(&ev)))) />
                                     <button type="button" data-testid="rename-save" on:click={
@@ -121,7 +124,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                                             let model = Saved { name, ..model.clone() };
                                             spawn_local(async move { report(store::put_model(&model, Some(id)).await); refresh(); });
                                         }
-                                    }>"Save name"</button>
+                                    }>{tr!("save-name")}</button>
                                 </Show>
                                 <span class="note">{meta}</span>
                                 {m.history.is_some().then(|| view! {
@@ -135,18 +138,18 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                                                     if on { c.push(id) }
                                                 });
                                             } />
-                                        " Compare"
+                                        " "{tr!("compare")}
                                     </label>
                                 })}
                                 <span class="row-buttons">
                                     <button type="button" data-testid="load-model" disabled=move || ui.training() on:click={
                                         let model = load_model.clone();
                                         move |_| client::send(ToWorker::SetWeights(WeightsSource::File { name: model.name.clone(), file: Bytes::copy(&model.bytes) }))
-                                    }>"Load"</button>
+                                    }>{tr!("load")}</button>
                                     <button type="button" data-testid="rename-model" on:click={
                                         let name = m.name.clone();
                                         move |_| renaming.set(Some((id, name.clone())))
-                                    }>"Rename"</button>
+                                    }>{tr!("rename")}</button>
                                     <button type="button" class="danger" data-testid="delete-model" on:click={
                                         let model = m.clone();
                                         move |_| {
@@ -160,7 +163,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                                                 refresh();
                                             })
                                         }
-                                    }>"Delete"</button>
+                                    }>{tr!("delete")}</button>
                                 </span>
                             </li>
                         }
@@ -169,17 +172,17 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
             </Show>
             <Show when=move || compared.with(|c| c.len() >= 2)
                 fallback=move || saved.with(|s| s.iter().filter(|m| m.history.is_some()).count() >= 2)
-                    .then(|| view! { <p class="note">"Tick two or more runs to compare their curves and settings."</p> })>
+                    .then(|| view! { <p class="note">{tr!("compare-hint")}</p> })>
                 <Comparison models=compared />
             </Show>
             {move || deleted.get().map(|m| view! {
                 <p class="notice" role="status" data-testid="deleted">
-                    {format!("Deleted “{}”. ", m.name)}
-                    <button type="button" data-testid="undo-delete" on:click=move |_| undo()>"Undo"</button>
+                    {tr!("deleted", name = m.name.clone())}" "
+                    <button type="button" data-testid="undo-delete" on:click=move |_| undo()>{tr!("undo")}</button>
                 </p>
             })}
             {move || problem.get().map(|text| view! {
-                <p class="notice error" role="alert" data-testid="models-problem">{text}</p>
+                <p class="notice error" role="alert" data-testid="models-problem">{move || say(&text)}</p>
             })}
         </div>
     }

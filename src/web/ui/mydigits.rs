@@ -17,9 +17,11 @@ use super::client;
 use super::digits::Digit;
 use super::state::{Level, Ui};
 use super::store::{self, MyDigit};
+use super::words::{say, tr};
+use crate::web::i18n::Text;
 
 /// Re-reads My digits from the browser's store; how many there are.
-async fn reload(ui: Ui) -> Result<usize, String> {
+async fn reload(ui: Ui) -> Result<usize, Text> {
     let digits = store::digits().await?;
     let count = digits.len();
     ui.my_digits.set(digits);
@@ -42,8 +44,12 @@ pub fn add(ui: Ui, digits: Vec<MyDigit>, label: Option<u8>) {
             Ok(total) => (
                 Level::Success,
                 match label {
-                    Some(label) => format!("Added as a {label}: {total} in My digits."),
-                    None => format!("Imported {} digits: {total} in My digits.", digits.len()),
+                    Some(label) => Text::new("added-as")
+                        .arg("label", label)
+                        .arg("total", total),
+                    None => Text::new("imported")
+                        .arg("count", digits.len())
+                        .arg("total", total),
                 },
             ),
         };
@@ -61,7 +67,7 @@ pub fn as_set(digits: &[MyDigit]) -> DigitSet {
 }
 
 fn percent(accuracy: Option<f64>) -> String {
-    accuracy.map_or("–".into(), |a| format!("{:.1}%", 100.0 * a))
+    accuracy.map_or("–".into(), |a| say(&Text::new("percent").arg("p", a)))
 }
 
 #[component]
@@ -90,7 +96,9 @@ pub fn MyDigitsPanel(ui: Ui) -> impl IntoView {
                 match JsFuture::from(file.array_buffer()).await {
                     Ok(buffer) => read.push((file.name(), Bytes::whole(buffer.unchecked_ref()))),
                     Err(e) => {
-                        let why = format!("cannot read {}: {}", file.name(), describe(&e));
+                        let why = Text::new("cannot-read-file")
+                            .arg("file", file.name())
+                            .arg("detail", describe(&e));
                         return ui.digits_message.set(Some((Level::Error, why)));
                     }
                 }
@@ -121,19 +129,15 @@ pub fn MyDigitsPanel(ui: Ui) -> impl IntoView {
     view! {
         <div class="my-digits">
             <p class="note">
-                "Label a drawing under the box above — click the right digit or press its key 0–9 — and it is kept here, in this browser, with the 28×28 the network sees. Evaluate the current weights on your own handwriting, or export the set for "
-                <code>"mnist-lab eval --data DIR"</code>" and "<code>"train --extra DIR"</code>"."
+                {tr!("mine-intro")}" "
+                <code>"mnist-lab eval --data DIR"</code>" "{tr!("and")}" "<code>"train --extra DIR"</code>"."
             </p>
             {move || ui.digits_message.get().map(|(level, text)| {
                 let class = match level { Level::Error => "notice error", _ => "notice success" };
-                view! { <p class=class role="status" data-testid="digits-message">{text}</p> }
+                view! { <p class=class role="status" data-testid="digits-message">{move || say(&text)}</p> }
             })}
             <p data-testid="my-digits-count">
-                {move || match count() {
-                    0 => "No digits yet.".to_string(),
-                    1 => "1 digit.".to_string(),
-                    n => format!("{n} digits."),
-                }}
+                {tr!("mine-count", count = count())}
             </p>
             <div class="digit-groups">
                 {move || (0..10u8).filter_map(|label| {
@@ -147,12 +151,12 @@ pub fn MyDigitsPanel(ui: Ui) -> impl IntoView {
                                     let picture = if d.thumbnail.is_empty() {
                                         view! { <Digit pixels=d.pixels label="" /> }.into_any()
                                     } else {
-                                        view! { <img class="thumb" src=d.thumbnail alt=format!("a drawn {label}") /> }.into_any()
+                                        view! { <img class="thumb" src=d.thumbnail alt=tr!("drawn-digit", label = label) /> }.into_any()
                                     };
                                     view! {
                                         <span class="my-digit" data-testid="my-digit">
                                             {picture}
-                                            <button type="button" class="remove" aria-label=format!("Delete this {label}")
+                                            <button type="button" class="remove" aria-label=tr!("delete-digit", label = label)
                                                 on:click=move |_| delete(id)>"×"</button>
                                         </span>
                                     }
@@ -164,22 +168,22 @@ pub fn MyDigitsPanel(ui: Ui) -> impl IntoView {
             </div>
             <div class="buttons">
                 <button type="button" data-testid="evaluate-digits" disabled=move || count() == 0 || busy()
-                    on:click=evaluate>"Evaluate on My digits"</button>
+                    on:click=evaluate>{tr!("evaluate-mine")}</button>
                 <button type="button" data-testid="export-digits" disabled=move || count() == 0
-                    on:click=export>"Export (IDX .gz)"</button>
+                    on:click=export>{tr!("export-mine")}</button>
                 <label class="upload">
-                    "Import… "
+                    {tr!("import-mine")}" "
                     <input type="file" multiple data-testid="import-digits" accept=".gz"
-                        title=format!("Both files: NAME{IMAGES_SUFFIX} and NAME{LABELS_SUFFIX}")
+                        title=tr!("import-title", images = IMAGES_SUFFIX, labels = LABELS_SUFFIX)
                         on:change=import />
                 </label>
                 <Show when=move || !confirm_clear.get() fallback=move || view! {
-                    <span>{move || format!("Delete all {} digits? ", count())}</span>
-                    <button type="button" class="danger" data-testid="clear-digits-yes" on:click=clear>"Delete all"</button>
-                    <button type="button" on:click=move |_| confirm_clear.set(false)>"Keep them"</button>
+                    <span>{tr!("delete-all-question", count = count())}" "</span>
+                    <button type="button" class="danger" data-testid="clear-digits-yes" on:click=clear>{tr!("delete-all")}</button>
+                    <button type="button" on:click=move |_| confirm_clear.set(false)>{tr!("keep-them")}</button>
                 }>
                     <button type="button" class="danger" data-testid="clear-digits" disabled=move || count() == 0
-                        on:click=move |_| confirm_clear.set(true)>"Clear all"</button>
+                        on:click=move |_| confirm_clear.set(true)>{tr!("clear-all")}</button>
                 </Show>
             </div>
             {move || ui.digits_report.get().map(|report| {
@@ -189,15 +193,15 @@ pub fn MyDigitsPanel(ui: Ui) -> impl IntoView {
                     .or_else(|| ui.weights.with(|w| w.as_ref().and_then(|(i, _)| i.test_accuracy)));
                 view! {
                     <p class="accuracy">
-                        "On My digits " <strong data-testid="digits-accuracy">{format!("{:.4}", report.accuracy)}</strong>
-                        {format!(" ({correct} of {total})")}
-                        {match mnist {
-                            Some(a) => format!(" · on the MNIST test set {a:.4}"),
-                            None => " · evaluate in 3 · Evaluate to compare with the MNIST test set".to_string(),
+                        {tr!("on-mine")}" " <strong data-testid="digits-accuracy">{format!("{:.4}", report.accuracy)}</strong>
+                        " "{tr!("correct-of", correct = correct, total = total)}" · "
+                        {move || match mnist {
+                            Some(a) => say(&Text::new("on-mnist").arg("accuracy", format!("{a:.4}"))),
+                            None => say(&Text::new("evaluate-to-compare")),
                         }}
                     </p>
-                    <table class="confusion small" data-testid="digits-confusion" aria-label="My digits: rows your label, columns the network's reading">
-                        <thead><tr><th>"label↓ read→"</th>{(0..10).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
+                    <table class="confusion small" data-testid="digits-confusion" aria-label=tr!("mine-confusion")>
+                        <thead><tr><th>{tr!("mine-confusion-corner")}</th>{(0..10).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
                         <tbody>
                             {(0..10).filter(|&t| report.confusion[t].iter().any(|&n| n > 0)).map(|t| view! {
                                 <tr><th scope="row">{t}</th>
@@ -213,23 +217,20 @@ pub fn MyDigitsPanel(ui: Ui) -> impl IntoView {
                 }
             })}
             {move || ui.fine_tune.get().map(|f| {
-                let after = |pick: fn(&crate::web::protocol::Scores) -> Option<f64>| match &f.after {
+                let after = move |pick: fn(&crate::web::protocol::Scores) -> Option<f64>| match &f.after {
                     Some(a) => format!(" → {}", percent(pick(a))),
-                    None => " → (training…)".to_string(),
+                    None => format!(" → {}", say(&Text::new("training-now"))),
                 };
                 view! {
                     <div class="fine-tune" data-testid="fine-tune">
-                        <h3>"Fine-tuned with My digits"</h3>
-                        <p class="note">{format!(
-                            "{} of your digits trained, each repeated {}× ({:.1}% of every epoch); {} held out to measure.",
-                            f.trained_on, f.copies, 100.0 * f.share, f.held_out
-                        )}</p>
+                        <h3>{tr!("fine-tuned")}</h3>
+                        <p class="note">{tr!("fine-tuned-note", trained = f.trained_on, copies = f.copies, share = f.share, held = f.held_out)}</p>
                         <table class="settings">
-                            <thead><tr><th scope="col">"Accuracy"</th><th scope="col">"before → after"</th></tr></thead>
+                            <thead><tr><th scope="col">{tr!("chart-accuracy")}</th><th scope="col">{tr!("before-after")}</th></tr></thead>
                             <tbody>
-                                <tr><th scope="row">"Your held-out digits"</th>
+                                <tr><th scope="row">{tr!("held-out-digits")}</th>
                                     <td data-testid="fine-tune-held-out">{percent(f.before.held_out)}{after(|s| s.held_out)}</td></tr>
-                                <tr><th scope="row">"MNIST test set"</th>
+                                <tr><th scope="row">{tr!("mnist-test-set")}</th>
                                     <td data-testid="fine-tune-mnist">{percent(Some(f.before.mnist))}{after(|s| Some(s.mnist))}</td></tr>
                             </tbody>
                         </table>

@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CanvasRenderingContext2d, File, HtmlCanvasElement, ImageBitmap};
 
+use crate::web::i18n::Text;
 use crate::web::js::describe;
 
 fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, String> {
@@ -21,9 +22,11 @@ fn context(canvas: &HtmlCanvasElement) -> Result<CanvasRenderingContext2d, Strin
 /// Paints `file` into `canvas`, whole and centred, the rest filled with the colour of the
 /// picture's top-left pixel (its paper, most likely): a transparent margin would count as
 /// ink-free paper only for pictures that are themselves transparent.
-pub async fn show(canvas: &HtmlCanvasElement, file: &File) -> Result<(), String> {
+pub async fn show(canvas: &HtmlCanvasElement, file: &File) -> Result<(), Text> {
     let cannot = |e: &wasm_bindgen::JsValue| {
-        format!("cannot open {} as an image ({})", file.name(), describe(e))
+        Text::new("not-an-image")
+            .arg("file", file.name())
+            .arg("detail", describe(e))
     };
     let window = web_sys::window().ok_or("no window")?;
     let decoding = window
@@ -35,7 +38,7 @@ pub async fn show(canvas: &HtmlCanvasElement, file: &File) -> Result<(), String>
         .unchecked_into();
     let (w, h) = (f64::from(bitmap.width()), f64::from(bitmap.height()));
     if w == 0.0 || h == 0.0 {
-        return Err(format!("{} is an empty image", file.name()));
+        return Err(Text::new("empty-image").arg("file", file.name()));
     }
     let side = f64::from(canvas.width());
     let ctx = context(canvas)?;

@@ -6,6 +6,7 @@ use crate::web::protocol::RunState;
 
 use super::chart::{Chart, Series};
 use super::state::{Level, Ui};
+use super::words::{say, t, tr};
 
 pub(super) fn clock(secs: f64) -> String {
     let s = secs.max(0.0).round() as u64;
@@ -23,15 +24,16 @@ pub fn ProgressPanel(ui: Ui) -> impl IntoView {
             // Steps per second over the whole run (elapsed counts training time, not pauses).
             let steps_done = p.steps_done();
             let steps_per_sec = steps_done as f64 / p.elapsed_secs.max(1e-9);
-            format!(
-                "Epoch {}/{} · {}/{} · {:.1} it/s · ETA {}",
-                p.epoch,
-                p.epochs,
-                p.step,
-                p.steps_per_epoch,
-                steps_per_sec,
-                clock((p.steps_per_epoch - p.step) as f64 / steps_per_sec.max(1e-9))
-            )
+            let eta = clock((p.steps_per_epoch - p.step) as f64 / steps_per_sec.max(1e-9));
+            tr!(
+                "progress-line",
+                epoch = p.epoch,
+                epochs = p.epochs,
+                step = p.step,
+                steps = p.steps_per_epoch,
+                speed = steps_per_sec,
+                eta = eta.clone()
+            )()
         })
     };
     view! {
@@ -41,42 +43,42 @@ pub fn ProgressPanel(ui: Ui) -> impl IntoView {
                     <strong>{name}</strong>
                     {move || match ui.workers.get() {
                         1 => String::new(),
-                        n => format!(" · {n} workers"),
+                        n => format!(" · {}", tr!("workers", count = n)()),
                     }}
-                    " · "{reason}
+                    " · "{move || say(&reason)}
                 </p>
             })}
             {move || (ui.run_state.get() == RunState::ChoosingBackend).then(|| view! {
-                <p class="note">"Timing a few steps of each backend…"</p>
+                <p class="note">{tr!("timing-backends")}</p>
             })}
             {move || ui.message.get().map(|(level, text)| {
                 let class = match level { Level::Info => "notice info", Level::Success => "notice success", Level::Error => "notice error" };
-                view! { <p class=class data-testid="run-message" role="status">{text}</p> }
+                view! { <p class=class data-testid="run-message" role="status">{move || say(&text)}</p> }
             })}
             <Show when=move || ui.progress.get().is_some()>
-                <div class="bar" role="progressbar" aria-label="Epoch progress" data-testid="epoch-bar"
+                <div class="bar" role="progressbar" aria-label=tr!("epoch-progress") data-testid="epoch-bar"
                     aria-valuemin="0" aria-valuemax="100"
                     aria-valuenow=move || ui.progress.get().map_or(0.0, |p| (100.0 * p.step as f64 / p.steps_per_epoch as f64).round())>
                     <div class="fill" style=move || ui.progress.get().map_or(String::new(), |p| format!("width:{:.1}%", 100.0 * p.step as f64 / p.steps_per_epoch as f64))></div>
                 </div>
                 <p class="tqdm" data-testid="progress-line">{line}</p>
                 <dl class="stats">
-                    <div><dt>"Loss"</dt><dd data-testid="loss">{move || ui.progress.get().map(|p| format!("{:.4}", p.loss))}</dd></div>
-                    <div><dt>"Train accuracy"</dt><dd>{move || ui.progress.get().map(|p| format!("{:.2}%", 100.0 * p.epoch_accuracy))}</dd></div>
-                    <div><dt>"Images/s"</dt><dd data-testid="images-per-sec">{move || ui.progress.get().map(|p| format!("{:.0}", p.images_per_sec))}</dd></div>
-                    <div><dt>"Elapsed"</dt><dd>{move || ui.progress.get().map(|p| clock(p.elapsed_secs))}</dd></div>
-                    <div><dt>"Test accuracy"</dt><dd data-testid="test-accuracy">{move || ui.test_accuracy.get().last().map(|(_, a)| format!("{:.2}%", 100.0 * a))}</dd></div>
+                    <div><dt>{tr!("loss")}</dt><dd data-testid="loss">{move || ui.progress.get().map(|p| tr!("loss-value", loss = p.loss)())}</dd></div>
+                    <div><dt>{tr!("train-accuracy")}</dt><dd>{move || ui.progress.get().map(|p| tr!("percent-2", p = p.epoch_accuracy)())}</dd></div>
+                    <div><dt>{tr!("images-per-sec")}</dt><dd data-testid="images-per-sec">{move || ui.progress.get().map(|p| tr!("whole", n = p.images_per_sec.round())())}</dd></div>
+                    <div><dt>{tr!("elapsed")}</dt><dd>{move || ui.progress.get().map(|p| clock(p.elapsed_secs))}</dd></div>
+                    <div><dt>{tr!("test-accuracy")}</dt><dd data-testid="test-accuracy">{move || ui.test_accuracy.get().last().map(|&(_, a)| tr!("percent-2", p = a)())}</dd></div>
                 </dl>
             </Show>
             <div class="charts">
-                <Chart title="Training loss" testid="loss-chart" x_label="step" y_range=None
-                    series=Signal::derive(move || vec![Series { name: "loss".into(), class: "s1", points: ui.history.with(|h| h.iter().map(|p| (p.step, p.loss)).collect()) }]) />
-                <Chart title="Accuracy" testid="accuracy-chart" x_label="epoch" y_range=Some((0.0, 1.0))
+                <Chart title="chart-loss" testid="loss-chart" x_label="chart-step" y_range=None
+                    series=Signal::derive(move || vec![Series { name: t("series-loss"), class: "s1", points: ui.history.with(|h| h.iter().map(|p| (p.step, p.loss)).collect()) }]) />
+                <Chart title="chart-accuracy" testid="accuracy-chart" x_label="chart-epoch" y_range=Some((0.0, 1.0))
                     series=Signal::derive(move || {
                         let per_epoch = ui.progress.get().map_or(1.0, |p| p.steps_per_epoch as f64);
                         vec![
-                            Series { name: "train".into(), class: "s2", points: ui.history.with(|h| h.iter().map(|p| (p.step / per_epoch, p.accuracy)).collect()) },
-                            Series { name: "test".into(), class: "s3", points: ui.test_accuracy.get().iter().map(|&(e, a)| (e as f64, a)).collect() },
+                            Series { name: t("series-train"), class: "s2", points: ui.history.with(|h| h.iter().map(|p| (p.step / per_epoch, p.accuracy)).collect()) },
+                            Series { name: t("series-test"), class: "s3", points: ui.test_accuracy.get().iter().map(|&(e, a)| (e as f64, a)).collect() },
                         ]
                     }) />
             </div>

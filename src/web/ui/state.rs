@@ -14,6 +14,7 @@ use super::client::{self, Death};
 use super::store::MyDigit;
 use crate::data::PIXELS;
 use crate::data::mnist::{IMAGES_SUFFIX, LABELS_SUFFIX};
+use crate::web::i18n::{Lang, Text};
 
 /// More worker deaths than this within [`CRASH_WINDOW_MS`] and the page stops restarting it.
 const MAX_RESTARTS: usize = 3;
@@ -32,7 +33,7 @@ pub enum DataStatus {
         test: usize,
         from_cache: bool,
     },
-    Failed(String),
+    Failed(Text),
 }
 
 /// A point of the training curves: the global step, smoothed loss and accuracy.
@@ -63,7 +64,7 @@ pub struct Ui {
     pub data: RwSignal<DataStatus>,
     pub samples: RwSignal<Digits>,
     pub run_state: RwSignal<RunState>,
-    pub backend: RwSignal<Option<(String, String)>>,
+    pub backend: RwSignal<Option<(String, Text)>>,
     /// Workers sharing each batch of the run.
     pub workers: RwSignal<usize>,
     pub progress: RwSignal<Option<Progress>>,
@@ -73,9 +74,9 @@ pub struct Ui {
     /// The confusion-matrix cell picked, and its test images.
     pub cell: RwSignal<Option<(u8, u8, Digits)>>,
     pub weights: RwSignal<Option<(WeightsInfo, Vec<u8>)>>,
-    pub message: RwSignal<Option<(Level, String)>>,
+    pub message: RwSignal<Option<(Level, Text)>>,
     /// Why a weights file could not be read or used, shown beside the upload.
-    pub file_message: RwSignal<Option<String>>,
+    pub file_message: RwSignal<Option<Text>>,
     /// Counts finished training runs (their weights get saved).
     pub runs_finished: RwSignal<u32>,
     /// The uploaded file the worker is reading, if any (named if the worker dies over it).
@@ -85,7 +86,7 @@ pub struct Ui {
     /// The current weights evaluated on My digits (cleared when the weights change).
     pub digits_report: RwSignal<Option<EvalReport>>,
     /// What happened to My digits lately (added, imported, refused), said in their panel.
-    pub digits_message: RwSignal<Option<(Level, String)>>,
+    pub digits_message: RwSignal<Option<(Level, Text)>>,
     /// The last run that mixed in My digits: before and after, on those held out and on MNIST.
     pub fine_tune: RwSignal<Option<FineTune>>,
     /// What the worker said when it panicked, if it did, for the message about its death.
@@ -149,16 +150,16 @@ impl Ui {
                     Ok(bytes) if self.weights.get_untracked().is_none() => {
                         let info = WeightsInfo {
                             preset: Preset::Tutorial,
-                            origin: "pretrained".into(),
+                            origin: Text::new("origin-pretrained"),
                             test_accuracy: None,
                             history: None,
                         };
                         self.weights.set(Some((info, bytes)));
                     }
                     Ok(_) => {}
-                    Err(e) => web_sys::console::warn_1(&e.into()),
+                    Err(e) => web_sys::console::warn_1(&e.render(Lang::En).into()),
                 },
-                Err(e) => web_sys::console::warn_1(&e.into()),
+                Err(e) => web_sys::console::warn_1(&e.render(Lang::En).into()),
             }
             connect();
         });
@@ -174,9 +175,9 @@ impl Ui {
             d.push(now);
         });
         let why = match (death, self.panic.get_untracked()) {
-            (_, Some(panic)) => format!("it crashed: {panic}"),
-            (Death::Crashed(error), None) => format!("it crashed ({error})"),
-            (Death::Unresponsive(secs), None) => format!("it stopped answering for {secs} s"),
+            (_, Some(panic)) => Text::new("died-panicked").arg("detail", panic),
+            (Death::Crashed(error), None) => Text::new("died-crashed").arg("detail", error),
+            (Death::Unresponsive(secs), None) => Text::new("died-unresponsive").arg("secs", secs),
         };
         self.panic.set(None);
         let lost_run = self.training();
@@ -188,30 +189,30 @@ impl Ui {
         self.cell.set(None);
         if let Some(file) = self.pending_upload.get_untracked() {
             self.pending_upload.set(None);
-            self.file_message.set(Some(format!(
-                "{file} could not be read: the worker reading it stopped ({why}). The weights are unchanged."
-            )));
+            self.file_message.set(Some(
+                Text::new("upload-killed-worker")
+                    .arg("file", file)
+                    .arg("why", why.clone()),
+            ));
         }
         if self.deaths.with_untracked(|d| d.len()) > MAX_RESTARTS {
             client::disconnect();
-            self.data.set(DataStatus::Failed(
-                "the training worker keeps stopping; reload the page to try again".into(),
-            ));
+            self.data
+                .set(DataStatus::Failed(Text::new("worker-keeps-stopping")));
             self.message.set(Some((
                 Level::Error,
-                format!("The training worker stopped {MAX_RESTARTS} times within a minute ({why}). Reload the page to try again; your saved models are safe."),
+                Text::new("worker-gave-up")
+                    .arg("times", MAX_RESTARTS)
+                    .arg("why", why),
             )));
             return;
         }
-        let run = if lost_run {
-            " The run in progress was lost."
-        } else {
-            ""
+        let restarted = match lost_run {
+            true => "worker-restarted-run-lost",
+            false => "worker-restarted",
         };
-        self.message.set(Some((
-            Level::Error,
-            format!("The training worker was restarted because {why}.{run} A new worker reloads the dataset and the current weights; saved models are untouched."),
-        )));
+        self.message
+            .set(Some((Level::Error, Text::new(restarted).arg("why", why))));
     }
 
     pub fn receive(self, msg: FromWorker) {
@@ -313,7 +314,7 @@ impl Ui {
                 if let Err(e) =
                     super::files::download(&format!("mnist-lab-{preset}.pth"), &file.to_vec())
                 {
-                    self.file_message.set(Some(e));
+                    self.file_message.set(Some(e.into()));
                 }
             }
             FromWorker::DigitsEvaluation { report } => self.digits_report.set(Some(*report)),
@@ -323,7 +324,7 @@ impl Ui {
                     if let Err(e) =
                         super::files::download(&format!("my-digits{suffix}"), &bytes.to_vec())
                     {
-                        self.digits_message.set(Some((Level::Error, e)));
+                        self.digits_message.set(Some((Level::Error, e.into())));
                     }
                 }
             }

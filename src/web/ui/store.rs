@@ -8,6 +8,7 @@ use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTran
 
 use crate::model::Preset;
 use crate::web::envelope::{from_js, to_js};
+use crate::web::i18n::Text;
 use crate::web::js::describe;
 use crate::web::protocol::RunHistory;
 
@@ -44,7 +45,7 @@ pub struct MyDigit {
 }
 
 /// Resolves when an IndexedDB request succeeds (with its result) or fails.
-async fn done(request: &IdbRequest) -> Result<JsValue, String> {
+async fn done(request: &IdbRequest) -> Result<JsValue, Text> {
     let promise = Promise::new(&mut |resolve, reject| {
         let ok = Closure::once_into_js(move |e: web_sys::Event| {
             let result = e
@@ -61,13 +62,13 @@ async fn done(request: &IdbRequest) -> Result<JsValue, String> {
     });
     JsFuture::from(promise)
         .await
-        .map_err(|e| format!("IndexedDB: {}", describe(&e)))
+        .map_err(|e| format!("IndexedDB: {}", describe(&e)).into())
 }
 
-async fn open() -> Result<IdbDatabase, String> {
+async fn open() -> Result<IdbDatabase, Text> {
     let factory = web_sys::window()
         .and_then(|w| w.indexed_db().ok().flatten())
-        .ok_or("this browser has no IndexedDB")?;
+        .ok_or(Text::new("no-indexeddb"))?;
     let request: IdbOpenDbRequest = factory
         .open_with_u32(DB, VERSION)
         .map_err(|e| describe(&e))?;
@@ -98,7 +99,7 @@ async fn open() -> Result<IdbDatabase, String> {
 async fn read(
     store: &str,
     request: impl FnOnce(&web_sys::IdbObjectStore) -> Result<IdbRequest, JsValue>,
-) -> Result<JsValue, String> {
+) -> Result<JsValue, Text> {
     let db = open().await?;
     let tx = db
         .transaction_with_str_and_mode(store, IdbTransactionMode::Readonly)
@@ -113,7 +114,7 @@ async fn read(
 async fn write(
     store: &str,
     write: impl FnOnce(&web_sys::IdbObjectStore) -> Result<(), JsValue>,
-) -> Result<(), String> {
+) -> Result<(), Text> {
     let db = open().await?;
     let tx = db
         .transaction_with_str_and_mode(store, IdbTransactionMode::Readwrite)
@@ -125,7 +126,7 @@ async fn write(
 
 /// Resolves when a write has committed. A request can succeed and its transaction still abort
 /// (a full quota is reported at commit), so a save is done only here.
-async fn committed(tx: &IdbTransaction) -> Result<(), String> {
+async fn committed(tx: &IdbTransaction) -> Result<(), Text> {
     let promise = Promise::new(&mut |resolve, reject| {
         let ok = Closure::once_into_js(move || {
             let _ = resolve.call0(&JsValue::NULL);
@@ -133,23 +134,22 @@ async fn committed(tx: &IdbTransaction) -> Result<(), String> {
         let failed = {
             let tx = tx.clone();
             Closure::once_into_js(move || {
-                let why = match tx.error() {
-                    Some(e) if e.name() == "QuotaExceededError" => {
-                        "the browser's storage for this site is full: delete saved models or free some disk space".to_string()
-                    }
-                    Some(e) => format!("{}: {}", e.name(), e.message()),
-                    None => "the transaction was aborted".to_string(),
-                };
-                let _ = reject.call1(&JsValue::NULL, &why.into());
+                let error = tx.error().map_or(JsValue::NULL, JsValue::from);
+                let _ = reject.call1(&JsValue::NULL, &error);
             })
         };
         tx.set_oncomplete(Some(ok.unchecked_ref()));
         tx.set_onabort(Some(failed.unchecked_ref()));
     });
-    JsFuture::from(promise)
-        .await
-        .map(drop)
-        .map_err(|e| format!("could not save in this browser: {}", describe(&e)))
+    JsFuture::from(promise).await.map(drop).map_err(|error| {
+        match error.dyn_ref::<web_sys::DomException>() {
+            Some(e) if e.name() == "QuotaExceededError" => Text::new("storage-full"),
+            Some(e) => {
+                Text::new("cannot-save").arg("detail", format!("{}: {}", e.name(), e.message()))
+            }
+            None => Text::new("cannot-save").arg("detail", Text::new("aborted")),
+        }
+    })
 }
 
 fn field(obj: &JsValue, key: &str) -> JsValue {
@@ -171,7 +171,7 @@ fn decode(obj: &JsValue) -> Option<Saved> {
 
 /// Everything in `store` that `decode` makes sense of, in the order of their ids (IndexedDB
 /// lists by key): oldest first.
-async fn all<T>(store: &str, decode: fn(&JsValue) -> Option<T>) -> Result<Vec<T>, String> {
+async fn all<T>(store: &str, decode: fn(&JsValue) -> Option<T>) -> Result<Vec<T>, Text> {
     let all = read(store, |s| s.get_all()).await?;
     Ok(js_sys::Array::from(&all)
         .iter()
@@ -180,14 +180,14 @@ async fn all<T>(store: &str, decode: fn(&JsValue) -> Option<T>) -> Result<Vec<T>
 }
 
 /// All saved models, newest first.
-pub async fn models() -> Result<Vec<Saved>, String> {
+pub async fn models() -> Result<Vec<Saved>, Text> {
     let mut models = all(MODELS, decode).await?;
     models.reverse();
     Ok(models)
 }
 
 /// Saves (or, with `id`, replaces) a model, once the browser has committed it.
-pub async fn put_model(model: &Saved, id: Option<f64>) -> Result<(), String> {
+pub async fn put_model(model: &Saved, id: Option<f64>) -> Result<(), Text> {
     let obj = Object::new();
     let set = |k: &str, v: JsValue| Reflect::set(&obj, &k.into(), &v).map(drop);
     let _ = id.map(|id| set("id", id.into()));
@@ -205,7 +205,7 @@ pub async fn put_model(model: &Saved, id: Option<f64>) -> Result<(), String> {
     write(MODELS, |s| s.put(&obj).map(drop)).await
 }
 
-pub async fn delete_model(id: f64) -> Result<(), String> {
+pub async fn delete_model(id: f64) -> Result<(), Text> {
     write(MODELS, |s| s.delete(&id.into()).map(drop)).await
 }
 
@@ -223,12 +223,12 @@ fn decode_digit(obj: &JsValue) -> Option<MyDigit> {
 }
 
 /// My digits, oldest first.
-pub async fn digits() -> Result<Vec<MyDigit>, String> {
+pub async fn digits() -> Result<Vec<MyDigit>, Text> {
     all(DIGITS, decode_digit).await
 }
 
 /// Adds digits (their `id`s are given by the store), once the browser has committed them.
-pub async fn add_digits(digits: &[MyDigit]) -> Result<(), String> {
+pub async fn add_digits(digits: &[MyDigit]) -> Result<(), Text> {
     write(DIGITS, |objects| {
         for digit in digits {
             let obj = Object::new();
@@ -243,10 +243,10 @@ pub async fn add_digits(digits: &[MyDigit]) -> Result<(), String> {
     .await
 }
 
-pub async fn delete_digit(id: f64) -> Result<(), String> {
+pub async fn delete_digit(id: f64) -> Result<(), Text> {
     write(DIGITS, |s| s.delete(&id.into()).map(drop)).await
 }
 
-pub async fn clear_digits() -> Result<(), String> {
+pub async fn clear_digits() -> Result<(), Text> {
     write(DIGITS, |s| s.clear().map(drop)).await
 }

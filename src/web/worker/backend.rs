@@ -9,6 +9,7 @@ use burn::tensor::wgpu::WgpuBackend;
 use crate::data::Split;
 use crate::model::ModelConfig;
 use crate::train::{TrainConfig, Trainer};
+use crate::web::i18n::Text;
 use crate::web::js::{has_webgpu, now_ms};
 use crate::web::protocol::{BackendChoice, FromWorker};
 
@@ -30,7 +31,7 @@ impl Backend {
 }
 
 /// The WebGPU device, created once: creating a second one would fight over the adapter.
-pub async fn webgpu() -> Result<Device, String> {
+pub async fn webgpu() -> Result<Device, Text> {
     thread_local! {
         static DEVICE: std::cell::RefCell<Option<Device>> = const { std::cell::RefCell::new(None) };
     }
@@ -38,18 +39,18 @@ pub async fn webgpu() -> Result<Device, String> {
         return Ok(device);
     }
     if !has_webgpu() {
-        return Err("this browser offers no WebGPU".into());
+        return Err(Text::new("webgpu-missing"));
     }
     let device = Device::wgpu_options()
         .graphics_api(WgpuBackend::WebGpu)
         .init_async()
         .await
-        .map_err(|e| format!("WebGPU is not usable here: {e}"))?;
+        .map_err(|e| Text::new("webgpu-unusable").arg("detail", e.to_string()))?;
     DEVICE.with(|d| *d.borrow_mut() = Some(device.clone()));
     Ok(device)
 }
 
-pub async fn device(backend: Backend) -> Result<Device, String> {
+pub async fn device(backend: Backend) -> Result<Device, Text> {
     match backend {
         Backend::WebGpu => webgpu().await,
         Backend::Cpu => Ok(Device::flex()),
@@ -57,7 +58,7 @@ pub async fn device(backend: Backend) -> Result<Device, String> {
 }
 
 /// Milliseconds per training step after two warm-up steps (shader compilation, allocation).
-async fn ms_per_step(device: &Device, data: &Arc<Split>, batch_size: usize) -> Result<f64, String> {
+async fn ms_per_step(device: &Device, data: &Arc<Split>, batch_size: usize) -> Result<f64, Text> {
     const WARMUP: usize = 2;
     const TIMED: usize = 4;
     let subset = Arc::new(data.take((WARMUP + TIMED) * batch_size));
@@ -103,36 +104,29 @@ pub async fn choose(
     choice: BackendChoice,
     data: &Arc<Split>,
     batch_size: usize,
-) -> (Backend, String) {
+) -> (Backend, Text) {
+    let timed = |id: &str, faster: f64, slower: f64| {
+        Text::new(id)
+            .arg("faster", faster.round())
+            .arg("slower", slower.round())
+    };
     match choice {
-        BackendChoice::Cpu => (Backend::Cpu, "chosen by you".into()),
+        BackendChoice::Cpu => (Backend::Cpu, Text::new("chosen-by-you")),
         BackendChoice::WebGpu => match gpu_work(webgpu()).await {
-            Ok(_) => (Backend::WebGpu, "chosen by you".into()),
-            Err(e) => (Backend::Cpu, format!("{e}; using the CPU instead")),
+            Ok(_) => (Backend::WebGpu, Text::new("chosen-by-you")),
+            Err(e) => (Backend::Cpu, Text::new("cpu-instead").arg("why", e)),
         },
         BackendChoice::Auto => {
             let gpu = match gpu_work(webgpu()).await {
                 Ok(device) => gpu_work(ms_per_step(&device, data, batch_size)).await,
-                Err(e) => return (Backend::Cpu, format!("Auto: {e}")),
+                Err(e) => return (Backend::Cpu, Text::new("auto").arg("why", e)),
             };
             let cpu = ms_per_step(&Device::flex(), data, batch_size).await;
             match (gpu, cpu) {
-                (Ok(g), Ok(c)) if g < c => (
-                    Backend::WebGpu,
-                    format!("Auto: WebGPU {g:.0} ms/step vs CPU {c:.0} ms/step"),
-                ),
-                (Ok(g), Ok(c)) => (
-                    Backend::Cpu,
-                    format!("Auto: CPU {c:.0} ms/step vs WebGPU {g:.0} ms/step"),
-                ),
-                (Err(e), _) => (
-                    Backend::Cpu,
-                    format!("Auto: WebGPU failed a test step ({e})"),
-                ),
-                (Ok(_), Err(e)) => (
-                    Backend::WebGpu,
-                    format!("Auto: the CPU failed a test step ({e})"),
-                ),
+                (Ok(g), Ok(c)) if g < c => (Backend::WebGpu, timed("auto-webgpu-faster", g, c)),
+                (Ok(g), Ok(c)) => (Backend::Cpu, timed("auto-cpu-faster", c, g)),
+                (Err(e), _) => (Backend::Cpu, Text::new("auto-webgpu-failed").arg("why", e)),
+                (Ok(_), Err(e)) => (Backend::WebGpu, Text::new("auto-cpu-failed").arg("why", e)),
             }
         }
     }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use super::state::{Shared, base_url, post};
 use crate::data::mnist::FILES;
 use crate::data::{Mnist, Rng};
+use crate::web::i18n::Text;
 use crate::web::js::{describe, now_ms};
 use crate::web::net;
 use crate::web::protocol::{Bytes, DataProgress, FromWorker};
@@ -56,7 +57,7 @@ async fn open_cache() -> Option<Cache> {
 
 /// Loads the four files (from the cache when they are there), reporting progress, and parses
 /// them. Returns the set and whether it came from the cache.
-pub async fn load(base: &str, report: &dyn Fn(DataProgress)) -> Result<(Mnist, bool), String> {
+pub async fn load(base: &str, report: &dyn Fn(DataProgress)) -> Result<(Mnist, bool), Text> {
     let urls = FILES.map(|f| format!("{base}mnist/{f}"));
     let cache = open_cache().await;
     if let Some(cache) = &cache
@@ -92,9 +93,9 @@ pub async fn load(base: &str, report: &dyn Fn(DataProgress)) -> Result<(Mnist, b
     Ok((mnist, false))
 }
 
-fn parse(files: &[Vec<u8>]) -> Result<Mnist, String> {
+fn parse(files: &[Vec<u8>]) -> Result<Mnist, Text> {
     let named = [0, 1, 2, 3].map(|i| (FILES[i], files[i].as_slice()));
-    Mnist::parse(named).map_err(|e| format!("the downloaded data is damaged ({e})"))
+    Mnist::parse(named).map_err(|e| Text::new("data-damaged").arg("detail", e.to_string()))
 }
 
 async fn cached(cache: &Cache, urls: &[String; 4]) -> Option<Vec<Vec<u8>>> {
@@ -107,10 +108,7 @@ async fn cached(cache: &Cache, urls: &[String; 4]) -> Option<Vec<Vec<u8>>> {
     Some(files)
 }
 
-async fn download(
-    urls: &[String; 4],
-    report: &dyn Fn(DataProgress),
-) -> Result<Vec<Vec<u8>>, String> {
+async fn download(urls: &[String; 4], report: &dyn Fn(DataProgress)) -> Result<Vec<Vec<u8>>, Text> {
     // Ask for all four first, so the total is known before the bytes flow.
     let mut downloads = vec![];
     for url in urls {

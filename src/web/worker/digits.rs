@@ -11,27 +11,34 @@ use crate::data::mnist::{IMAGES_SUFFIX, LABELS_SUFFIX, extra_copies};
 use crate::eval::evaluate;
 use crate::inference;
 use crate::model::{Model, Preset};
+use crate::web::i18n::{Lang, Text};
 use crate::web::protocol::{Bytes, DigitSet, FineTune, FromWorker, Scores};
 use crate::weights;
 
 /// Of each digit, the second of every `HOLD_OUT_EVERY` is held out to measure on.
 const HOLD_OUT_EVERY: usize = 4;
 
-fn digits(set: &DigitSet) -> Result<Split, String> {
-    Split::new(set.pixels.to_vec(), set.labels.clone()).map_err(|e| format!("My digits: {e}"))
+fn digits(set: &DigitSet) -> Result<Split, Text> {
+    Split::new(set.pixels.to_vec(), set.labels.clone())
+        .map_err(|e| Text::new("mine-damaged").arg("detail", e.to_string()))
 }
 
 pub async fn evaluate_digits(state: Shared, set: DigitSet) {
     let result = async {
         let set = digits(&set)?;
-        let bytes = state.borrow().weights.clone().ok_or("no weights yet")?.0;
+        let bytes = state
+            .borrow()
+            .weights
+            .clone()
+            .ok_or(Text::new("no-weights"))?
+            .0;
         let device = Device::flex();
         let (_, model) =
             weights::load_any("the current weights", &bytes, &device).map_err(|e| e.to_string())?;
         let eval = evaluate(&model, &set, &device)
             .await
             .map_err(|e| e.to_string())?;
-        Ok::<_, String>(report_of(&eval))
+        Ok::<_, Text>(report_of(&eval))
     }
     .await;
     match result {
@@ -62,14 +69,15 @@ pub fn import_digits(files: Vec<(String, Bytes)>) {
         let mut matching = files.iter().filter(|(name, _)| name.ends_with(suffix));
         match (matching.next(), matching.next()) {
             (Some((name, bytes)), None) => Ok((name.as_str(), bytes.to_vec())),
-            _ => Err(format!(
-                "choose two files: one ending in {IMAGES_SUFFIX} and one in {LABELS_SUFFIX} (as Export writes them)"
-            )),
+            _ => Err(Text::new("choose-two-files")
+                .arg("images", IMAGES_SUFFIX)
+                .arg("labels", LABELS_SUFFIX)),
         }
     };
     let result = find(IMAGES_SUFFIX).and_then(|images| {
         let labels = find(LABELS_SUFFIX)?;
-        Split::parse((images.0, &images.1), (labels.0, &labels.1)).map_err(|e| e.to_string())
+        Split::parse((images.0, &images.1), (labels.0, &labels.1))
+            .map_err(|e| Text::from(e.to_string()))
     });
     match result {
         Ok(set) => post(FromWorker::DigitsRead(DigitSet {
@@ -82,7 +90,7 @@ pub fn import_digits(files: Vec<(String, Bytes)>) {
 
 /// MNIST's `train` with the user's digits mixed in, all but a held-out share repeated to about
 /// 5% of each epoch; returns the mix, the held-out digits and how it was done (scores to come).
-pub fn mix(train: &Split, set: &DigitSet) -> Result<(Split, Split, FineTune), String> {
+pub fn mix(train: &Split, set: &DigitSet) -> Result<(Split, Split, FineTune), Text> {
     let (mine, held_out) = digits(set)?.hold_out(HOLD_OUT_EVERY);
     if mine.is_empty() {
         return Err("My digits has no digit to train on".into());
@@ -104,7 +112,7 @@ pub fn mix(train: &Split, set: &DigitSet) -> Result<(Split, Split, FineTune), St
 }
 
 /// Accuracy of `model` on the held-out digits (if any) and on `test`.
-async fn scores(model: &Model, held_out: &Split, test: &Split) -> Result<Scores, String> {
+async fn scores(model: &Model, held_out: &Split, test: &Split) -> Result<Scores, Text> {
     let device = Device::flex();
     let accuracy = async |set: &Split| {
         evaluate(model, set, &device)
@@ -127,7 +135,7 @@ pub async fn scores_before(
     (preset, initial, seed): (Preset, Option<&[u8]>, u64),
     held_out: &Split,
     test: &Split,
-) -> Result<Scores, String> {
+) -> Result<Scores, Text> {
     let model = match initial {
         Some(bytes) => {
             inference::load(preset, "the starting weights", bytes).map_err(|e| e.to_string())?
@@ -143,9 +151,10 @@ pub async fn scores_before(
 
 /// Scores the weights a run ended with, and keeps the scores with them (in their history,
 /// which a saved model keeps) before the run is said to be finished.
-pub async fn score_after(state: &Shared, held_out: &Split, test: &Split) -> Result<(), String> {
+pub async fn score_after(state: &Shared, held_out: &Split, test: &Split) -> Result<(), Text> {
     let (bytes, mut info) = state.borrow().weights.clone().ok_or("no weights")?;
-    let model = inference::load(info.preset, &info.origin, &bytes).map_err(|e| e.to_string())?;
+    let model = inference::load(info.preset, &info.origin.render(Lang::En), &bytes)
+        .map_err(|e| e.to_string())?;
     let after = scores(&model, held_out, test).await?;
     if let Some(fine_tune) = info.history.as_mut().and_then(|h| h.fine_tune.as_mut()) {
         fine_tune.after = Some(after);

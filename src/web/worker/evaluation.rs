@@ -8,6 +8,7 @@ use super::state::{Shared, post};
 use crate::data::{PIXELS, Split};
 use crate::eval::{Evaluation, evaluate_pausing};
 use crate::model::Model;
+use crate::web::i18n::Text;
 use crate::web::js::yield_now;
 use crate::web::protocol::{Bytes, EvalReport, FromWorker, RunState};
 use crate::weights;
@@ -19,7 +20,7 @@ const MISSES_SENT: usize = 120;
 /// training evaluates after every epoch itself).
 pub async fn evaluate_current(state: Shared, test_images: usize) {
     if state.borrow().run.is_some() {
-        let message = "evaluation runs after each epoch while training".into();
+        let message = Text::new("eval-while-training");
         return post(FromWorker::Notice { message });
     }
     post(FromWorker::State(RunState::Evaluating));
@@ -29,11 +30,11 @@ pub async fn evaluate_current(state: Shared, test_images: usize) {
     post(FromWorker::State(RunState::Idle));
 }
 
-async fn evaluate_weights(state: &Shared, test_images: usize) -> Result<(), String> {
+async fn evaluate_weights(state: &Shared, test_images: usize) -> Result<(), Text> {
     let (test, bytes) = {
         let s = state.borrow();
-        let test = s.test.clone().ok_or("the test set is not loaded yet")?;
-        let (bytes, _) = s.weights.clone().ok_or("no weights yet")?;
+        let test = s.test.clone().ok_or(Text::new("data-not-loaded"))?;
+        let (bytes, _) = s.weights.clone().ok_or(Text::new("no-weights"))?;
         (test, bytes)
     };
     let device = Device::flex();
@@ -50,7 +51,7 @@ pub async fn report_evaluation(
     model: &Model,
     test: &Split,
     device: &Device,
-) -> Result<f64, String> {
+) -> Result<f64, Text> {
     // Yielding between batches answers Pause, Stop and the UI's pings during a long evaluation.
     let eval = evaluate_pausing(model, test, device, async || yield_now().await)
         .await

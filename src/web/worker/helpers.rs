@@ -20,6 +20,7 @@ use burn::prelude::Device;
 use crate::model::{Model, Preset};
 use crate::train::remote::{Helpers, Pending, ShareGradients, ShareJob, compute_share};
 use crate::web::envelope::unpack;
+use crate::web::i18n::Text;
 use crate::web::js::{describe, start_worker, within};
 use crate::web::protocol::{Floats, FromWorker, ToWorker};
 
@@ -107,10 +108,7 @@ impl WorkerHelpers {
                 }
                 Err(e) => {
                     post(FromWorker::Notice {
-                        message: format!(
-                            "This browser could not start a helper worker ({}): fewer workers share each batch.",
-                            describe(&e)
-                        ),
+                        message: Text::new("helper-not-started").arg("detail", describe(&e)),
                     });
                     break;
                 }
@@ -126,10 +124,7 @@ impl WorkerHelpers {
                 _ => {
                     Helper::drop_out(&helper.alive, &helper.worker);
                     post(FromWorker::Notice {
-                        message: format!(
-                            "A helper worker did not start within {} s: fewer workers share each batch.",
-                            READY_MS / 1000
-                        ),
+                        message: Text::new("helper-slow").arg("secs", READY_MS / 1000),
                     });
                 }
             }
@@ -215,9 +210,7 @@ impl Helpers for WorkerHelpers {
 /// Tells the user that a helper was lost, and why.
 fn lost(why: &str) {
     post(FromWorker::Notice {
-        message: format!(
-            "A helper worker was lost ({why}); the others share each batch from now on."
-        ),
+        message: Text::new("helper-lost").arg("why", why),
     });
 }
 

@@ -37,7 +37,7 @@ pub fn start() {
         Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
             match unpack::<ToWorker>(event.data()) {
                 Ok(msg) => handle(state.clone(), msg),
-                Err(e) => post(FromWorker::Error { message: e }),
+                Err(e) => post(FromWorker::Error { message: e.into() }),
             }
         });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));

@@ -11,6 +11,7 @@ use super::state::{Shared, adopt_weights, info, post};
 use crate::data::{Augment, Split};
 use crate::model::Preset;
 use crate::train::{TrainConfig, TrainError, Trainer, max_shares};
+use crate::web::i18n::Text;
 use crate::web::js::{now_ms, sleep, yield_now};
 use crate::web::protocol::{
     DigitSet, EpochRecord, FromWorker, Init, RunHistory, RunSettings, RunState, ToWorker,
@@ -65,7 +66,7 @@ struct Plan {
 pub async fn start(state: Shared, settings: RunSettings, mine: Option<DigitSet>) {
     if state.borrow().run.is_some() {
         return post(FromWorker::Error {
-            message: "a run is already going".into(),
+            message: Text::new("run-going"),
         });
     }
     let mut plan = match plan(&state, &settings, mine.as_ref()) {
@@ -108,10 +109,10 @@ pub async fn start(state: Shared, settings: RunSettings, mine: Option<DigitSet>)
     }
 }
 
-fn plan(state: &Shared, settings: &RunSettings, mine: Option<&DigitSet>) -> Result<Plan, String> {
+fn plan(state: &Shared, settings: &RunSettings, mine: Option<&DigitSet>) -> Result<Plan, Text> {
     let s = state.borrow();
     let (Some(train), Some(test)) = (&s.train, &s.test) else {
-        return Err("the dataset is not loaded yet".into());
+        return Err(Text::new("data-not-loaded"));
     };
     let train_config = TrainConfig {
         epochs: settings.epochs,
@@ -131,10 +132,7 @@ fn plan(state: &Shared, settings: &RunSettings, mine: Option<&DigitSet>) -> Resu
     let (preset, initial) = match settings.init {
         Init::Random => (settings.preset, None),
         Init::Current => {
-            let (bytes, info) = s
-                .weights
-                .clone()
-                .ok_or("there are no current weights to start from")?;
+            let (bytes, info) = s.weights.clone().ok_or(Text::new("no-weights"))?;
             (info.preset, Some(bytes))
         }
     };
@@ -171,8 +169,8 @@ async fn train(
     state: &Shared,
     mut plan: Plan,
     mut backend: Backend,
-    mut reason: String,
-) -> Result<String, String> {
+    mut reason: Text,
+) -> Result<Text, Text> {
     let total_epochs = plan.train_config.epochs;
     // Epochs completed in this run, on any backend.
     let mut epochs_done = 0;
@@ -219,11 +217,9 @@ async fn train(
                 let bytes = weights::to_bytes_async(&trainer.model(), &plan.preset.config())
                     .await
                     .map_err(|e| e.to_string())?;
-                let origin = format!("stopped in epoch {}", epochs_done + 1);
-                adopt_weights(state, bytes, trained(&plan, &origin, None));
-                return Ok(format!(
-                    "Stopped after {epochs_done} complete epoch(s); the weights so far are kept."
-                ));
+                let origin = Text::new("origin-stopped").arg("epoch", epochs_done + 1);
+                adopt_weights(state, bytes, trained(&plan, origin, None));
+                return Ok(Text::new("stopped").arg("epochs", epochs_done));
             }
             match trainer.step().await {
                 Ok(Some(mut progress)) => {
@@ -250,21 +246,19 @@ async fn train(
                             .await
                             .map_err(|e| e.to_string())?;
                         plan.initial = Some(bytes.clone());
-                        let origin = format!("trained {epochs_done} epoch(s)");
-                        adopt_weights(state, bytes, trained(&plan, &origin, Some(accuracy)));
+                        let origin = Text::new("origin-trained").arg("epochs", epochs_done);
+                        adopt_weights(state, bytes, trained(&plan, origin, Some(accuracy)));
                     }
                 }
                 Ok(None) => {}
                 Err(TrainError::Read(e)) if backend == Backend::WebGpu => {
-                    let message = format!(
-                        "WebGPU failed ({e}): training continues on the CPU from the last epoch's weights."
-                    );
+                    let message = Text::new("webgpu-failed").arg("detail", e.to_string());
                     post(FromWorker::Notice { message });
                     backend = Backend::Cpu;
-                    reason = "WebGPU was lost".into();
+                    reason = Text::new("webgpu-lost");
                     continue 'backends;
                 }
-                Err(e) => return Err(e.to_string()),
+                Err(e) => return Err(e.to_string().into()),
             }
             if trainer.threads_per_batch() != workers {
                 workers = trainer.threads_per_batch();
@@ -275,15 +269,14 @@ async fn train(
                 last_yield = now_ms();
             }
         }
-        return Ok(format!(
-            "Finished {total_epochs} epoch(s) on {}.",
-            backend.name()
-        ));
+        return Ok(Text::new("finished")
+            .arg("epochs", total_epochs)
+            .arg("backend", backend.name()));
     }
 }
 
 /// What weights this run made are, with its history so far.
-fn trained(plan: &Plan, origin: &str, test_accuracy: Option<f64>) -> WeightsInfo {
+fn trained(plan: &Plan, origin: Text, test_accuracy: Option<f64>) -> WeightsInfo {
     WeightsInfo {
         history: Some(plan.history.clone()),
         ..info(plan.preset, origin, test_accuracy)

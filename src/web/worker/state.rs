@@ -12,6 +12,7 @@ use crate::data::Split;
 use crate::eval::Evaluation;
 use crate::model::Preset;
 use crate::web::envelope::pack;
+use crate::web::i18n::Text;
 use crate::web::protocol::{Bytes, FromWorker, ToWorker, WeightsInfo};
 
 /// What the worker holds between messages.
@@ -63,10 +64,10 @@ pub fn adopt_weights(state: &Shared, bytes: Vec<u8>, info: WeightsInfo) {
     state.borrow_mut().weights = Some((bytes, info));
 }
 
-pub fn info(preset: Preset, origin: &str, test_accuracy: Option<f64>) -> WeightsInfo {
+pub fn info(preset: Preset, origin: Text, test_accuracy: Option<f64>) -> WeightsInfo {
     WeightsInfo {
         preset,
-        origin: origin.into(),
+        origin,
         test_accuracy,
         history: None,
     }

@@ -5,6 +5,7 @@ use burn::prelude::*;
 
 use super::state::{Shared, adopt_weights, base_url, info, post};
 use crate::inference;
+use crate::web::i18n::{Lang, Text};
 use crate::web::net;
 use crate::web::protocol::{Bytes, FromWorker, PRETRAINED, WeightsInfo, WeightsSource};
 use crate::weights;
@@ -12,7 +13,7 @@ use crate::weights;
 pub async fn set_weights(state: Shared, source: WeightsSource) {
     if state.borrow().run.is_some() {
         return post(FromWorker::Error {
-            message: "stop training before changing the weights".into(),
+            message: Text::new("stop-first"),
         });
     }
     let uploaded = matches!(source, WeightsSource::File { .. });
@@ -21,32 +22,36 @@ pub async fn set_weights(state: Shared, source: WeightsSource) {
     let load = |name: &str, bytes: &[u8]| {
         weights::load_any(name, bytes, &device).map_err(|e| e.to_string())
     };
-    let result: Result<(Vec<u8>, WeightsInfo), String> = async {
+    let result: Result<(Vec<u8>, WeightsInfo), Text> = async {
         let (preset, model, origin) = match source {
             WeightsSource::Pretrained => {
                 let url = format!("{}{PRETRAINED}", base_url());
                 let bytes = net::request(&url).await?.bytes(&mut |_| {}).await?;
                 let (preset, model) = load(&url, &bytes)?;
-                (preset, model, "pretrained".to_string())
+                (preset, model, Text::new("origin-pretrained"))
             }
             WeightsSource::Random { preset, seed } => {
                 device.seed(seed);
-                (preset, preset.config().init(&device), "random".to_string())
+                (
+                    preset,
+                    preset.config().init(&device),
+                    Text::new("origin-random"),
+                )
             }
             WeightsSource::File { name, file } => {
                 let (preset, model) = load(&name, &file.to_vec())?;
-                (preset, model, name)
+                (preset, model, Text::Raw(name))
             }
             WeightsSource::Restore { info, weights } => {
                 let bytes = weights.to_vec();
-                let (preset, _) = load(&info.origin, &bytes)?;
+                let (preset, _) = load(&info.origin.render(Lang::En), &bytes)?;
                 return Ok((bytes, WeightsInfo { preset, ..info }));
             }
         };
         // Re-encoded, so what the UI keeps and saves is always a burn record.
         Ok((
             weights::to_bytes(&model).map_err(|e| e.to_string())?,
-            info(preset, &origin, None),
+            info(preset, origin, None),
         ))
     }
     .await;
@@ -62,10 +67,10 @@ pub async fn set_weights(state: Shared, source: WeightsSource) {
 pub fn export_pth(state: &Shared) {
     let Some((bytes, info)) = state.borrow().weights.clone() else {
         return post(FromWorker::Error {
-            message: "there are no weights to export yet".into(),
+            message: Text::new("nothing-to-export"),
         });
     };
-    let written = inference::load(info.preset, &info.origin, &bytes)
+    let written = inference::load(info.preset, &info.origin.render(Lang::En), &bytes)
         .map_err(|e| e.to_string())
         .and_then(|model| weights::to_pth(&model).map_err(|e| e.to_string()));
     match written {
@@ -74,7 +79,7 @@ pub fn export_pth(state: &Shared) {
             file: Bytes::copy(&pth),
         }),
         Err(e) => post(FromWorker::Error {
-            message: format!("cannot write the weights for PyTorch: {e}"),
+            message: Text::new("cannot-write-pth").arg("detail", e),
         }),
     }
 }

@@ -1,0 +1,254 @@
+# MNIST Lab's words in English. Each message has the same id in ru.ftl; `tests/i18n.rs` checks
+# that both files have the same messages with the same arguments.
+
+## The page
+
+page-title = MNIST Lab · train a CNN in your browser
+tagline = Train the PyTorch tutorial's CNN on all 60,000 MNIST digits, in your browser, then look inside.
+language = Language
+draw-heading = Draw a digit
+mine-heading = My digits
+data-heading = 1 · Data
+train-heading = 2 · Train
+eval-heading = 3 · Evaluate
+models-heading = 4 · Saved models
+footer = MNIST by Yann LeCun, Corinna Cortes and Christopher J.C. Burges (CC BY-SA 3.0). Built with burn and Leptos.
+
+## Draw a digit
+
+draw-area = Drawing area: draw one digit
+clear = Clear (Esc)
+undo = Undo
+open-image = Open an image…
+not-an-image = cannot open { $file } as an image ({ $detail })
+empty-image = { $file } is an empty image
+draw-hint = Draw a digit from 0 to 9 in the box.
+sure = { NUMBER($p, style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1) } sure
+percent = { NUMBER($p, style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1) }
+add-as = Add to My digits as
+add-as-keys = Add to My digits as (or press 0–9):
+sees-title = What the network sees (28×28)
+sees = What the network sees: 28×28, centred by mass like MNIST
+why-title = Why { $digit }?
+why-orange = Orange
+why-for = : ink that made the network surer it is a { $digit };
+why-blue = blue
+why-against = : ink that argued against it (each { $patch }×{ $patch } square hidden in turn).
+why-map = Which pixels made the network read a { $digit }
+inside = Inside the network
+conv1-filters = conv1 filters (3×3)
+conv1-maps = conv1 feature maps (28×28, after ReLU)
+conv2-maps = conv2 feature maps (14×14, after ReLU)
+
+## 2 · Train: the form
+
+epochs = Epochs
+batch-size = Batch size
+learning-rate = Learning rate
+seed = Seed
+training-images = Training images
+test-images = Test images
+cpu-workers = CPU workers
+model = Model
+preset-option = { $preset } ({ $params } params)
+backend = Backend
+backend-auto = Auto (fastest)
+backend-webgpu = WebGPU
+backend-cpu = CPU
+start-from = Start from
+random-weights = Random weights
+current-weights = Current weights (fine-tune)
+augment = Augment (rotate, scale, shift)
+mix-mine = Mix in My digits ({ $count }; some held out to measure)
+no-webgpu = This browser offers no WebGPU: training runs on the CPU.
+whole-number-range = a whole number from { $min } to { $max }
+rate-range = a number above 0, at most 1 (e.g. 0.001)
+whole-number = a whole number ≥ 0
+start = Start training
+pause = Pause
+resume = Resume
+stop = Stop
+reset-pretrained = Reset to pretrained
+reset-random = Reset to random
+
+## 2 · Train: the run
+
+progress-line = Epoch { $epoch }/{ $epochs } · { NUMBER($step, useGrouping: "false") }/{ NUMBER($steps, useGrouping: "false") } · { NUMBER($speed, minimumFractionDigits: 1, maximumFractionDigits: 1) } it/s · ETA { $eta }
+workers = { $count } workers
+timing-backends = Timing a few steps of each backend…
+epoch-progress = Epoch progress
+loss = Loss
+loss-value = { NUMBER($loss, minimumFractionDigits: 4, maximumFractionDigits: 4) }
+train-accuracy = Train accuracy
+images-per-sec = Images/s
+elapsed = Elapsed
+test-accuracy = Test accuracy
+percent-2 = { NUMBER($p, style: "percent", minimumFractionDigits: 2, maximumFractionDigits: 2) }
+whole = { NUMBER($n, maximumFractionDigits: 0) }
+chart-loss = Training loss
+chart-accuracy = Accuracy
+chart-step = step
+chart-epoch = epoch
+series-loss = loss
+series-train = train
+series-test = test
+
+## 1 · Data
+
+data-starting = Starting the training worker…
+data-from-cache = Reading MNIST from the browser cache…
+data-downloading = Downloading MNIST: { NUMBER($loaded, minimumFractionDigits: 1, maximumFractionDigits: 1) } / { NUMBER($total, minimumFractionDigits: 1, maximumFractionDigits: 1) } MB
+data-ready-cached = MNIST ready: { NUMBER($train, useGrouping: "false") } training and { NUMBER($test, useGrouping: "false") } test digits (from cache)
+data-ready-downloaded = MNIST ready: { NUMBER($train, useGrouping: "false") } training and { NUMBER($test, useGrouping: "false") } test digits (downloaded)
+data-failed = Could not load MNIST: { $why }
+data-bar = Dataset download
+retry = Retry
+samples = Random training digits
+shuffle = Shuffle
+data-damaged = the downloaded data is damaged ({ $detail })
+worker-keeps-stopping = the training worker keeps stopping; reload the page to try again
+
+## The training worker's life
+
+origin-pretrained = pretrained
+origin-random = random
+origin-trained = trained { $epochs ->
+    [one] { $epochs } epoch
+   *[other] { $epochs } epochs
+}
+origin-stopped = stopped in epoch { $epoch }
+died-panicked = it crashed: { $detail }
+died-crashed = it crashed ({ $detail })
+died-unresponsive = it stopped answering for { $secs } s
+upload-killed-worker = { $file } could not be read: the worker reading it stopped ({ $why }). The weights are unchanged.
+worker-gave-up = The training worker stopped { $times } times within a minute ({ $why }). Reload the page to try again; your saved models are safe.
+worker-restarted = The training worker was restarted because { $why }. A new worker reloads the dataset and the current weights; saved models are untouched.
+worker-restarted-run-lost = The training worker was restarted because { $why }. The run in progress was lost. A new worker reloads the dataset and the current weights; saved models are untouched.
+
+## 3 · Evaluate
+
+evaluate = Evaluate current weights
+current-weights-info = Current weights: { $preset } model, { $origin }
+test-accuracy-value = test accuracy { NUMBER($p, style: "percent", minimumFractionDigits: 2, maximumFractionDigits: 2) }
+eval-accuracy = Test accuracy
+eval-on = on { NUMBER($total, useGrouping: "false") } images · { $misses } misclassified
+digit = Digit
+precision = Precision
+recall = Recall
+confusion = Confusion matrix: rows true digit, columns predicted
+confusion-corner = true↓ pred→
+confusion-cell = { $n } test images of { $label } predicted as { $predicted }
+cell-title = Test images of { $label } predicted as { $predicted } ({ $shown } shown)
+misclassified = Misclassified (true→predicted, confidence)
+percent-0 = { NUMBER($p, style: "percent", maximumFractionDigits: 0) }
+cannot-read-file = cannot read { $file }: { $detail }
+download-bpk = Download weights (.bpk)
+download-pth = Download for PyTorch (.pth)
+download-pth-title = A PyTorch state_dict: model.load_state_dict(torch.load(path)) on the tutorial's MulticlassCNN
+upload = Upload weights…
+
+## 4 · Saved models
+
+save-model = Save current weights in this browser
+no-models = No saved models yet: finished training runs are saved here.
+new-name = New name
+save-name = Save name
+compare = Compare
+load = Load
+rename = Rename
+delete = Delete
+compare-hint = Tick two or more runs to compare their curves and settings.
+deleted = Deleted “{ $name }”.
+storage-full = the browser's storage for this site is full: delete saved models or free some disk space
+cannot-save = could not save in this browser: { $detail }
+aborted = the transaction was aborted
+no-indexeddb = this browser has no IndexedDB
+comparison = Comparison of saved runs
+chart-test-by-epoch = Test accuracy by epoch
+chart-loss-by-epoch = Training loss by epoch
+run = Run
+final-test-accuracy = Final test accuracy
+epochs-of = { $done } of { $planned }
+started-from = Started from
+earlier-weights = earlier weights
+random-seed = random (seed { $seed })
+plain-number = { NUMBER($n, useGrouping: "false", maximumFractionDigits: 10) }
+augmentation = Augmentation
+on = on
+off = off
+fine-tune-summary = { $trained } × { $copies }; { $held } held out: { $before } → { $after }
+training-time = Training time
+seconds = { NUMBER($s, minimumFractionDigits: 1, maximumFractionDigits: 1) } s
+
+## My digits
+
+added-as = Added as a { $label }: { $total } in My digits.
+imported = Imported { $count } digits: { $total } in My digits.
+mine-intro = Label a drawing under the box above — click the right digit or press its key 0–9 — and it is kept here, in this browser, with the 28×28 the network sees. Evaluate the current weights on your own handwriting, or export the set for
+and = and
+mine-count = { $count ->
+    [0] No digits yet.
+    [one] { $count } digit.
+   *[other] { $count } digits.
+}
+drawn-digit = a drawn { $label }
+delete-digit = Delete this { $label }
+evaluate-mine = Evaluate on My digits
+export-mine = Export (IDX .gz)
+import-mine = Import…
+import-title = Both files: NAME{ $images } and NAME{ $labels }
+delete-all-question = Delete all { $count } digits?
+delete-all = Delete all
+keep-them = Keep them
+clear-all = Clear all
+on-mine = On My digits
+correct-of = ({ $correct } of { $total })
+on-mnist = on the MNIST test set { $accuracy }
+evaluate-to-compare = evaluate in 3 · Evaluate to compare with the MNIST test set
+mine-confusion = My digits: rows your label, columns the network's reading
+mine-confusion-corner = label↓ read→
+training-now = (training…)
+fine-tuned = Fine-tuned with My digits
+fine-tuned-note = { $trained } of your digits trained, each repeated { $copies }× ({ NUMBER($share, style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1) } of every epoch); { $held } held out to measure.
+before-after = before → after
+held-out-digits = Your held-out digits
+mnist-test-set = MNIST test set
+
+## The training worker's messages
+
+webgpu-missing = this browser offers no WebGPU
+webgpu-unusable = WebGPU is not usable here: { $detail }
+chosen-by-you = chosen by you
+cpu-instead = { $why }; using the CPU instead
+auto = Auto: { $why }
+auto-webgpu-faster = Auto: WebGPU { $faster } ms/step vs CPU { $slower } ms/step
+auto-cpu-faster = Auto: CPU { $faster } ms/step vs WebGPU { $slower } ms/step
+auto-webgpu-failed = Auto: WebGPU failed a test step ({ $why })
+auto-cpu-failed = Auto: the CPU failed a test step ({ $why })
+run-going = a run is already going
+data-not-loaded = the dataset is not loaded yet
+no-weights = there are no current weights to start from
+stopped = Stopped after { $epochs ->
+    [one] { $epochs } complete epoch
+   *[other] { $epochs } complete epochs
+}; the weights so far are kept.
+finished = Finished { $epochs ->
+    [one] { $epochs } epoch
+   *[other] { $epochs } epochs
+} on { $backend }.
+webgpu-failed = WebGPU failed ({ $detail }): training continues on the CPU from the last epoch's weights.
+webgpu-lost = WebGPU was lost
+stop-first = stop training before changing the weights
+nothing-to-export = there are no weights to export yet
+cannot-write-pth = cannot write the weights for PyTorch: { $detail }
+cannot-download = cannot download { $url }: { $why }
+no-answer = no answer in { $secs } s
+empty-response = { $url }: empty response
+interrupted = { $url }: download interrupted: { $detail }
+stalled = { $url }: the download stalled (no data for { $secs } s)
+eval-while-training = evaluation runs after each epoch while training
+mine-damaged = My digits: { $detail }
+choose-two-files = choose two files: one ending in { $images } and one in { $labels } (as Export writes them)
+helper-not-started = This browser could not start a helper worker ({ $detail }): fewer workers share each batch.
+helper-slow = A helper worker did not start within { $secs } s: fewer workers share each batch.
+helper-lost = A helper worker was lost ({ $why }); the others share each batch from now on.

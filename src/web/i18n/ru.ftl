@@ -1,0 +1,298 @@
+# MNIST Lab по-русски: те же сообщения, что в en.ftl, с теми же аргументами (это проверяет
+# `tests/i18n.rs`). Формы множественного числа — по правилам CLDR: one (1, 21…), few (2–4,
+# 22–24…), many (0, 5–20, 25…).
+
+## Страница
+
+page-title = MNIST Lab · обучите свёрточную сеть в браузере
+tagline = Обучите свёрточную сеть из урока PyTorch на всех 60 000 цифрах MNIST прямо в браузере — и загляните внутрь.
+language = Язык
+draw-heading = Нарисуйте цифру
+mine-heading = Мои цифры
+data-heading = 1 · Данные
+train-heading = 2 · Обучение
+eval-heading = 3 · Оценка
+models-heading = 4 · Сохранённые модели
+footer = MNIST: Ян Лекун, Коринна Кортес и Кристофер Бёрджес (CC BY-SA 3.0). Сделано на burn и Leptos.
+
+## Нарисуйте цифру
+
+draw-area = Поле для рисования: нарисуйте одну цифру
+clear = Очистить (Esc)
+undo = Отменить
+open-image = Открыть картинку…
+not-an-image = не удалось открыть { $file } как изображение ({ $detail })
+empty-image = { $file } — пустое изображение
+draw-hint = Нарисуйте в поле цифру от 0 до 9.
+sure = уверенность { NUMBER($p, style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1) }
+percent = { NUMBER($p, style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1) }
+add-as = Добавить в «Мои цифры» как
+add-as-keys = Добавить в «Мои цифры» как (или нажмите 0–9):
+sees-title = Что видит сеть (28×28)
+sees = Что видит сеть: 28×28, с центровкой по центру масс, как в MNIST
+why-title = Почему { $digit }?
+why-orange = Оранжевым
+why-for = — штрихи, убедившие сеть, что это { $digit };
+why-blue = синим
+why-against = — штрихи, говорившие против (квадраты { $patch }×{ $patch } закрывались по очереди).
+why-map = Какие пиксели заставили сеть прочитать { $digit }
+inside = Внутри сети
+conv1-filters = фильтры conv1 (3×3)
+conv1-maps = карты признаков conv1 (28×28, после ReLU)
+conv2-maps = карты признаков conv2 (14×14, после ReLU)
+
+## 2 · Обучение: форма
+
+epochs = Эпохи
+batch-size = Размер батча
+learning-rate = Скорость обучения
+seed = Зерно (seed)
+training-images = Обучающих изображений
+test-images = Тестовых изображений
+cpu-workers = Воркеры CPU
+model = Модель
+preset-option = { $preset } ({ $params ->
+    [one] { $params } параметр
+    [few] { $params } параметра
+   *[many] { $params } параметров
+})
+backend = Бэкенд
+backend-auto = Авто (быстрейший)
+backend-webgpu = WebGPU
+backend-cpu = CPU
+start-from = Начать с
+random-weights = Случайных весов
+current-weights = Текущих весов (дообучение)
+augment = Аугментация (поворот, масштаб, сдвиг)
+mix-mine = Подмешать «Мои цифры» ({ $count }; часть отложена для проверки)
+no-webgpu = Этот браузер не поддерживает WebGPU: обучение идёт на CPU.
+whole-number-range = целое число от { $min } до { $max }
+rate-range = число больше 0 и не больше 1 (например, 0,001)
+whole-number = целое число ≥ 0
+start = Начать обучение
+pause = Пауза
+resume = Продолжить
+stop = Стоп
+reset-pretrained = Вернуть предобученные
+reset-random = Сбросить в случайные
+
+## 2 · Обучение: ход обучения
+
+progress-line = Эпоха { $epoch }/{ $epochs } · { NUMBER($step, useGrouping: "false") }/{ NUMBER($steps, useGrouping: "false") } · { NUMBER($speed, minimumFractionDigits: 1, maximumFractionDigits: 1) } ит/с · осталось { $eta }
+workers = { $count ->
+    [one] { $count } воркер
+    [few] { $count } воркера
+   *[many] { $count } воркеров
+}
+timing-backends = Замеряем несколько шагов на каждом бэкенде…
+epoch-progress = Ход эпохи
+loss = Потери
+loss-value = { NUMBER($loss, minimumFractionDigits: 4, maximumFractionDigits: 4) }
+train-accuracy = Точность на обучении
+images-per-sec = Изобр./с
+elapsed = Прошло
+test-accuracy = Точность на тесте
+percent-2 = { NUMBER($p, style: "percent", minimumFractionDigits: 2, maximumFractionDigits: 2) }
+whole = { NUMBER($n, maximumFractionDigits: 0) }
+chart-loss = Потери при обучении
+chart-accuracy = Точность
+chart-step = шаг
+chart-epoch = эпоха
+series-loss = потери
+series-train = обучение
+series-test = тест
+
+## 1 · Данные
+
+data-starting = Запускаем обучающий воркер…
+data-from-cache = Читаем MNIST из кэша браузера…
+data-downloading = Загрузка MNIST: { NUMBER($loaded, minimumFractionDigits: 1, maximumFractionDigits: 1) } / { NUMBER($total, minimumFractionDigits: 1, maximumFractionDigits: 1) } МБ
+data-ready-cached = MNIST готов: обучающих цифр — { $train }, тестовых — { $test } (из кэша)
+data-ready-downloaded = MNIST готов: обучающих цифр — { $train }, тестовых — { $test } (загружено)
+data-failed = Не удалось загрузить MNIST: { $why }
+data-bar = Загрузка набора данных
+retry = Повторить
+samples = Случайные обучающие цифры
+shuffle = Перемешать
+data-damaged = загруженные данные повреждены ({ $detail })
+worker-keeps-stopping = обучающий воркер всё время останавливается; перезагрузите страницу, чтобы попробовать снова
+
+## Жизнь обучающего воркера
+
+origin-pretrained = предобученные
+origin-random = случайные
+origin-trained = обучены { $epochs ->
+    [one] { $epochs } эпоху
+    [few] { $epochs } эпохи
+   *[many] { $epochs } эпох
+}
+origin-stopped = остановлены на эпохе { $epoch }
+died-panicked = он упал: { $detail }
+died-crashed = он упал ({ $detail })
+died-unresponsive = он не отвечал { $secs } с
+upload-killed-worker = Не удалось прочитать { $file }: воркер, читавший файл, остановился ({ $why }). Веса не изменились.
+worker-gave-up = Обучающий воркер останавливался { $times ->
+    [one] { $times } раз
+    [few] { $times } раза
+   *[many] { $times } раз
+} за минуту ({ $why }). Перезагрузите страницу, чтобы попробовать снова; сохранённые модели в безопасности.
+worker-restarted = Обучающий воркер перезапущен, потому что { $why }. Новый воркер заново загружает данные и текущие веса; сохранённые модели не затронуты.
+worker-restarted-run-lost = Обучающий воркер перезапущен, потому что { $why }. Текущее обучение потеряно. Новый воркер заново загружает данные и текущие веса; сохранённые модели не затронуты.
+
+## 3 · Оценка
+
+evaluate = Оценить текущие веса
+current-weights-info = Текущие веса: модель { $preset }, { $origin }
+test-accuracy-value = точность на тесте { NUMBER($p, style: "percent", minimumFractionDigits: 2, maximumFractionDigits: 2) }
+eval-accuracy = Точность на тесте
+eval-on = на { NUMBER($total, useGrouping: "false") } изображениях · { $misses ->
+    [one] { $misses } ошибка
+    [few] { $misses } ошибки
+   *[many] { $misses } ошибок
+}
+digit = Цифра
+precision = Точность (precision)
+recall = Полнота (recall)
+confusion = Матрица ошибок: строки — истинная цифра, столбцы — предсказанная
+confusion-corner = истина↓ ответ→
+confusion-cell = { $n ->
+    [one] { $n } тестовое изображение
+    [few] { $n } тестовых изображения
+   *[many] { $n } тестовых изображений
+} цифры { $label }, распознанных как { $predicted }
+cell-title = Тестовые изображения цифры { $label }, распознанные как { $predicted } (показано { $shown })
+misclassified = Ошибки (истина→ответ, уверенность)
+percent-0 = { NUMBER($p, style: "percent", maximumFractionDigits: 0) }
+cannot-read-file = не удалось прочитать { $file }: { $detail }
+download-bpk = Скачать веса (.bpk)
+download-pth = Скачать для PyTorch (.pth)
+download-pth-title = state_dict PyTorch: model.load_state_dict(torch.load(path)) для MulticlassCNN из урока
+upload = Загрузить веса…
+
+## 4 · Сохранённые модели
+
+save-model = Сохранить текущие веса в этом браузере
+no-models = Сохранённых моделей пока нет: сюда попадает каждое завершённое обучение.
+new-name = Новое имя
+save-name = Сохранить имя
+compare = Сравнить
+load = Загрузить
+rename = Переименовать
+delete = Удалить
+compare-hint = Отметьте два или больше обучений, чтобы сравнить их кривые и настройки.
+deleted = «{ $name }» удалена.
+storage-full = хранилище браузера для этого сайта заполнено: удалите сохранённые модели или освободите место на диске
+cannot-save = не удалось сохранить в этом браузере: { $detail }
+aborted = транзакция прервана
+no-indexeddb = в этом браузере нет IndexedDB
+comparison = Сравнение сохранённых обучений
+chart-test-by-epoch = Точность на тесте по эпохам
+chart-loss-by-epoch = Потери при обучении по эпохам
+run = Обучение
+final-test-accuracy = Итоговая точность на тесте
+epochs-of = { $done } из { $planned }
+started-from = Начало
+earlier-weights = прежние веса
+random-seed = случайные (seed { $seed })
+plain-number = { NUMBER($n, useGrouping: "false", maximumFractionDigits: 10) }
+augmentation = Аугментация
+on = вкл.
+off = выкл.
+fine-tune-summary = { $trained } × { $copies }; отложено { $held }: { $before } → { $after }
+training-time = Время обучения
+seconds = { NUMBER($s, minimumFractionDigits: 1, maximumFractionDigits: 1) } с
+
+## Мои цифры
+
+added-as = Добавлена как { $label }: в «Моих цифрах» { $total ->
+    [one] { $total } цифра
+    [few] { $total } цифры
+   *[many] { $total } цифр
+}.
+imported = { $count ->
+    [one] Импортирована { $count } цифра
+    [few] Импортировано { $count } цифры
+   *[many] Импортировано { $count } цифр
+}: в «Моих цифрах» { $total ->
+    [one] { $total } цифра
+    [few] { $total } цифры
+   *[many] { $total } цифр
+}.
+mine-intro = Подпишите рисунок под полем выше — нажмите нужную цифру или клавишу 0–9 — и он сохранится здесь, в этом браузере, вместе с картинкой 28×28, которую видит сеть. Оцените текущие веса на своём почерке или экспортируйте набор для
+and = и
+mine-count = { $count ->
+    [0] Цифр пока нет.
+    [one] { $count } цифра.
+    [few] { $count } цифры.
+   *[many] { $count } цифр.
+}
+drawn-digit = нарисованная цифра { $label }
+delete-digit = Удалить эту цифру { $label }
+evaluate-mine = Оценить на «Моих цифрах»
+export-mine = Экспорт (IDX .gz)
+import-mine = Импорт…
+import-title = Оба файла: ИМЯ{ $images } и ИМЯ{ $labels }
+delete-all-question = Удалить { $count ->
+    [one] { $count } цифру
+    [few] все { $count } цифры
+   *[many] все { $count } цифр
+}?
+delete-all = Удалить все
+keep-them = Оставить
+clear-all = Очистить всё
+on-mine = На «Моих цифрах»
+correct-of = ({ $correct } из { $total })
+on-mnist = на тестовом наборе MNIST { $accuracy }
+evaluate-to-compare = запустите оценку в разделе 3 · Оценка, чтобы сравнить с тестовым набором MNIST
+mine-confusion = Мои цифры: строки — ваша подпись, столбцы — ответ сети
+mine-confusion-corner = подпись↓ ответ→
+training-now = (идёт обучение…)
+fine-tuned = Дообучено на «Моих цифрах»
+fine-tuned-note = В обучении { $trained ->
+    [one] { $trained } ваша цифра
+    [few] { $trained } ваши цифры
+   *[many] { $trained } ваших цифр
+}, каждая повторена { $copies }× ({ NUMBER($share, style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1) } каждой эпохи); { $held } отложено для проверки.
+before-after = до → после
+held-out-digits = Ваши отложенные цифры
+mnist-test-set = Тестовый набор MNIST
+
+## Сообщения обучающего воркера
+
+webgpu-missing = этот браузер не поддерживает WebGPU
+webgpu-unusable = WebGPU здесь не работает: { $detail }
+chosen-by-you = выбран вами
+cpu-instead = { $why }; обучение на CPU
+auto = Авто: { $why }
+auto-webgpu-faster = Авто: WebGPU { $faster } мс/шаг против CPU { $slower } мс/шаг
+auto-cpu-faster = Авто: CPU { $faster } мс/шаг против WebGPU { $slower } мс/шаг
+auto-webgpu-failed = Авто: WebGPU не справился с пробным шагом ({ $why })
+auto-cpu-failed = Авто: CPU не справился с пробным шагом ({ $why })
+run-going = обучение уже идёт
+data-not-loaded = набор данных ещё не загружен
+no-weights = нет текущих весов, с которых можно начать
+stopped = Остановлено после { $epochs ->
+    [one] { $epochs } полной эпохи
+   *[many] { $epochs } полных эпох
+}; веса на этот момент сохранены.
+finished = Завершено: { $epochs ->
+    [one] { $epochs } эпоха
+    [few] { $epochs } эпохи
+   *[many] { $epochs } эпох
+} на { $backend }.
+webgpu-failed = Сбой WebGPU ({ $detail }): обучение продолжается на CPU с весов последней эпохи.
+webgpu-lost = WebGPU потерян
+stop-first = остановите обучение, прежде чем менять веса
+nothing-to-export = экспортировать пока нечего: весов нет
+cannot-write-pth = не удалось записать веса для PyTorch: { $detail }
+cannot-download = не удалось скачать { $url }: { $why }
+no-answer = нет ответа за { $secs } с
+empty-response = { $url }: пустой ответ
+interrupted = { $url }: загрузка прервана: { $detail }
+stalled = { $url }: загрузка остановилась (нет данных { $secs } с)
+eval-while-training = во время обучения оценка идёт после каждой эпохи
+mine-damaged = Мои цифры: { $detail }
+choose-two-files = выберите два файла: один с окончанием { $images }, другой — { $labels } (как их пишет экспорт)
+helper-not-started = Браузер не смог запустить вспомогательный воркер ({ $detail }): батч делят меньше воркеров.
+helper-slow = Вспомогательный воркер не запустился за { $secs } с: батч делят меньше воркеров.
+helper-lost = Вспомогательный воркер потерян ({ $why }); дальше батч делят остальные.

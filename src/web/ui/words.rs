@@ -1,0 +1,96 @@
+//! The page's language: chosen from the browser's preferred languages, or by the user with the
+//! switch in the header (kept in this browser), and changed without a reload — every text in
+//! the view reads it, so a change re-renders them all.
+
+use std::cell::Cell;
+
+use leptos::prelude::*;
+
+use crate::web::i18n::{Lang, Text};
+
+/// Where the user's choice is kept (`localStorage`).
+const KEY: &str = "mnist-lab-language";
+
+thread_local! {
+    static LANG: Cell<Option<RwSignal<Lang>>> = const { Cell::new(None) };
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// The language the page starts in: the user's last choice, else the first of the browser's
+/// languages the app speaks, else English.
+fn initial() -> Lang {
+    let chosen = storage()
+        .and_then(|s| s.get_item(KEY).ok().flatten())
+        .and_then(|tag| Lang::from_tag(&tag));
+    let preferred = || {
+        let languages = web_sys::window()?.navigator().languages();
+        languages
+            .iter()
+            .filter_map(|l| l.as_string())
+            .find_map(|tag| Lang::from_tag(&tag))
+    };
+    chosen.or_else(preferred).unwrap_or_default()
+}
+
+fn signal() -> RwSignal<Lang> {
+    LANG.with(|cell| {
+        cell.get().unwrap_or_else(|| {
+            let lang = RwSignal::new(initial());
+            cell.set(Some(lang));
+            lang
+        })
+    })
+}
+
+/// The page's language (tracked: a view that reads it follows a change).
+pub fn lang() -> Lang {
+    signal().get()
+}
+
+/// A message of the catalogue without arguments, in the page's language (tracked).
+pub fn t(id: &str) -> String {
+    Text::new(id).render(lang())
+}
+
+/// Any text, in the page's language (tracked).
+pub fn say(text: &Text) -> String {
+    text.render(lang())
+}
+
+/// Switches the page to `lang` and remembers the choice; `<html lang>` and the title follow, so
+/// screen readers pronounce the new language.
+pub fn set_lang(lang: Lang) {
+    signal().set(lang);
+    if let Some(s) = storage() {
+        let _ = s.set_item(KEY, lang.code());
+    }
+}
+
+/// Keeps the document's language and title in step with the page's language.
+pub fn follow_document() {
+    Effect::new(move |_| {
+        let lang = lang();
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            if let Some(root) = document.document_element() {
+                let _ = root.set_attribute("lang", lang.code());
+            }
+            document.set_title(&Text::new("page-title").render(lang));
+        }
+    });
+}
+
+/// A reactive text for the view: `tr!("start")`, or with arguments `tr!("workers", count = n)`.
+macro_rules! tr {
+    ($id:literal) => {
+        move || $crate::web::ui::words::t($id)
+    };
+    ($id:literal, $($name:ident = $value:expr),+ $(,)?) => {
+        move || $crate::web::ui::words::say(
+            &$crate::web::i18n::Text::new($id)$(.arg(stringify!($name), $value))+
+        )
+    };
+}
+pub(crate) use tr;
