@@ -252,3 +252,17 @@ choose-two-files = choose two files: one ending in { $images } and one in { $lab
 helper-not-started = This browser could not start a helper worker ({ $detail }): fewer workers share each batch.
 helper-slow = A helper worker did not start within { $secs } s: fewer workers share each batch.
 helper-lost = A helper worker was lost ({ $why }); the others share each batch from now on.
+
+## Text alternatives (for screen readers)
+
+chart-point = { $axis } { $x }: { NUMBER($y, minimumFractionDigits: 3, maximumFractionDigits: 3) }
+chart-series = { $name }: { $count } points from { NUMBER($first, minimumFractionDigits: 3, maximumFractionDigits: 3) } at { $axis } { $x0 } to { NUMBER($last, minimumFractionDigits: 3, maximumFractionDigits: 3) } at { $axis } { $x1 }, lowest { NUMBER($low, minimumFractionDigits: 3, maximumFractionDigits: 3) }, highest { NUMBER($high, minimumFractionDigits: 3, maximumFractionDigits: 3) }
+chart-empty = { $title }: no data yet
+compare-settings = Settings of the compared runs
+confusion-region = Confusion matrix, scrolls sideways
+confusion-corner-said = true digit by row, predicted by column
+mine-confusion-corner-said = your label by row, the network's reading by column
+load-named = Load { $name }
+rename-named = Rename { $name }
+delete-named = Delete { $name }
+compare-named = Compare { $name }

@@ -296,3 +296,21 @@ choose-two-files = выберите два файла: один с оконча�
 helper-not-started = Браузер не смог запустить вспомогательный воркер ({ $detail }): батч делят меньше воркеров.
 helper-slow = Вспомогательный воркер не запустился за { $secs } с: батч делят меньше воркеров.
 helper-lost = Вспомогательный воркер потерян ({ $why }); дальше батч делят остальные.
+
+## Текстовые альтернативы (для программ чтения с экрана)
+
+chart-point = { $axis } { $x }: { NUMBER($y, minimumFractionDigits: 3, maximumFractionDigits: 3) }
+chart-series = { $name }: { $count ->
+    [one] { $count } точка
+    [few] { $count } точки
+   *[many] { $count } точек
+} — от { NUMBER($first, minimumFractionDigits: 3, maximumFractionDigits: 3) } ({ $axis } { $x0 }) до { NUMBER($last, minimumFractionDigits: 3, maximumFractionDigits: 3) } ({ $axis } { $x1 }), минимум { NUMBER($low, minimumFractionDigits: 3, maximumFractionDigits: 3) }, максимум { NUMBER($high, minimumFractionDigits: 3, maximumFractionDigits: 3) }
+chart-empty = { $title }: данных пока нет
+compare-settings = Настройки сравниваемых обучений
+confusion-region = Матрица ошибок, прокручивается вбок
+confusion-corner-said = по строкам истинная цифра, по столбцам предсказанная
+mine-confusion-corner-said = по строкам ваша подпись, по столбцам ответ сети
+load-named = Загрузить { $name }
+rename-named = Переименовать { $name }
+delete-named = Удалить { $name }
+compare-named = Сравнить { $name }

@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 
-use super::words::t;
+use super::words::{lang, t};
+use crate::web::i18n::{Lang, Text};
 
 const W: f64 = 320.0;
 const H: f64 = 160.0;
@@ -14,6 +15,50 @@ pub struct Series {
     pub name: String,
     pub class: &'static str,
     pub points: Vec<(f64, f64)>,
+}
+
+/// The chart in words, its accessible name: every point where there are few (one per epoch),
+/// else the first, the last, the lowest and the highest.
+fn summary(title: &str, x_label: &str, all: &[Series], lang: Lang) -> String {
+    let say = |text: Text| text.render(lang);
+    let (title, axis) = (say(Text::new(title)), say(Text::new(x_label)));
+    let lines: Vec<String> = all
+        .iter()
+        .filter(|s| !s.points.is_empty())
+        .map(|s| {
+            let p = &s.points;
+            if p.len() <= 20 {
+                let points: Vec<String> = p
+                    .iter()
+                    .map(|&(x, y)| {
+                        say(Text::new("chart-point")
+                            .arg("axis", axis.as_str())
+                            .arg("x", x)
+                            .arg("y", y))
+                    })
+                    .collect();
+                format!("{}: {}", s.name, points.join(", "))
+            } else {
+                let ((x0, first), (x1, last)) = (p[0], p[p.len() - 1]);
+                let low = p.iter().map(|q| q.1).fold(f64::INFINITY, f64::min);
+                let high = p.iter().map(|q| q.1).fold(f64::NEG_INFINITY, f64::max);
+                say(Text::new("chart-series")
+                    .arg("name", s.name.as_str())
+                    .arg("count", p.len())
+                    .arg("axis", axis.as_str())
+                    .arg("first", first)
+                    .arg("x0", x0)
+                    .arg("last", last)
+                    .arg("x1", x1)
+                    .arg("low", low)
+                    .arg("high", high))
+            }
+        })
+        .collect();
+    match lines.is_empty() {
+        true => say(Text::new("chart-empty").arg("title", title)),
+        false => format!("{title}. {}.", lines.join("; ")),
+    }
 }
 
 #[component]
@@ -76,7 +121,8 @@ pub fn Chart(
                 {move || t(title)}
                 {move || series.get().into_iter().map(|s| view! { <span class=format!("legend {}", s.class)>{s.name}</span> }).collect_view()}
             </figcaption>
-            <svg viewBox=format!("0 0 {W} {H}") role="img">
+            <svg viewBox=format!("0 0 {W} {H}") role="img"
+                aria-label=move || series.with(|all| summary(title, x_label, all, lang()))>
                 <line class="axis" x1=PAD y1=H - PAD x2=W - 8.0 y2=H - PAD />
                 <line class="axis" x1=PAD y1=8.0 x2=PAD y2=H - PAD />
                 <text class="tick" x=2.0 y=14.0>{move || format!("{:.2}", bounds().3)}</text>

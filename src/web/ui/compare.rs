@@ -118,7 +118,7 @@ pub fn Comparison(#[prop(into)] models: Signal<Vec<Saved>>) -> impl IntoView {
                 <Chart title="chart-loss-by-epoch" testid="compare-loss" x_label="chart-epoch" y_range=None tight=true
                     series=Signal::derive(move || runs.with(|r| series(r, |h, e| f64::from(h.epochs[e].train_loss))))/>
             </div>
-            <div class="table-scroll">
+            <div class="table-scroll" tabindex="0" role="region" aria-label=tr!("compare-settings")>
                 <table class="settings" data-testid="compare-table">
                     <thead>
                         <tr>

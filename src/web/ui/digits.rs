@@ -83,7 +83,15 @@ pub fn Pixels(
             paint(&c, &px, side);
         }
     });
-    view! { <canvas class="pixels" node_ref=canvas width=side height=side title=title></canvas> }
+    // A titled image is named for screen readers; the untitled ones (filters, feature maps) are
+    // described by their headings, and hidden.
+    let hidden = title.is_empty().then_some("true");
+    let role = (!title.is_empty()).then_some("img");
+    let label = (!title.is_empty()).then(|| title.clone());
+    view! {
+        <canvas class="pixels" node_ref=canvas width=side height=side title=title
+            role=role aria-label=label aria-hidden=hidden></canvas>
+    }
 }
 
 #[component]

@@ -332,6 +332,7 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
                     node_ref=canvas
                     class="ink"
                     data-testid="draw-canvas"
+                    role="img"
                     width=backing
                     height=backing
                     aria-label=tr!("draw-area")

@@ -78,8 +78,10 @@ pub fn EvaluationPanel(ui: Ui) -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
+                        // Wider than a phone: it scrolls sideways in its own box, which the keyboard reaches.
+                        <div class="table-scroll" tabindex="0" role="region" aria-label=tr!("confusion-region")>
                         <table class="confusion" data-testid="confusion" aria-label=tr!("confusion")>
-                            <thead><tr><th>{tr!("confusion-corner")}</th>{(0..10).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
+                            <thead><tr><th><span aria-hidden="true">{tr!("confusion-corner")}</span><span class="visually-hidden">{tr!("confusion-corner-said")}</span></th>{(0..10).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
                             <tbody>
                                 {(0..10u8).map(|t| view! {
                                     <tr><th scope="row">{t}</th>
@@ -100,6 +102,7 @@ pub fn EvaluationPanel(ui: Ui) -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
+                        </div>
                     </div>
                 }
             })}

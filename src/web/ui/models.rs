@@ -107,6 +107,11 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                         );
                         let editing = move || renaming.with(|r| r.as_ref().is_some_and(|(rid, _)| *rid == id));
                         let (load_model, save_model) = (m.clone(), m.clone());
+                        // "Load", "Rename"… named after the model, for a screen reader's list of buttons.
+                        let named = |id: &'static str| {
+                            let name = m.name.clone();
+                            move || say(&Text::new(id).arg("name", name.clone()))
+                        };
                         view! {
                             <li data-testid="saved-model">
                                 <Show when=editing fallback={
@@ -129,7 +134,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                                 <span class="note">{meta}</span>
                                 {m.history.is_some().then(|| view! {
                                     <label class="compare">
-                                        <input type="checkbox" data-testid="compare-model"
+                                        <input type="checkbox" data-testid="compare-model" aria-label=named("compare-named")
                                             prop:checked=move || comparing.with(|c| c.contains(&id))
                                             on:change=move |ev| {
                                                 let on = event_target_checked(&ev);
@@ -142,15 +147,15 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                                     </label>
                                 })}
                                 <span class="row-buttons">
-                                    <button type="button" data-testid="load-model" disabled=move || ui.training() on:click={
+                                    <button type="button" data-testid="load-model" aria-label=named("load-named") disabled=move || ui.training() on:click={
                                         let model = load_model.clone();
                                         move |_| client::send(ToWorker::SetWeights(WeightsSource::File { name: model.name.clone(), file: Bytes::copy(&model.bytes) }))
                                     }>{tr!("load")}</button>
-                                    <button type="button" data-testid="rename-model" on:click={
+                                    <button type="button" data-testid="rename-model" aria-label=named("rename-named") on:click={
                                         let name = m.name.clone();
                                         move |_| renaming.set(Some((id, name.clone())))
                                     }>{tr!("rename")}</button>
-                                    <button type="button" class="danger" data-testid="delete-model" on:click={
+                                    <button type="button" class="danger" data-testid="delete-model" aria-label=named("delete-named") on:click={
                                         let model = m.clone();
                                         move |_| {
                                             let model = model.clone();

@@ -201,7 +201,7 @@ pub fn MyDigitsPanel(ui: Ui) -> impl IntoView {
                         }}
                     </p>
                     <table class="confusion small" data-testid="digits-confusion" aria-label=tr!("mine-confusion")>
-                        <thead><tr><th>{tr!("mine-confusion-corner")}</th>{(0..10).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
+                        <thead><tr><th><span aria-hidden="true">{tr!("mine-confusion-corner")}</span><span class="visually-hidden">{tr!("mine-confusion-corner-said")}</span></th>{(0..10).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
                         <tbody>
                             {(0..10).filter(|&t| report.confusion[t].iter().any(|&n| n > 0)).map(|t| view! {
                                 <tr><th scope="row">{t}</th>

@@ -37,9 +37,11 @@ pub fn ProgressPanel(ui: Ui) -> impl IntoView {
         })
     };
     view! {
-        <div class="progress-panel" aria-live="polite">
+        // Not one live region: every progress report would be read out. The backend chosen, the
+        // timing note and the run's messages are.
+        <div class="progress-panel">
             {move || ui.backend.get().map(|(name, reason)| view! {
-                <p class="backend" data-testid="backend-info">
+                <p class="backend" data-testid="backend-info" role="status">
                     <strong>{name}</strong>
                     {move || match ui.workers.get() {
                         1 => String::new(),
@@ -49,7 +51,7 @@ pub fn ProgressPanel(ui: Ui) -> impl IntoView {
                 </p>
             })}
             {move || (ui.run_state.get() == RunState::ChoosingBackend).then(|| view! {
-                <p class="note">{tr!("timing-backends")}</p>
+                <p class="note" role="status">{tr!("timing-backends")}</p>
             })}
             {move || ui.message.get().map(|(level, text)| {
                 let class = match level { Level::Info => "notice info", Level::Success => "notice success", Level::Error => "notice error" };
