@@ -81,13 +81,12 @@ test('a browser that prefers Russian gets the whole app in Russian; the switch c
   await p.getByTestId('why-legend').filter({ hasText: 'Почему 0?' }).waitFor();
   // Plural forms: 1 цифра, 2 цифры, 5 цифр.
   for (const [n, said] of [[1, '1 цифра.'], [2, '2 цифры.'], [5, '5 цифр.']]) {
-    while ((await p.getByTestId('my-digit').count()) < n) {
+    for (let have = await p.getByTestId('my-digit').count(); have < n; have++) {
       await stroke(p, ellipse(0.5, 0.5, 0.2, 0.3));
       assert.equal(await prediction(p, '0'), '0');
       await p.keyboard.press('0');
-      await p.getByTestId('digits-message').filter({ hasText: /^Добавлена как 0/ }).waitFor();
-      await p.waitForFunction((k) => document.querySelectorAll('[data-testid=my-digit]').length >= k,
-        (await p.getByTestId('my-digit').count()) + 1);
+      await p.waitForFunction((k) => document.querySelectorAll('[data-testid=my-digit]').length > k, have);
+      assert.match(await p.getByTestId('digits-message').textContent(), /^Добавлена как 0: в «Моих цифрах» \d+ цифр[аы]?\.$/);
     }
     assert.equal(await p.getByTestId('my-digits-count').textContent(), said);
   }
@@ -96,10 +95,13 @@ test('a browser that prefers Russian gets the whole app in Russian; the switch c
   await p.getByTestId('data-status').filter({ hasText: 'MNIST готов' }).waitFor({ timeout: 120_000 });
   await p.getByTestId('start').click();
   await p.getByTestId('run-message').filter({ hasText: 'Завершено: 1 эпоха на CPU (wasm).' }).waitFor({ timeout: 120_000 });
+  assert.equal(await p.getByTestId('backend-info').textContent(), 'CPU (wasm) · выбран вами');
   assert.match(await p.getByTestId('weights-info').textContent(), /обучены 1 эпоху/);
   await p.getByTestId('evaluate').click();
-  await p.getByTestId('confusion').waitFor({ timeout: 60_000 });
-  assert.match(await p.locator('.evaluation .accuracy').textContent(), /на 10000 изображениях · \d+ ошиб(ка|ки|ок)/);
+  const evaluated = p.locator('.evaluation .accuracy').filter({ hasText: 'на 10000 изображениях' });
+  await evaluated.waitFor({ timeout: 60_000 });
+  // A decimal comma, and the plural form of "errors" for the count.
+  assert.match(await evaluated.textContent(), /^Точность на тесте 0,\d{4} на 10000 изображениях · [\d\s]+ ошиб(ка|ки|ок)$/);
   await p.getByTestId('evaluate-digits').click();
   await p.getByTestId('digits-confusion').waitFor({ timeout: 60_000 });
   await noEnglish(p, words, 'after a run and the evaluations');
@@ -110,7 +112,10 @@ test('a browser that prefers Russian gets the whole app in Russian; the switch c
   await p.getByTestId('language').selectOption('en');
   await p.getByRole('heading', { name: 'Draw a digit' }).waitFor();
   assert.equal(await p.locator('html').getAttribute('lang'), 'en');
-  assert.match(await p.getByTestId('run-message').textContent(), /^Finished 1 epoch on CPU \(wasm\)\.$/);
+  // What the worker said is said again in the new language (it sent a message id, not words).
+  assert.equal(await p.getByTestId('backend-info').textContent(), 'CPU (wasm) · chosen by you');
+  assert.match(await p.getByTestId('data-status').textContent(), /^MNIST ready: 60000 training and 10000 test digits/);
+  assert.match(await p.getByTestId('progress-line').textContent(), /^Epoch 1\/1 · 10\/10 ·/);
   assert.match(await p.getByTestId('weights-info').textContent(), /trained 1 epoch/);
   assert.equal(await p.getByTestId('my-digits-count').textContent(), '5 digits.');
   await p.getByTestId('language').selectOption('ru');

@@ -6,13 +6,11 @@
 //! `Intl.NumberFormat` for the language (60,000 and 98.6% in English; 60 000 and 98,6 % in
 //! Russian). Page and worker share this module: the worker's messages travel as [`Text`] (a
 //! message id and its arguments), so the page writes them in the language chosen when they are
-//! shown, and again when it is changed. `tests/i18n.rs` checks that both files have the same
-//! messages with the same arguments, and that every id the code names exists.
+//! shown, and again when it is changed; only the page links the catalogues and Fluent.
+//! `tests/i18n.rs` checks that both files have the same messages with the same arguments, and
+//! that every id the code names exists.
 
-use fluent_bundle::types::FluentNumberStyle;
-use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::prelude::*;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Lang {
@@ -46,6 +44,7 @@ impl Lang {
         Lang::ALL.into_iter().find(|l| l.code() == primary)
     }
 
+    #[cfg(feature = "web-page")]
     fn catalogue(self) -> &'static str {
         match self {
             Lang::En => include_str!("i18n/en.ftl"),
@@ -90,34 +89,6 @@ impl Text {
         }
         self
     }
-
-    /// The words in `lang`. A message missing from the catalogue shows its id (the tests keep
-    /// that from happening).
-    pub fn render(&self, lang: Lang) -> String {
-        let (id, args) = match self {
-            Text::Raw(words) => return words.clone(),
-            Text::Msg { id, args } => (id, args),
-        };
-        let mut fluent_args = FluentArgs::new();
-        for (name, value) in args {
-            let value = match value {
-                Arg::Str(s) => FluentValue::from(s.clone()),
-                Arg::Num(n) => FluentValue::from(*n),
-                Arg::Text(t) => FluentValue::from(t.render(lang)),
-            };
-            fluent_args.set(name.clone(), value);
-        }
-        BUNDLES.with(|bundles| {
-            let bundle = &bundles[lang as usize];
-            let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
-                return id.clone();
-            };
-            let mut errors = vec![];
-            bundle
-                .format_pattern(pattern, Some(&fluent_args), &mut errors)
-                .into_owned()
-        })
-    }
 }
 
 impl From<String> for Text {
@@ -161,56 +132,96 @@ macro_rules! numbers {
 }
 numbers!(f64, f32, usize, u64, u32, u8, i32);
 
-thread_local! {
-    static BUNDLES: [FluentBundle<FluentResource>; 2] = Lang::ALL.map(bundle);
-}
+/// Writing a text in a language: the page's business (the worker only sends them).
+#[cfg(feature = "web-page")]
+mod render {
+    use fluent_bundle::types::FluentNumberStyle;
+    use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+    use wasm_bindgen::prelude::*;
 
-fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
-    let resource = FluentResource::try_new(lang.catalogue().to_string())
-        .unwrap_or_else(|(resource, _)| resource);
-    let tag = lang.code().parse().expect("a valid language tag");
-    let mut bundle = FluentBundle::new(vec![tag]);
-    // No Unicode isolation marks around arguments: the page is one direction only, and the
-    // marks would travel into copied text and screen readers.
-    bundle.set_use_isolating(false);
-    bundle.set_formatter(Some(match lang {
-        Lang::En => |v, _| number("en", v),
-        Lang::Ru => |v, _| number("ru", v),
-    }));
-    let _ = bundle.add_builtins();
-    let _ = bundle.add_resource(resource);
-    bundle
-}
+    use super::{Arg, Lang, Text};
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = Intl)]
-    type NumberFormat;
-    #[wasm_bindgen(constructor, js_namespace = Intl)]
-    fn new(locale: &str, options: &JsValue) -> NumberFormat;
-    #[wasm_bindgen(method)]
-    fn format(this: &NumberFormat, value: f64) -> String;
-}
+    impl Text {
+        /// The words in `lang`. A message missing from the catalogue shows its id (the tests keep
+        /// that from happening).
+        pub fn render(&self, lang: Lang) -> String {
+            let (id, args) = match self {
+                Text::Raw(words) => return words.clone(),
+                Text::Msg { id, args } => (id, args),
+            };
+            let mut fluent_args = FluentArgs::new();
+            for (name, value) in args {
+                let value = match value {
+                    Arg::Str(s) => FluentValue::from(s.clone()),
+                    Arg::Num(n) => FluentValue::from(*n),
+                    Arg::Text(t) => FluentValue::from(t.render(lang)),
+                };
+                fluent_args.set(name.clone(), value);
+            }
+            BUNDLES.with(|bundles| {
+                let bundle = &bundles[lang as usize];
+                let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
+                    return id.clone();
+                };
+                let mut errors = vec![];
+                bundle
+                    .format_pattern(pattern, Some(&fluent_args), &mut errors)
+                    .into_owned()
+            })
+        }
+    }
 
-/// A number as `locale` writes it, with the options the message gave `NUMBER()`.
-fn number(locale: &str, value: &FluentValue) -> Option<String> {
-    let FluentValue::Number(n) = value else {
-        return None;
-    };
-    let options = js_sys::Object::new();
-    let set = |key: &str, value: JsValue| {
-        let _ = js_sys::Reflect::set(&options, &key.into(), &value);
-    };
-    let o = &n.options;
-    if let Some(digits) = o.minimum_fraction_digits {
-        set("minimumFractionDigits", (digits as f64).into());
+    thread_local! {
+        static BUNDLES: [FluentBundle<FluentResource>; 2] = Lang::ALL.map(bundle);
     }
-    if let Some(digits) = o.maximum_fraction_digits {
-        set("maximumFractionDigits", (digits as f64).into());
+
+    fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
+        let resource = FluentResource::try_new(lang.catalogue().to_string())
+            .unwrap_or_else(|(resource, _)| resource);
+        let tag = lang.code().parse().expect("a valid language tag");
+        let mut bundle = FluentBundle::new(vec![tag]);
+        // No Unicode isolation marks around arguments: the page is one direction only, and the
+        // marks would travel into copied text and screen readers.
+        bundle.set_use_isolating(false);
+        bundle.set_formatter(Some(match lang {
+            Lang::En => |v, _| number("en", v),
+            Lang::Ru => |v, _| number("ru", v),
+        }));
+        let _ = bundle.add_builtins();
+        let _ = bundle.add_resource(resource);
+        bundle
     }
-    if o.style == FluentNumberStyle::Percent {
-        set("style", "percent".into());
+
+    #[wasm_bindgen]
+    extern "C" {
+        #[wasm_bindgen(js_namespace = Intl)]
+        type NumberFormat;
+        #[wasm_bindgen(constructor, js_namespace = Intl)]
+        fn new(locale: &str, options: &JsValue) -> NumberFormat;
+        #[wasm_bindgen(method)]
+        fn format(this: &NumberFormat, value: f64) -> String;
     }
-    set("useGrouping", o.use_grouping.into());
-    Some(NumberFormat::new(locale, &options).format(n.value))
+
+    /// A number as `locale` writes it, with the options the message gave `NUMBER()`.
+    fn number(locale: &str, value: &FluentValue) -> Option<String> {
+        let FluentValue::Number(n) = value else {
+            return None;
+        };
+        let options = js_sys::Object::new();
+        let set = |key: &str, value: JsValue| {
+            let _ = js_sys::Reflect::set(&options, &key.into(), &value);
+        };
+        let o = &n.options;
+        if let Some(digits) = o.minimum_fraction_digits {
+            set("minimumFractionDigits", (digits as f64).into());
+        }
+        if let Some(digits) = o.maximum_fraction_digits {
+            set("maximumFractionDigits", (digits as f64).into());
+        }
+        if o.style == FluentNumberStyle::Percent {
+            set("style", "percent".into());
+        }
+        set("useGrouping", o.use_grouping.into());
+        Some(NumberFormat::new(locale, &options).format(n.value))
+    }
 }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::words::{lang, t};
+use super::words::{lang, say, t};
 use crate::web::i18n::{Lang, Text};
 
 const W: f64 = 320.0;
@@ -125,8 +125,8 @@ pub fn Chart(
                 aria-label=move || series.with(|all| summary(title, x_label, all, lang()))>
                 <line class="axis" x1=PAD y1=H - PAD x2=W - 8.0 y2=H - PAD />
                 <line class="axis" x1=PAD y1=8.0 x2=PAD y2=H - PAD />
-                <text class="tick" x=2.0 y=14.0>{move || format!("{:.2}", bounds().3)}</text>
-                <text class="tick" x=2.0 y=H - PAD>{move || format!("{:.2}", bounds().2)}</text>
+                <text class="tick" x=2.0 y=14.0>{move || say(&Text::new("fraction-2").arg("n", bounds().3))}</text>
+                <text class="tick" x=2.0 y=H - PAD>{move || say(&Text::new("fraction-2").arg("n", bounds().2))}</text>
                 {move || {
                     let x_min = bounds().0;
                     (x_min > 0.0).then(|| view! { <text class="tick" x=PAD y=H - 8.0>{format!("{x_min:.0}")}</text> })

@@ -24,7 +24,7 @@ use super::picture;
 use super::state::Ui;
 use super::store::MyDigit;
 use super::words::{say, t, tr};
-use crate::web::i18n::{Lang, Text};
+use crate::web::i18n::Text;
 
 /// CSS size of the drawing square; the backing store is this times the device pixel ratio.
 const CSS_SIDE: f64 = 280.0;
@@ -233,7 +233,7 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
         let Some((info, bytes)) = ui.weights.get() else {
             return;
         };
-        match inference::load(info.preset, &info.origin.render(Lang::En), &bytes) {
+        match inference::load(info.preset, "the current weights", &bytes) {
             Ok(model) => {
                 leptos::task::spawn_local({
                     let model = model.clone();

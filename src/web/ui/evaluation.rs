@@ -63,7 +63,7 @@ pub fn EvaluationPanel(ui: Ui) -> impl IntoView {
                 let total: u32 = report.confusion.iter().flatten().sum();
                 view! {
                     <p class="accuracy">
-                        {tr!("eval-accuracy")}" " <strong data-testid="eval-accuracy">{format!("{:.4}", report.accuracy)}</strong>
+                        {tr!("eval-accuracy")}" " <strong data-testid="eval-accuracy">{tr!("fraction-4", n = report.accuracy)}</strong>
                         " "{tr!("eval-on", total = total, misses = report.total_misses)}
                     </p>
                     <div class="eval-grid">
@@ -72,9 +72,9 @@ pub fn EvaluationPanel(ui: Ui) -> impl IntoView {
                             <tbody>
                                 {(0..10).map(|c| view! {
                                     <tr><th scope="row">{c}</th>
-                                        <td>{format!("{:.3}", report.precision[c])}</td>
-                                        <td>{format!("{:.3}", report.recall[c])}</td>
-                                        <td>{format!("{:.3}", report.f1[c])}</td></tr>
+                                        <td>{tr!("fraction-3", n = report.precision[c])}</td>
+                                        <td>{tr!("fraction-3", n = report.recall[c])}</td>
+                                        <td>{tr!("fraction-3", n = report.f1[c])}</td></tr>
                                 }).collect_view()}
                             </tbody>
                         </table>

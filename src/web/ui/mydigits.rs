@@ -193,10 +193,10 @@ pub fn MyDigitsPanel(ui: Ui) -> impl IntoView {
                     .or_else(|| ui.weights.with(|w| w.as_ref().and_then(|(i, _)| i.test_accuracy)));
                 view! {
                     <p class="accuracy">
-                        {tr!("on-mine")}" " <strong data-testid="digits-accuracy">{format!("{:.4}", report.accuracy)}</strong>
+                        {tr!("on-mine")}" " <strong data-testid="digits-accuracy">{tr!("fraction-4", n = report.accuracy)}</strong>
                         " "{tr!("correct-of", correct = correct, total = total)}" · "
                         {move || match mnist {
-                            Some(a) => say(&Text::new("on-mnist").arg("accuracy", format!("{a:.4}"))),
+                            Some(a) => say(&Text::new("on-mnist").arg("accuracy", a)),
                             None => say(&Text::new("evaluate-to-compare")),
                         }}
                     </p>

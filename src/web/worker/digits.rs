@@ -11,7 +11,7 @@ use crate::data::mnist::{IMAGES_SUFFIX, LABELS_SUFFIX, extra_copies};
 use crate::eval::evaluate;
 use crate::inference;
 use crate::model::{Model, Preset};
-use crate::web::i18n::{Lang, Text};
+use crate::web::i18n::Text;
 use crate::web::protocol::{Bytes, DigitSet, FineTune, FromWorker, Scores};
 use crate::weights;
 
@@ -153,8 +153,8 @@ pub async fn scores_before(
 /// which a saved model keeps) before the run is said to be finished.
 pub async fn score_after(state: &Shared, held_out: &Split, test: &Split) -> Result<(), Text> {
     let (bytes, mut info) = state.borrow().weights.clone().ok_or("no weights")?;
-    let model = inference::load(info.preset, &info.origin.render(Lang::En), &bytes)
-        .map_err(|e| e.to_string())?;
+    let model =
+        inference::load(info.preset, "the current weights", &bytes).map_err(|e| e.to_string())?;
     let after = scores(&model, held_out, test).await?;
     if let Some(fine_tune) = info.history.as_mut().and_then(|h| h.fine_tune.as_mut()) {
         fine_tune.after = Some(after);

@@ -5,7 +5,7 @@ use burn::prelude::*;
 
 use super::state::{Shared, adopt_weights, base_url, info, post};
 use crate::inference;
-use crate::web::i18n::{Lang, Text};
+use crate::web::i18n::Text;
 use crate::web::net;
 use crate::web::protocol::{Bytes, FromWorker, PRETRAINED, WeightsInfo, WeightsSource};
 use crate::weights;
@@ -44,7 +44,7 @@ pub async fn set_weights(state: Shared, source: WeightsSource) {
             }
             WeightsSource::Restore { info, weights } => {
                 let bytes = weights.to_vec();
-                let (preset, _) = load(&info.origin.render(Lang::En), &bytes)?;
+                let (preset, _) = load("the restored weights", &bytes)?;
                 return Ok((bytes, WeightsInfo { preset, ..info }));
             }
         };
@@ -70,7 +70,7 @@ pub fn export_pth(state: &Shared) {
             message: Text::new("nothing-to-export"),
         });
     };
-    let written = inference::load(info.preset, &info.origin.render(Lang::En), &bytes)
+    let written = inference::load(info.preset, "the current weights", &bytes)
         .map_err(|e| e.to_string())
         .and_then(|model| weights::to_pth(&model).map_err(|e| e.to_string()));
     match written {
