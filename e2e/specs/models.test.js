@@ -92,10 +92,12 @@ test('two saved runs overlay their curves and show their settings side by side, 
   }
   const table = p.getByTestId('compare-table');
   assert.equal(await table.locator('thead th').count(), 3);
-  const rate = await table.locator('tr', { hasText: 'Learning rate' }).textContent();
+  // A row by its header (the runs' names in the header row say "epochs" too).
+  const row = (name) => table.locator('tbody tr').filter({ has: p.getByRole('rowheader', { name, exact: true }) });
+  const rate = await row('Learning rate').textContent();
   assert.match(rate, /0\.003.*0\.001|0\.001.*0\.003/);
-  assert.match(await table.locator('tr', { hasText: 'Epochs' }).textContent(), /2 of 2.*2 of 2/);
-  assert.match(await table.locator('tr', { hasText: 'Final test accuracy' }).textContent(), /\d+\.\d\d%.*\d+\.\d\d%/);
+  assert.match(await row('Epochs').textContent(), /2 of 2.*2 of 2/);
+  assert.match(await row('Final test accuracy').textContent(), /\d+\.\d\d%.*\d+\.\d\d%/);
   await p.getByTestId('comparison').scrollIntoViewIfNeeded();
   await shot(p, 'compare-runs');
   assert.deepEqual(p.errors, []);

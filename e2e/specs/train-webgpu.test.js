@@ -16,7 +16,7 @@ test('a short WebGPU run moves the progress bar and lowers the loss', async () =
   await p.getByTestId('backend-info').waitFor({ timeout: 120_000 });
   assert.match(await p.getByTestId('backend-info').textContent(), /WebGPU · chosen by you/);
   await p.getByTestId('progress-line').waitFor({ timeout: 240_000 });
-  await p.getByTestId('run-message').filter({ hasText: 'Finished 1 epoch(s) on WebGPU' }).waitFor({ timeout: 300_000 });
+  await p.getByTestId('run-message').filter({ hasText: 'Finished 1 epoch on WebGPU' }).waitFor({ timeout: 300_000 });
   assert.match(await p.getByTestId('progress-line').textContent(), /Epoch 1\/1 · 25\/25 ·/);
   const shown = await losses(p);
   assert.ok(shown.length >= 2 && shown.at(-1) < shown[0], `losses shown: ${shown}`);
