@@ -25,60 +25,66 @@ const TYPES = {
 export const INSECURE_HOST = 'mnist-lab.test';
 
 /**
- * Serves dist/ like a plain static host. Hooks: `failMnist` makes MNIST requests fail,
- * `stallMnist` answers them and then sends nothing, `stallWeights` (a count) does that to the
- * next requests for the pretrained weights, `spaFallback` answers unknown paths with
- * index.html (as single-page-app hosts do), `compress` sends each file brotli- or gzip-encoded
- * as the browser accepts (as static hosts and CDNs do; compressed once, then kept). Every
- * request path is kept in `requests`.
+ * Serves dist/ like a plain static host, at `prefix` (default `/`; e.g. `/mnist-lab/`, as a
+ * GitHub project page: the folder without its slash is redirected to it, anything outside it
+ * is 404). Hooks: `failMnist` makes MNIST requests fail, `stallMnist` answers them and then
+ * sends nothing, `stallWeights` (a count) does that to the next requests for the pretrained
+ * weights, `compress` sends each file brotli- or gzip-encoded as the browser accepts (as CDNs do;
+ * compressed once, then kept). Every request path (without its leading slash, with the
+ * prefix) is kept in `requests`, and what was sent in `served`: `{ path, status, encoding }`.
  */
 export async function serve(hooks = {}) {
   const requests = [];
+  const served = [];
+  const prefix = (hooks.prefix ?? '/').replace(/^\/+/, '');
   const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^\/+/, '');
-    requests.push(path);
-    if (hooks.failMnist && path.startsWith('mnist/')) {
-      res.writeHead(503).end('unavailable');
-      return;
-    }
+    const full = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^\/+/, '');
+    requests.push(full);
+    const send = (status, headers, body) => {
+      served.push({ path: full, status, encoding: headers['content-encoding'] });
+      res.writeHead(status, headers).end(body);
+    };
+    if (prefix && `${full}/` === prefix) return send(301, { location: `/${prefix}` }, '');
+    if (!full.startsWith(prefix)) return send(404, {}, 'not found');
+    const path = full.slice(prefix.length);
+    if (hooks.failMnist && path.startsWith('mnist/')) return send(503, {}, 'unavailable');
     const stallWeights = hooks.stallWeights > 0 && path === 'weights/tutorial.bpk';
     if (stallWeights) hooks.stallWeights -= 1;
     if (stallWeights || (hooks.stallMnist && path.startsWith('mnist/'))) {
+      served.push({ path: full, status: 200, stalled: true });
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
       res.write(Buffer.alloc(1000)); // then nothing, until the browser gives up
       return;
     }
     const file = async (name) => readFile(join(DIST, name));
+    const accepts = (e) => (req.headers['accept-encoding'] ?? '').split(/\s*,\s*/).some((a) => a.split(';')[0] === e);
     try {
       const name = path || 'index.html';
       const headers = { 'content-type': TYPES[extname(name)] ?? 'text/html' };
-      let body = await file(name);
-      // .gz files are already compressed: a host sends them as they are.
-      const encoding = hooks.compress && extname(name) !== '.gz'
-        && ['br', 'gzip'].find((e) => (req.headers['accept-encoding'] ?? '').includes(e));
-      if (encoding) {
-        body = compressed(name, encoding, body);
-        headers['content-encoding'] = encoding;
+      const original = await file(name);
+      let body = original;
+      if (hooks.compress && extname(name) !== '.gz') {
+        // .gz files are already compressed: a host sends them as they are.
+        const encoding = ['br', 'gzip'].find(accepts);
+        if (encoding) {
+          body = compressed(name, encoding, body);
+          headers['content-encoding'] = encoding;
+        }
       }
-      headers['content-length'] = body.length;
-      res.writeHead(200, headers);
-      res.end(body);
+      headers['content-length'] = Buffer.byteLength(body);
+      send(200, headers, body);
     } catch {
-      if (hooks.spaFallback) {
-        const body = await file('index.html');
-        res.writeHead(200, { 'content-type': TYPES['.html'], 'content-length': body.length }).end(body);
-      } else {
-        res.writeHead(404).end('not found');
-      }
+      send(404, {}, 'not found');
     }
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const port = server.address().port;
   return {
-    url: `http://127.0.0.1:${port}/`,
-    insecureUrl: `http://${INSECURE_HOST}:${port}/`,
+    url: `http://127.0.0.1:${port}/${prefix}`,
+    insecureUrl: `http://${INSECURE_HOST}:${port}/${prefix}`,
     hooks,
     requests,
+    served,
     close: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(ok); }),
   };
 }
