@@ -47,10 +47,14 @@ export async function serve(hooks = {}) {
     if (prefix && `${full}/` === prefix) return send(301, { location: `/${prefix}` }, '');
     if (!full.startsWith(prefix)) return send(404, {}, 'not found');
     const path = full.slice(prefix.length);
-    if (hooks.failMnist && path.startsWith('mnist/')) return send(503, {}, 'unavailable');
-    const stallWeights = hooks.stallWeights > 0 && path === 'weights/tutorial.bpk';
+    // The failing network is the page's and its workers'. The service worker's precache (its
+    // requests name it as their referrer) is answered: these hooks test the app on a first
+    // visit, whatever the service worker fetched meanwhile.
+    const fromPage = !(req.headers.referer ?? '').endsWith('/sw.js');
+    if (fromPage && hooks.failMnist && path.startsWith('mnist/')) return send(503, {}, 'unavailable');
+    const stallWeights = fromPage && hooks.stallWeights > 0 && path === 'weights/tutorial.bpk';
     if (stallWeights) hooks.stallWeights -= 1;
-    if (stallWeights || (hooks.stallMnist && path.startsWith('mnist/'))) {
+    if (stallWeights || (fromPage && hooks.stallMnist && path.startsWith('mnist/'))) {
       served.push({ path: full, status: 200, stalled: true });
       res.writeHead(200, { 'content-type': 'application/octet-stream' });
       res.write(Buffer.alloc(1000)); // then nothing, until the browser gives up

@@ -144,6 +144,7 @@ test('a stalled weights download on the page does not hold back the worker, whic
   const started = Date.now();
   while (p.workers.length === 0 && Date.now() - started < 15_000) await p.waitForTimeout(200);
   assert.equal(p.workers.length, 1, 'the worker started while the page still waited for its weights');
+  assert.ok(server.served.some((s) => s.stalled && s.path === 'weights/tutorial.bpk'), "the page's request was held");
   assert.match(await dataReady(p), /MNIST ready/);
   await zeroDrawn(p);
   assert.deepEqual(p.errors, []);

@@ -1,11 +1,12 @@
 //! The project's commands:
 //! - `cargo xtask serve`: installs what a fresh machine lacks (wasm target, pinned trunk,
 //!   wasm-bindgen and wasm-opt), then builds the web app and serves it on http://127.0.0.1:8080
-//!   (trunk's development server: no precompressed files);
+//!   (trunk's development server: no service worker, no precompressed files);
 //! - `cargo xtask dist [--public-url URL]` (or `build`): the deployable static site in `dist/`:
 //!   trunk's release build (its public URL `./` from Trunk.toml, so the folder works from any
-//!   path of any static host, unless `--public-url` says otherwise), then a `.gz` and a `.br`
-//!   beside every compressible file (see [`precompress`]);
+//!   path of any static host, unless `--public-url` says otherwise), then the service worker's
+//!   build version and file list filled in (`sw.js`, see [`service_worker`]) and a `.gz` and a
+//!   `.br` beside every compressible file (see [`precompress`]);
 //! - `cargo xtask test`: every test — native `cargo test`, then `dist` driven by the browser
 //!   end-to-end suite in headless Chromium (so the suite tests exactly what is deployed);
 //! - `cargo xtask fuzz [target|all] [minutes]`: the fuzz targets of `tests/hostile/fuzz.rs`,
@@ -152,8 +153,8 @@ fn public_url(args: &[String]) -> Result<Option<String>, String> {
     }
 }
 
-/// `cargo xtask dist [--public-url URL]`: trunk's release build into `dist/`, then every
-/// compressible file precompressed.
+/// `cargo xtask dist [--public-url URL]`: trunk's release build into `dist/`, then the service
+/// worker filled in and every compressible file precompressed.
 fn dist(public_url: Option<&str>) -> Result<(), String> {
     let mut trunk = vec!["build", "--release"];
     if let Some(url) = public_url {
@@ -163,6 +164,8 @@ fn dist(public_url: Option<&str>) -> Result<(), String> {
     run("trunk", &trunk, &root)?;
     let dist = root.join("dist");
     let started = Instant::now();
+    let build = service_worker(&dist, &data_cache(&root)?)?;
+    eprintln!("xtask: sw.js: build {build}");
     let sizes = precompress(&dist, &root.join("target/xtask/precompressed"))?;
     eprintln!(
         "xtask: precompressed in {:.1} s",
@@ -209,8 +212,101 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
     std::fs::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// The name of the Cache API cache the training worker keeps MNIST in, read from its one
+/// definition, `DATA_CACHE` in `src/web/worker/dataset.rs`, for the service worker to serve
+/// `mnist/*` from the same cache.
+fn data_cache(root: &Path) -> Result<String, String> {
+    let source = root.join("src/web/worker/dataset.rs");
+    let text = String::from_utf8(read(&source)?).map_err(|e| e.to_string())?;
+    let definition = "pub const DATA_CACHE: &str = \"";
+    text.lines()
+        .find_map(|l| l.strip_prefix(definition)?.strip_suffix("\";"))
+        .filter(|name| {
+            name.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        })
+        .map(str::to_string)
+        .ok_or_else(|| format!("{}: no `{definition}…\";` line", source.display()))
+}
+
+/// Files the service worker does not precache: itself, MNIST (the training worker keeps it in
+/// its own cache) and the precompressed siblings (a host sends them in the originals' place).
+fn precached(name: &str) -> bool {
+    name != "sw.js" && !name.starts_with("mnist/") && !is_sibling(name)
+}
+
+/// Fills in `dist/sw.js` (copied by trunk from `public/sw.js`): the build's version — a hash over
+/// the names and bytes of every precached file — its files with their Subresource Integrity
+/// hashes, and the data cache's name. Returns the version.
+fn service_worker(dist: &Path, data_cache: &str) -> Result<String, String> {
+    let mut shell = vec![];
+    let mut build = Sha256::new();
+    for name in files(dist)?.into_iter().filter(|n| precached(n)) {
+        let digest = Sha256::digest(read(&dist.join(&name))?);
+        build.update(format!("{name}\0{}\n", hex(&digest)));
+        // The page is its folder (hosts answer `./` with index.html; some redirect index.html).
+        let url = if name == "index.html" {
+            "./".to_string()
+        } else {
+            name
+        };
+        shell.push(format!("  ['{url}', 'sha256-{}'],", base64(&digest)));
+    }
+    let build = hex(&build.finalize())[..16].to_string();
+    let path = dist.join("sw.js");
+    let template = String::from_utf8(read(&path)?).map_err(|e| e.to_string())?;
+    let mut filled = 0;
+    let text: Vec<String> = template
+        .lines()
+        .map(|line| match line {
+            "const BUILD = null;" => {
+                filled += 1;
+                format!("const BUILD = '{build}';")
+            }
+            "const SHELL = [];" => {
+                filled += 1;
+                format!("const SHELL = [\n{}\n];", shell.join("\n"))
+            }
+            "const DATA_CACHE = null;" => {
+                filled += 1;
+                format!("const DATA_CACHE = '{data_cache}';")
+            }
+            _ => line.to_string(),
+        })
+        .collect();
+    if filled != 3 {
+        return Err(format!(
+            "{}: expected the lines `const BUILD = null;`, `const SHELL = [];` and \
+             `const DATA_CACHE = null;` to fill in",
+            path.display()
+        ));
+    }
+    write(&path, (text.join("\n") + "\n").as_bytes())?;
+    Ok(build)
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Standard base64 with padding, as Subresource Integrity writes digests.
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
+        for i in 0..4 {
+            out.push(if i <= chunk.len() {
+                ABC[(n >> (18 - 6 * i) & 63) as usize] as char
+            } else {
+                '='
+            });
+        }
+    }
+    out
 }
 
 /// What gets a `.gz` and a `.br` sibling: text and wasm. Not `mnist/*.gz` (already gzip'd) nor
@@ -518,6 +614,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn base64_writes_what_subresource_integrity_reads() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        assert_eq!(
+            base64(&Sha256::digest(b"abc")),
+            "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
+        );
+    }
+
+    #[test]
+    fn siblings_and_precached_files() {
+        assert!(is_sibling("worker_bg.wasm.br") && is_sibling("icons/favicon.svg.gz"));
+        assert!(!is_sibling("mnist/train-images-idx3-ubyte.gz") && !is_sibling("worker.js"));
+        assert!(precached("index.html") && precached("icons/icon-192.png"));
+        assert!(
+            !precached("sw.js") && !precached("mnist/SHA256SUMS") && !precached("worker.js.br")
+        );
+    }
+
+    #[test]
     fn public_url_option() {
         let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(public_url(&[]), Ok(None));
@@ -529,23 +648,34 @@ mod tests {
     }
 
     #[test]
-    fn siblings() {
-        assert!(is_sibling("worker_bg.wasm.br") && is_sibling("icons/favicon.svg.gz"));
-        assert!(!is_sibling("mnist/train-images-idx3-ubyte.gz") && !is_sibling("worker.js"));
+    fn the_data_cache_name_comes_from_the_worker() {
+        assert_eq!(data_cache(&root()).unwrap(), "mnist-lab-data-v1");
     }
 
     #[test]
-    fn files_are_precompressed() {
+    fn the_service_worker_is_filled_in_and_files_are_precompressed() {
         let dir = std::env::temp_dir().join(format!("xtask-dist-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let dist = dir.join("dist");
         std::fs::create_dir_all(dist.join("mnist")).unwrap();
+        std::fs::copy(root().join("public/sw.js"), dist.join("sw.js")).unwrap();
         let page = "<html>".repeat(100);
         std::fs::write(dist.join("index.html"), &page).unwrap();
         std::fs::write(dist.join("mnist/t10k-labels-idx1-ubyte.gz"), b"data").unwrap();
+        let build = service_worker(&dist, "the-data").unwrap();
+        let sw = std::fs::read_to_string(dist.join("sw.js")).unwrap();
+        assert!(sw.contains(&format!("\nconst BUILD = '{build}';\n")));
+        assert!(sw.contains("\nconst DATA_CACHE = 'the-data';\n"));
+        let integrity = base64(&Sha256::digest(page.as_bytes()));
+        assert!(sw.contains(&format!(
+            "\nconst SHELL = [\n  ['./', 'sha256-{integrity}'],\n];\n"
+        )));
+        // A filled-in worker is not a template any more.
+        assert!(service_worker(&dist, "the-data").is_err());
+
         let sizes = precompress(&dist, &dir.join("cache")).unwrap();
         let names: Vec<_> = sizes.iter().map(|s| s.0.as_str()).collect();
-        assert_eq!(names, ["index.html"]);
+        assert_eq!(names, ["index.html", "sw.js"]);
         let gz = std::fs::read(dist.join("index.html.gz")).unwrap();
         let mut unzipped = String::new();
         std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut unzipped)
