@@ -18,7 +18,8 @@ export const OUT = join(here, '..', 'test-output');
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.wasm': 'application/wasm',
   '.css': 'text/css', '.gz': 'application/octet-stream', '.bpk': 'application/octet-stream',
-  '.json': 'application/json', '.png': 'image/png',
+  '.json': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml',
+  '.webmanifest': 'application/manifest+json',
 };
 
 /** A host name the browser resolves to 127.0.0.1: a page there is not a secure context. */
