@@ -1,6 +1,8 @@
-// Shared set-up of the browser tests: a static server for trunk's dist/ on 127.0.0.1, the
-// system Chromium with a software WebGPU adapter, and pages that record console errors.
+// Shared set-up of the browser tests: a static server for the dist/ of `cargo xtask dist` on
+// 127.0.0.1, the system Chromium with a software WebGPU adapter, and pages that record console
+// errors.
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
@@ -31,8 +33,13 @@ export const INSECURE_HOST = 'mnist-lab.test';
  * is 404). Hooks: `failMnist` makes MNIST requests fail, `stallMnist` answers them and then
  * sends nothing, `stallWeights` (a count) does that to the next requests for the pretrained
  * weights, `compress` sends each file brotli- or gzip-encoded as the browser accepts (as CDNs do;
- * compressed once, then kept). Every request path (without its leading slash, with the
- * prefix) is kept in `requests`, and what was sent in `served`: `{ path, status, encoding }`.
+ * compressed once, then kept), `precompressed` sends the `.br` or `.gz` sibling that
+ * `cargo xtask dist` wrote beside a file instead, as the browser accepts (as nginx's
+ * `brotli_static`/`gzip_static` do), `transform(name, bytes)` may answer other bytes for a file
+ * (sent unencoded), `cacheHeaders` sends `Cache-Control: max-age=600` and an ETag (as GitHub
+ * Pages does) and answers a matching `If-None-Match` with 304, and `down` answers everything
+ * with 503. Every request path (without its leading slash, with the prefix) is kept in
+ * `requests`, and what was sent in `served`: `{ path, status, encoding }`.
  */
 export async function serve(hooks = {}) {
   const requests = [];
@@ -45,6 +52,7 @@ export async function serve(hooks = {}) {
       served.push({ path: full, status, encoding: headers['content-encoding'] });
       res.writeHead(status, headers).end(body);
     };
+    if (hooks.down) return send(503, {}, 'down');
     if (prefix && `${full}/` === prefix) return send(301, { location: `/${prefix}` }, '');
     if (!full.startsWith(prefix)) return send(404, {}, 'not found');
     const path = full.slice(prefix.length);
@@ -67,8 +75,28 @@ export async function serve(hooks = {}) {
       const name = path || 'index.html';
       const headers = { 'content-type': TYPES[extname(name)] ?? 'text/html' };
       const original = await file(name);
-      let body = original;
-      if (hooks.compress && extname(name) !== '.gz') {
+      let body = hooks.transform?.(name, original) ?? original;
+      if (hooks.cacheHeaders) {
+        // As GitHub Pages: fresh for 10 minutes, then revalidated by its ETag.
+        const etag = `"${createHash('sha1').update(body).digest('hex')}"`;
+        headers.etag = etag;
+        headers['cache-control'] = 'max-age=600';
+        if (req.headers['if-none-match'] === etag) return send(304, { etag }, '');
+      }
+      const sibling = { br: 'br', gzip: 'gz' };
+      if (body !== original) {
+        // Changed bytes: sent as they are.
+      } else if (hooks.precompressed) {
+        headers.vary = 'accept-encoding';
+        for (const encoding of ['br', 'gzip'].filter(accepts)) {
+          const bytes = await file(`${name}.${sibling[encoding]}`).catch(() => null);
+          if (bytes) {
+            body = bytes;
+            headers['content-encoding'] = encoding;
+            break;
+          }
+        }
+      } else if (hooks.compress && extname(name) !== '.gz') {
         // .gz files are already compressed: a host sends them as they are.
         const encoding = ['br', 'gzip'].find(accepts);
         if (encoding) {
@@ -131,6 +159,12 @@ export async function page(context, url) {
 export async function shot(p, name) {
   await mkdir(OUT, { recursive: true });
   await p.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+}
+
+/** Waits until the service worker is active (it has precached the app); returns the names of
+ * the page's caches. */
+export async function serviceWorkerReady(p) {
+  return p.evaluate(async () => { await navigator.serviceWorker.ready; return caches.keys(); });
 }
 
 /** Waits until the dataset is loaded; returns the status text. */
