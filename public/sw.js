@@ -9,8 +9,8 @@
 // - Versions never mix: a page keeps the build it loaded, and a new build waits (no
 //   skipWaiting) until every tab of the old one is closed; it takes over on the next load, and
 //   then deletes the older build's shell cache, keeping the data. Nor does a build claim pages
-//   that loaded without it (no clients.claim()): their training workers, which the page may
-//   restart at any time, must come from the build the page came from.
+//   that loaded without it (no clients.claim()): such a page goes on fetching from the host as
+//   it did, where a claimed one could restart its training worker from another build.
 //
 // `cargo xtask dist` (xtask/src/main.rs, `service_worker`) fills in the three constants below
 // for each build. As trunk copies this file (`trunk serve`, a plain `trunk build`) BUILD is null:
