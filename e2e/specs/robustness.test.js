@@ -94,19 +94,23 @@ test('a worker that stops answering is replaced after 10 s', async () => {
 });
 
 test('a link with a quote in its path runs no injected script, and the app works there', async () => {
-  // A host that answers every unknown path with index.html, as single-page-app hosts do.
-  const spa = await serve({ spaFallback: true });
+  // The app hosted in a folder whose name holds a quote: the page's base URL, which the page
+  // hands to its worker's bootstrap, holds it too.
+  const folder = "x'+fetch(origin+'/pwned')+'/";
+  const quoted = await serve({ prefix: `/${folder}` });
   const context = await chrome.newContext();
   // Pasted into the old bootstrap script, this path fetched /pwned from inside the worker.
-  const p = await page(context, `${spa.url}x'+fetch(origin+'/pwned')+'/`);
+  const p = await page(context, quoted.url);
   assert.match(await dataReady(p), /MNIST ready/);
   await p.getByTestId('weights-info').filter({ hasText: 'pretrained' }).waitFor();
   // The page itself was asked for with the quote kept; the script in it never ran.
-  assert.equal(spa.requests[0], "x'+fetch(origin+'/pwned')+'/");
-  assert.ok(!spa.requests.includes('pwned'), `requests: ${spa.requests.join(', ')}`);
+  assert.equal(quoted.requests[0], folder);
+  assert.equal(await p.evaluate(() => document.baseURI), quoted.url);
+  assert.ok(!quoted.requests.includes('pwned'), `requests: ${quoted.requests.join(', ')}`);
+  assert.ok(quoted.requests.some((r) => r === `${folder}worker_bg.wasm`), 'the worker loaded from the folder');
   assert.deepEqual(p.errors, []);
   await context.close();
-  await spa.close();
+  await quoted.close();
 });
 
 test('without the Cache API (plain http on another host) MNIST still loads, uncached', async () => {
@@ -140,6 +144,7 @@ test('a stalled weights download on the page does not hold back the worker, whic
   const started = Date.now();
   while (p.workers.length === 0 && Date.now() - started < 15_000) await p.waitForTimeout(200);
   assert.equal(p.workers.length, 1, 'the worker started while the page still waited for its weights');
+  assert.ok(server.served.some((s) => s.stalled && s.path === 'weights/tutorial.bpk'), "the page's request was held");
   assert.match(await dataReady(p), /MNIST ready/);
   await zeroDrawn(p);
   assert.deepEqual(p.errors, []);

@@ -17,7 +17,12 @@ use crate::web::js::{describe, now_ms};
 use crate::web::net;
 use crate::web::protocol::{Bytes, DataProgress, FromWorker};
 
-const CACHE: &str = "mnist-lab-data-v1";
+/// The Cache API cache MNIST is kept in, keyed by each file's full URL. Its one definition: the
+/// service worker (`public/sw.js`) serves `mnist/*` from this same cache when the app is
+/// offline, and `cargo xtask dist` copies the name from this line into it (keep the line's
+/// shape: `pub const DATA_CACHE: &str = "…";`). The service worker never writes it, and a new
+/// deployment keeps it: rename it only when the cached files' format changes.
+pub const DATA_CACHE: &str = "mnist-lab-data-v1";
 /// Sizes of the shipped files, for progress when a server sends no usable Content-Length.
 const SIZES: [u64; 4] = [9_719_438, 28_857, 1_616_508, 4_517];
 
@@ -52,7 +57,7 @@ async fn open_cache() -> Option<Cache> {
         return None;
     }
     let caches: Caches = caches.unchecked_into();
-    resolve(caches.open(CACHE)).await.ok()?.dyn_into().ok()
+    resolve(caches.open(DATA_CACHE)).await.ok()?.dyn_into().ok()
 }
 
 /// Loads the four files (from the cache when they are there), reporting progress, and parses
