@@ -87,35 +87,24 @@ fn english_and_russian_have_the_same_messages_and_arguments() {
     }
 }
 
-/// Every string literal in the web front end's sources.
-fn literals(dir: &Path, found: &mut BTreeSet<String>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            literals(&path, found);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            let source = std::fs::read_to_string(&path).unwrap();
-            found.extend(source.split('"').skip(1).step_by(2).map(str::to_string));
-        }
-    }
-}
-
 #[test]
 fn the_code_names_every_message_and_only_those() {
     let en = catalogue("en");
-    let mut used = BTreeSet::new();
-    literals(
+    let mut sources = vec![];
+    collect(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web"),
-        &mut used,
+        &mut sources,
     );
-    let unused: Vec<_> = en.keys().filter(|id| !used.contains(*id)).collect();
+    // Every string literal of the web front end.
+    let used: BTreeSet<&str> = sources
+        .iter()
+        .flat_map(|s| s.split('"').skip(1).step_by(2))
+        .collect();
+    let unused: Vec<_> = en.keys().filter(|id| !used.contains(id.as_str())).collect();
     assert!(unused.is_empty(), "messages no code names: {unused:?}");
     // What the page writes through a message id (`tr!`, `t`, `Text::new`) must exist.
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web");
     let mut missing = vec![];
-    let mut sources = vec![];
-    collect(&root, &mut sources);
-    for source in sources {
+    for source in &sources {
         for call in ["tr!(\"", "t(\"", "Text::new(\""] {
             for (at, _) in source.match_indices(call) {
                 // `t(` itself, not the end of `get(` or `.expect(`.
@@ -137,6 +126,7 @@ fn the_code_names_every_message_and_only_those() {
     );
 }
 
+/// The text of every Rust source under `dir`.
 fn collect(dir: &Path, sources: &mut Vec<String>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();

@@ -131,8 +131,11 @@ fn setup() -> Result<(), String> {
             &root,
         )?;
     }
-    if !root.join("e2e/node_modules/.bin/wasm-opt").exists()
-        || !root.join("e2e/node_modules/playwright-core").exists()
+    // The e2e packages (wasm-opt, playwright-core, axe-core…): installed when missing, or older
+    // than the lock file (a package was added or changed since).
+    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    if modified(&root.join("e2e/node_modules/.package-lock.json"))
+        < modified(&root.join("e2e/package-lock.json"))
     {
         run("npm", &["ci", "--no-audit", "--no-fund"], &root.join("e2e"))?;
     }
