@@ -21,9 +21,11 @@ async function tabTo(p, testId, most = 120) {
   assert.fail(`Tab never reached ${testId}`);
 }
 
-/** The focused element's outline, as the browser draws it. */
+/** The focus ring, as the browser draws it: the focused element's outline, or for a file
+ * chooser (an invisible input inside the label drawn as a button) its label's. */
 const ring = (p) => p.evaluate(() => {
-  const s = getComputedStyle(document.activeElement);
+  const focused = document.activeElement;
+  const s = getComputedStyle(focused.type === 'file' ? focused.closest('label') : focused);
   return { style: s.outlineStyle, width: parseFloat(s.outlineWidth) };
 });
 
