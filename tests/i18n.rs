@@ -102,10 +102,10 @@ fn the_code_names_every_message_and_only_those() {
         .collect();
     let unused: Vec<_> = en.keys().filter(|id| !used.contains(id.as_str())).collect();
     assert!(unused.is_empty(), "messages no code names: {unused:?}");
-    // What the page writes through a message id (`tr!`, `t`, `Text::new`) must exist.
+    // What the page writes through a message id (`tr!`, `said!`, `t`, `Text::new`) must exist.
     let mut missing = vec![];
     for source in &sources {
-        for call in ["tr!(\"", "t(\"", "Text::new(\""] {
+        for call in ["tr!(\"", "said!(\"", "t(\"", "Text::new(\""] {
             for (at, _) in source.match_indices(call) {
                 // `t(` itself, not the end of `get(` or `.expect(`.
                 let before = source[..at].chars().next_back();

@@ -2,8 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::words::{lang, say, t};
-use crate::web::i18n::{Lang, Text};
+use super::words::{said, t};
 
 const W: f64 = 320.0;
 const H: f64 = 160.0;
@@ -19,9 +18,8 @@ pub struct Series {
 
 /// The chart in words, its accessible name: every point where there are few (one per epoch),
 /// else the first, the last, the lowest and the highest.
-fn summary(title: &str, x_label: &str, all: &[Series], lang: Lang) -> String {
-    let say = |text: Text| text.render(lang);
-    let (title, axis) = (say(Text::new(title)), say(Text::new(x_label)));
+fn summary(title: &str, x_label: &str, all: &[Series]) -> String {
+    let (title, axis) = (t(title), t(x_label));
     let lines: Vec<String> = all
         .iter()
         .filter(|s| !s.points.is_empty())
@@ -30,33 +28,30 @@ fn summary(title: &str, x_label: &str, all: &[Series], lang: Lang) -> String {
             if p.len() <= 20 {
                 let points: Vec<String> = p
                     .iter()
-                    .map(|&(x, y)| {
-                        say(Text::new("chart-point")
-                            .arg("axis", axis.as_str())
-                            .arg("x", x)
-                            .arg("y", y))
-                    })
+                    .map(|&(x, y)| said!("chart-point", axis = axis.as_str(), x = x, y = y))
                     .collect();
                 format!("{}: {}", s.name, points.join(", "))
             } else {
                 let ((x0, first), (x1, last)) = (p[0], p[p.len() - 1]);
                 let low = p.iter().map(|q| q.1).fold(f64::INFINITY, f64::min);
                 let high = p.iter().map(|q| q.1).fold(f64::NEG_INFINITY, f64::max);
-                say(Text::new("chart-series")
-                    .arg("name", s.name.as_str())
-                    .arg("count", p.len())
-                    .arg("axis", axis.as_str())
-                    .arg("first", first)
-                    .arg("x0", x0)
-                    .arg("last", last)
-                    .arg("x1", x1)
-                    .arg("low", low)
-                    .arg("high", high))
+                said!(
+                    "chart-series",
+                    name = s.name.as_str(),
+                    count = p.len(),
+                    axis = axis.as_str(),
+                    first = first,
+                    x0 = x0,
+                    last = last,
+                    x1 = x1,
+                    low = low,
+                    high = high
+                )
             }
         })
         .collect();
     match lines.is_empty() {
-        true => say(Text::new("chart-empty").arg("title", title)),
+        true => said!("chart-empty", title = title),
         false => format!("{title}. {}.", lines.join("; ")),
     }
 }
@@ -122,11 +117,11 @@ pub fn Chart(
                 {move || series.get().into_iter().map(|s| view! { <span class=format!("legend {}", s.class)>{s.name}</span> }).collect_view()}
             </figcaption>
             <svg viewBox=format!("0 0 {W} {H}") role="img"
-                aria-label=move || series.with(|all| summary(title, x_label, all, lang()))>
+                aria-label=move || series.with(|all| summary(title, x_label, all))>
                 <line class="axis" x1=PAD y1=H - PAD x2=W - 8.0 y2=H - PAD />
                 <line class="axis" x1=PAD y1=8.0 x2=PAD y2=H - PAD />
-                <text class="tick" x=2.0 y=14.0>{move || say(&Text::new("fraction-2").arg("n", bounds().3))}</text>
-                <text class="tick" x=2.0 y=H - PAD>{move || say(&Text::new("fraction-2").arg("n", bounds().2))}</text>
+                <text class="tick" x=2.0 y=14.0>{move || said!("fraction-2", n = bounds().3)}</text>
+                <text class="tick" x=2.0 y=H - PAD>{move || said!("fraction-2", n = bounds().2)}</text>
                 {move || {
                     let x_min = bounds().0;
                     (x_min > 0.0).then(|| view! { <text class="tick" x=PAD y=H - 8.0>{format!("{x_min:.0}")}</text> })

@@ -6,8 +6,7 @@ use leptos::prelude::*;
 use super::chart::{Chart, Series};
 use super::progress::clock;
 use super::store::Saved;
-use super::words::{lang, tr};
-use crate::web::i18n::{Lang, Text};
+use super::words::{said, t, tr};
 use crate::web::protocol::{Init, RunHistory, Scores};
 
 /// Colours for up to six runs (`.s1`…`.s6` in the style sheet), then again from the first.
@@ -26,65 +25,60 @@ fn series(runs: &[(String, RunHistory)], value: impl Fn(&RunHistory, usize) -> f
         .collect()
 }
 
-/// The rows of the settings table in `lang`: a label and what each run had.
-fn rows(runs: &[(String, RunHistory)], lang: Lang) -> Vec<(String, Vec<String>)> {
-    let say = |text: Text| text.render(lang);
-    let percent = |p: f64, digits: &str| say(Text::new(digits).arg("p", p));
+/// The rows of the settings table in the page's language: a label and what each run had.
+fn rows(runs: &[(String, RunHistory)]) -> Vec<(String, Vec<String>)> {
     let row = |label: &str, f: &dyn Fn(&RunHistory) -> String| {
-        (
-            say(Text::new(label)),
-            runs.iter().map(|(_, h)| f(h)).collect(),
-        )
+        (t(label), runs.iter().map(|(_, h)| f(h)).collect())
     };
     vec![
         row("final-test-accuracy", &|h| {
             h.epochs
                 .last()
-                .map_or("–".into(), |e| percent(e.test_accuracy, "percent-2"))
+                .map_or("–".into(), |e| said!("percent-2", p = e.test_accuracy))
         }),
         row("epochs", &|h| {
-            say(Text::new("epochs-of")
-                .arg("done", h.epochs.len())
-                .arg("planned", h.settings.epochs))
+            said!(
+                "epochs-of",
+                done = h.epochs.len(),
+                planned = h.settings.epochs
+            )
         }),
         row("model", &|h| h.settings.preset.to_string()),
         row("started-from", &|h| match h.settings.init {
-            Init::Current => say(Text::new("earlier-weights")),
-            Init::Random => say(Text::new("random-seed").arg("seed", h.settings.seed)),
+            Init::Current => t("earlier-weights"),
+            Init::Random => said!("random-seed", seed = h.settings.seed),
         }),
         row("batch-size", &|h| h.settings.batch_size.to_string()),
         row("learning-rate", &|h| {
-            say(Text::new("plain-number").arg("n", h.settings.learning_rate))
+            said!("plain-number", n = h.settings.learning_rate)
         }),
         row("augmentation", &|h| {
-            say(Text::new(if h.settings.augment { "on" } else { "off" }))
+            t(if h.settings.augment { "on" } else { "off" })
         }),
         row("training-images", &|h| h.settings.train_images.to_string()),
         row("backend", &|h| match h.workers {
             1 => h.backend.clone(),
-            n => format!(
-                "{} · {}",
-                h.backend,
-                say(Text::new("workers").arg("count", n))
-            ),
+            n => format!("{} · {}", h.backend, said!("workers", count = n)),
         }),
         row("mine-heading", &|h| match &h.fine_tune {
             None => "–".into(),
             Some(f) => {
                 let held = |s: Option<&Scores>| {
                     s.and_then(|s| s.held_out)
-                        .map_or("–".into(), |a| percent(a, "percent"))
+                        .map_or("–".into(), |a| said!("percent", p = a))
                 };
-                say(Text::new("fine-tune-summary")
-                    .arg("trained", f.trained_on)
-                    .arg("copies", f.copies)
-                    .arg("held", f.held_out)
-                    .arg("before", held(Some(&f.before)))
-                    .arg("after", held(f.after.as_ref())))
+                said!(
+                    "fine-tune-summary",
+                    trained = f.trained_on,
+                    copies = f.copies,
+                    held = f.held_out,
+                    before = held(Some(&f.before)),
+                    after = held(f.after.as_ref())
+                )
             }
         }),
         row("training-time", &|h| match h.seconds {
-            s if s < 60.0 => say(Text::new("seconds").arg("s", s)),
+            s if s < 60.0 => said!("seconds", s = s),
             s => clock(s),
         }),
     ]
@@ -127,7 +121,7 @@ pub fn Comparison(#[prop(into)] models: Signal<Vec<Saved>>) -> impl IntoView {
                         </tr>
                     </thead>
                     <tbody>
-                        {move || runs.with(|r| rows(r, lang())).into_iter().map(|(label, values)| view! {
+                        {move || runs.with(|r| rows(r)).into_iter().map(|(label, values)| view! {
                             <tr>
                                 <th scope="row">{label}</th>
                                 {values.into_iter().map(|v| view! { <td>{v}</td> }).collect_view()}

@@ -9,8 +9,7 @@ use crate::web::protocol::ToWorker;
 use super::client;
 use super::digits::Gallery;
 use super::state::{Digits, Ui};
-use super::words::{lang, tr};
-use crate::web::i18n::Text;
+use super::words::{said, tr};
 
 /// Images fetched when a confusion-matrix cell is opened.
 const CELL_IMAGES: usize = 48;
@@ -32,8 +31,8 @@ pub fn EvaluationPanel(ui: Ui) -> impl IntoView {
                     .misses
                     .iter()
                     .map(|m| {
-                        let sure = Text::new("percent-0").arg("p", m.confidence);
-                        format!("{}→{} {}", m.label, m.predicted, sure.render(lang()))
+                        let sure = said!("percent-0", p = m.confidence);
+                        format!("{}→{} {sure}", m.label, m.predicted)
                     })
                     .collect(),
                 pixels: pixels.clone(),
@@ -52,7 +51,7 @@ pub fn EvaluationPanel(ui: Ui) -> impl IntoView {
                     view! {
                         <span class="note" data-testid="weights-info">
                             {tr!("current-weights-info", preset = preset.name(), origin = origin.clone())}
-                            {info.test_accuracy.map(|a| format!(" · {}", tr!("test-accuracy-value", p = a)()))}
+                            {info.test_accuracy.map(|a| format!(" · {}", said!("test-accuracy-value", p = a)))}
                         </span>
                     }
                 })}

@@ -12,7 +12,7 @@ use super::client;
 use super::compare::Comparison;
 use super::state::Ui;
 use super::store::{self, Saved};
-use super::words::{lang, say, tr};
+use super::words::{lang, said, say, tr};
 use crate::web::i18n::Text;
 
 fn today() -> String {
@@ -103,7 +103,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                         let (preset, date, accuracy) = (m.preset, m.date.clone(), m.accuracy);
                         let meta = move || format!(
                             "{preset} · {date}{}",
-                            accuracy.map(|a| format!(" · {}", tr!("test-accuracy-value", p = a)())).unwrap_or_default()
+                            accuracy.map(|a| format!(" · {}", said!("test-accuracy-value", p = a))).unwrap_or_default()
                         );
                         let editing = move || renaming.with(|r| r.as_ref().is_some_and(|(rid, _)| *rid == id));
                         let (load_model, save_model) = (m.clone(), m.clone());

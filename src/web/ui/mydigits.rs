@@ -17,7 +17,7 @@ use super::client;
 use super::digits::Digit;
 use super::state::{Level, Ui};
 use super::store::{self, MyDigit};
-use super::words::{say, tr};
+use super::words::{said, say, t, tr};
 use crate::web::i18n::Text;
 
 /// Re-reads My digits from the browser's store; how many there are.
@@ -67,7 +67,7 @@ pub fn as_set(digits: &[MyDigit]) -> DigitSet {
 }
 
 fn percent(accuracy: Option<f64>) -> String {
-    accuracy.map_or("–".into(), |a| say(&Text::new("percent").arg("p", a)))
+    accuracy.map_or("–".into(), |a| said!("percent", p = a))
 }
 
 #[component]
@@ -196,8 +196,8 @@ pub fn MyDigitsPanel(ui: Ui) -> impl IntoView {
                         {tr!("on-mine")}" " <strong data-testid="digits-accuracy">{tr!("fraction-4", n = report.accuracy)}</strong>
                         " "{tr!("correct-of", correct = correct, total = total)}" · "
                         {move || match mnist {
-                            Some(a) => say(&Text::new("on-mnist").arg("accuracy", a)),
-                            None => say(&Text::new("evaluate-to-compare")),
+                            Some(a) => said!("on-mnist", accuracy = a),
+                            None => t("evaluate-to-compare"),
                         }}
                     </p>
                     <table class="confusion small" data-testid="digits-confusion" aria-label=tr!("mine-confusion")>
@@ -219,7 +219,7 @@ pub fn MyDigitsPanel(ui: Ui) -> impl IntoView {
             {move || ui.fine_tune.get().map(|f| {
                 let after = move |pick: fn(&crate::web::protocol::Scores) -> Option<f64>| match &f.after {
                     Some(a) => format!(" → {}", percent(pick(a))),
-                    None => format!(" → {}", say(&Text::new("training-now"))),
+                    None => format!(" → {}", t("training-now")),
                 };
                 view! {
                     <div class="fine-tune" data-testid="fine-tune">

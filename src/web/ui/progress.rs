@@ -6,7 +6,7 @@ use crate::web::protocol::RunState;
 
 use super::chart::{Chart, Series};
 use super::state::{Level, Ui};
-use super::words::{say, t, tr};
+use super::words::{said, say, t, tr};
 
 pub(super) fn clock(secs: f64) -> String {
     let s = secs.max(0.0).round() as u64;
@@ -25,15 +25,15 @@ pub fn ProgressPanel(ui: Ui) -> impl IntoView {
             let steps_done = p.steps_done();
             let steps_per_sec = steps_done as f64 / p.elapsed_secs.max(1e-9);
             let eta = clock((p.steps_per_epoch - p.step) as f64 / steps_per_sec.max(1e-9));
-            tr!(
+            said!(
                 "progress-line",
                 epoch = p.epoch,
                 epochs = p.epochs,
                 step = p.step,
                 steps = p.steps_per_epoch,
                 speed = steps_per_sec,
-                eta = eta.clone()
-            )()
+                eta = eta
+            )
         })
     };
     view! {
@@ -45,7 +45,7 @@ pub fn ProgressPanel(ui: Ui) -> impl IntoView {
                     <strong>{name}</strong>
                     {move || match ui.workers.get() {
                         1 => String::new(),
-                        n => format!(" · {}", tr!("workers", count = n)()),
+                        n => format!(" · {}", said!("workers", count = n)),
                     }}
                     " · "{move || say(&reason)}
                 </p>
@@ -65,11 +65,11 @@ pub fn ProgressPanel(ui: Ui) -> impl IntoView {
                 </div>
                 <p class="tqdm" data-testid="progress-line">{line}</p>
                 <dl class="stats">
-                    <div><dt>{tr!("loss")}</dt><dd data-testid="loss">{move || ui.progress.get().map(|p| tr!("loss-value", loss = p.loss)())}</dd></div>
-                    <div><dt>{tr!("train-accuracy")}</dt><dd>{move || ui.progress.get().map(|p| tr!("percent-2", p = p.epoch_accuracy)())}</dd></div>
-                    <div><dt>{tr!("images-per-sec")}</dt><dd data-testid="images-per-sec">{move || ui.progress.get().map(|p| tr!("whole", n = p.images_per_sec.round())())}</dd></div>
+                    <div><dt>{tr!("loss")}</dt><dd data-testid="loss">{move || ui.progress.get().map(|p| said!("loss-value", loss = p.loss))}</dd></div>
+                    <div><dt>{tr!("train-accuracy")}</dt><dd>{move || ui.progress.get().map(|p| said!("percent-2", p = p.epoch_accuracy))}</dd></div>
+                    <div><dt>{tr!("images-per-sec")}</dt><dd data-testid="images-per-sec">{move || ui.progress.get().map(|p| said!("whole", n = p.images_per_sec.round()))}</dd></div>
                     <div><dt>{tr!("elapsed")}</dt><dd>{move || ui.progress.get().map(|p| clock(p.elapsed_secs))}</dd></div>
-                    <div><dt>{tr!("test-accuracy")}</dt><dd data-testid="test-accuracy">{move || ui.test_accuracy.get().last().map(|&(_, a)| tr!("percent-2", p = a)())}</dd></div>
+                    <div><dt>{tr!("test-accuracy")}</dt><dd data-testid="test-accuracy">{move || ui.test_accuracy.get().last().map(|&(_, a)| said!("percent-2", p = a))}</dd></div>
                 </dl>
             </Show>
             <div class="charts">

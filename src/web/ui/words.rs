@@ -52,7 +52,7 @@ pub fn lang() -> Lang {
 
 /// A message of the catalogue without arguments, in the page's language (tracked).
 pub fn t(id: &str) -> String {
-    Text::new(id).render(lang())
+    say(&Text::new(id))
 }
 
 /// Any text, in the page's language (tracked).
@@ -82,15 +82,21 @@ pub fn follow_document() {
     });
 }
 
-/// A reactive text for the view: `tr!("start")`, or with arguments `tr!("workers", count = n)`.
-macro_rules! tr {
-    ($id:literal) => {
-        move || $crate::web::ui::words::t($id)
-    };
-    ($id:literal, $($name:ident = $value:expr),+ $(,)?) => {
-        move || $crate::web::ui::words::say(
-            &$crate::web::i18n::Text::new($id)$(.arg(stringify!($name), $value))+
+/// A message with its arguments, in the page's language now (tracked):
+/// `said!("workers", count = n)`.
+macro_rules! said {
+    ($id:literal $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::web::ui::words::say(
+            &$crate::web::i18n::Text::new($id)$(.arg(stringify!($name), $value))*
         )
+    };
+}
+pub(crate) use said;
+
+/// The same as a reactive text for the view: `tr!("start")`, `tr!("workers", count = n)`.
+macro_rules! tr {
+    ($id:literal $(, $name:ident = $value:expr)* $(,)?) => {
+        move || $crate::web::ui::words::said!($id $(, $name = $value)*)
     };
 }
 pub(crate) use tr;
