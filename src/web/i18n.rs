@@ -135,6 +135,9 @@ numbers!(f64, f32, usize, u64, u32, u8, i32);
 /// Writing a text in a language: the page's business (the worker only sends them).
 #[cfg(feature = "web-page")]
 mod render {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
     use fluent_bundle::types::FluentNumberStyle;
     use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
     use wasm_bindgen::prelude::*;
@@ -202,26 +205,41 @@ mod render {
         fn format(this: &NumberFormat, value: f64) -> String;
     }
 
+    thread_local! {
+        /// One formatter per language and options: making an `Intl.NumberFormat` costs far more
+        /// than using one, and the page formats numbers on every reading and progress report.
+        static FORMATS: RefCell<HashMap<String, NumberFormat>> = RefCell::new(HashMap::new());
+    }
+
     /// A number as `locale` writes it, with the options the message gave `NUMBER()`.
     fn number(locale: &str, value: &FluentValue) -> Option<String> {
         let FluentValue::Number(n) = value else {
             return None;
         };
-        let options = js_sys::Object::new();
-        let set = |key: &str, value: JsValue| {
-            let _ = js_sys::Reflect::set(&options, &key.into(), &value);
-        };
         let o = &n.options;
-        if let Some(digits) = o.minimum_fraction_digits {
-            set("minimumFractionDigits", (digits as f64).into());
-        }
-        if let Some(digits) = o.maximum_fraction_digits {
-            set("maximumFractionDigits", (digits as f64).into());
-        }
-        if o.style == FluentNumberStyle::Percent {
-            set("style", "percent".into());
-        }
-        set("useGrouping", o.use_grouping.into());
-        Some(NumberFormat::new(locale, &options).format(n.value))
+        let percent = o.style == FluentNumberStyle::Percent;
+        let (min, max) = (o.minimum_fraction_digits, o.maximum_fraction_digits);
+        let key = format!("{locale} {min:?} {max:?} {percent} {}", o.use_grouping);
+        FORMATS.with(|formats| {
+            let mut formats = formats.borrow_mut();
+            let format = formats.entry(key).or_insert_with(|| {
+                let options = js_sys::Object::new();
+                let set = |key: &str, value: JsValue| {
+                    let _ = js_sys::Reflect::set(&options, &key.into(), &value);
+                };
+                if let Some(digits) = min {
+                    set("minimumFractionDigits", (digits as f64).into());
+                }
+                if let Some(digits) = max {
+                    set("maximumFractionDigits", (digits as f64).into());
+                }
+                if percent {
+                    set("style", "percent".into());
+                }
+                set("useGrouping", o.use_grouping.into());
+                NumberFormat::new(locale, &options)
+            });
+            Some(format.format(n.value))
+        })
     }
 }
