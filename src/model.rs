@@ -160,6 +160,11 @@ pub struct Activations {
 }
 
 impl Model {
+    /// The dropout probability in training (0: none).
+    pub fn dropout_prob(&self) -> f64 {
+        self.dropout.prob
+    }
+
     /// Every float parameter's values, flattened, in the order the model visits them: the
     /// order a flattened copy is read back in (weights out of a GPU, shares sent to helpers).
     pub fn flat_params(&self) -> Vec<Tensor<1>> {

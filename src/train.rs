@@ -4,6 +4,7 @@
 use crate::data::Augment;
 
 #[cfg(feature = "train")]
+mod cpu;
 pub mod remote;
 #[cfg(feature = "train")]
 mod trainer;

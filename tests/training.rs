@@ -179,7 +179,12 @@ fn weights(model: &mnist_lab::model::Model) -> Vec<f32> {
 
 /// One epoch on 600 images at batch 61 (which does not split evenly: shares of 21, 20 and 20
 /// for three; the last batch holds 51 images), with augmentation: the final weights and reports.
-fn shared_run(threads: usize, helpers: Option<Box<dyn Helpers>>) -> (Vec<f32>, Vec<Progress>) {
+/// The CPU kernels compute the gradients unless `autodiff`.
+fn shared_run(
+    threads: usize,
+    helpers: Option<Box<dyn Helpers>>,
+    autodiff: bool,
+) -> (Vec<f32>, Vec<Progress>) {
     let mnist = common::mnist();
     let device = Device::flex().autodiff();
     let config = TrainConfig {
@@ -196,6 +201,9 @@ fn shared_run(threads: usize, helpers: Option<Box<dyn Helpers>>) -> (Vec<f32>, V
     if let Some(helpers) = helpers {
         trainer.set_helpers(helpers);
     }
+    if autodiff {
+        trainer.use_autodiff();
+    }
     let mut reports = vec![];
     while !trainer.is_finished() {
         reports.extend(pollster::block_on(trainer.step()).unwrap());
@@ -203,7 +211,7 @@ fn shared_run(threads: usize, helpers: Option<Box<dyn Helpers>>) -> (Vec<f32>, V
     (weights(&trainer.model()), reports)
 }
 
-/// Asserts that a run whose batches were shared trained as the run on one thread did.
+/// Asserts that a run trained as the run on one thread with the CPU kernels did.
 fn assert_same_training(
     one: &(Vec<f32>, Vec<Progress>),
     many: &(Vec<f32>, Vec<Progress>),
@@ -244,14 +252,23 @@ fn assert_same_training(
 
 #[test]
 fn threads_sharing_each_batch_train_the_same_weights_as_one_thread() {
-    let one = shared_run(1, None);
+    let one = shared_run(1, None, false);
     for threads in [2, 3] {
         assert_same_training(
             &one,
-            &shared_run(threads, None),
+            &shared_run(threads, None, false),
             &format!("{threads} threads"),
         );
     }
+}
+
+/// The written-out CPU kernels give the gradients burn's autodiff gives, so training through
+/// them is the same training, Adam steps and metrics included, on one thread or shared.
+#[test]
+fn cpu_kernels_train_the_same_weights_as_burns_autodiff() {
+    let kernels = shared_run(1, None, false);
+    assert_same_training(&kernels, &shared_run(1, None, true), "autodiff");
+    assert_same_training(&kernels, &shared_run(2, None, true), "autodiff, 2 threads");
 }
 
 /// Helpers in this process, standing in for a browser's other workers: each computes its share
@@ -302,7 +319,7 @@ impl Helpers for InProcess {
 
 #[test]
 fn helpers_computing_shares_train_the_same_weights_as_one_thread_even_when_they_fail() {
-    let one = shared_run(1, None);
+    let one = shared_run(1, None, false);
     let never = usize::MAX;
     for (what, fail_from) in [
         ("two helpers", vec![(never, Failure::Lost); 2]),
@@ -318,7 +335,7 @@ fn helpers_computing_shares_train_the_same_weights_as_one_thread_even_when_they_
             jobs: jobs.clone(),
             answered: answered.clone(),
         };
-        assert_same_training(&one, &shared_run(1, Some(Box::new(helpers))), what);
+        assert_same_training(&one, &shared_run(1, Some(Box::new(helpers)), false), what);
         // 10 batches, 9 of 61 images (3 shares) and one of 51 (3 shares of 17): two jobs each.
         assert_eq!(jobs.get(), 20, "{what}");
         assert!(
@@ -333,7 +350,7 @@ fn helpers_computing_shares_train_the_same_weights_as_one_thread_even_when_they_
         jobs: Rc::default(),
         answered: Rc::default(),
     };
-    let (wrong, _) = shared_run(1, Some(Box::new(helpers)));
+    let (wrong, _) = shared_run(1, Some(Box::new(helpers)), false);
     let diff = one
         .0
         .iter()

@@ -11,8 +11,8 @@ use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::optim::GradientsParams;
 use burn::prelude::*;
 
-use super::TrainError;
 use super::trainer::{Share, share_gradients};
+use super::{TrainError, cpu};
 use crate::data::{PIXELS, batch};
 use crate::model::Model;
 
@@ -54,14 +54,23 @@ pub trait Helpers {
 
 /// The helper's side: the gradients of `job` for a model shaped like `template` (whose values
 /// are replaced by the job's; on `device`, an autodiff device), computed exactly as the trainer
-/// computes its own share. A helper keeps one template rather than building a model per share.
+/// computes its own share: by the written-out kernels on the CPU where they fit the model, else
+/// by burn's autodiff. A helper keeps one template rather than building a model per share.
 pub async fn compute_share(
     template: &Model,
     job: ShareJob,
     device: &Device,
 ) -> Result<ShareGradients, TrainError> {
+    check(template.num_params(), &job)?;
+    match cpu::Network::of(template).filter(|_| *device == Device::flex()) {
+        Some(network) => Ok(network.gradients(&job.params, &job.pixels, &job.labels, job.weight)),
+        None => burn_share(template, job, device).await,
+    }
+}
+
+/// Refuses a job that does not fit a model of `expected` parameters.
+fn check(expected: usize, job: &ShareJob) -> Result<(), TrainError> {
     let bad = |why: String| Err(TrainError::BadShare(why));
-    let expected = template.num_params();
     if job.params.len() != expected {
         return bad(format!(
             "{} parameters for a model of {expected}",
@@ -81,6 +90,15 @@ pub async fn compute_share(
     if !(job.weight > 0.0 && job.weight <= 1.0) {
         return bad(format!("share weight {}", job.weight));
     }
+    Ok(())
+}
+
+/// A checked job's gradients through burn's autodiff.
+pub(super) async fn burn_share(
+    template: &Model,
+    job: ShareJob,
+    device: &Device,
+) -> Result<ShareGradients, TrainError> {
     let model = template
         .clone()
         .map(&mut Unflatten::new(&job.params, device));

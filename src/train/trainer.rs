@@ -14,8 +14,8 @@ use burn::optim::{AdamConfig, GradientsAccumulator, GradientsParams, ModuleOptim
 use burn::prelude::*;
 use web_time::Instant;
 
-use super::remote::{self, Helpers, ShareJob};
-use super::{Progress, TrainConfig, TrainError};
+use super::remote::{self, Helpers, ShareGradients, ShareJob};
+use super::{Progress, TrainConfig, TrainError, cpu};
 use crate::data::{PIXELS, Rng, Split, batch};
 use crate::model::{Model, ModelConfig};
 
@@ -74,15 +74,16 @@ pub(super) fn share_gradients(model: &Model, share: Share) -> ShareResult {
     }
 }
 
-/// Every share's gradients, on a thread each (natively; wasm has no threads to start: the
-/// browser shares a batch between workers instead).
-fn all_shares(model: &Model, shares: Vec<Share>) -> Vec<ShareResult> {
+/// `work` done on each of `shares`, on a thread each (natively; wasm has no threads to start:
+/// the browser shares a batch between workers instead).
+fn on_threads<S: Send, R: Send>(shares: Vec<S>, work: impl Fn(S) -> R + Sync) -> Vec<R> {
     #[cfg(not(target_arch = "wasm32"))]
     if shares.len() > 1 {
+        let work = &work;
         return std::thread::scope(|scope| {
             let threads: Vec<_> = shares
                 .into_iter()
-                .map(|share| scope.spawn(move || share_gradients(model, share)))
+                .map(|share| scope.spawn(move || work(share)))
                 .collect();
             threads
                 .into_iter()
@@ -90,10 +91,27 @@ fn all_shares(model: &Model, shares: Vec<Share>) -> Vec<ShareResult> {
                 .collect()
         });
     }
-    shares
-        .into_iter()
-        .map(|share| share_gradients(model, share))
-        .collect()
+    shares.into_iter().map(work).collect()
+}
+
+/// Shares' flattened answers added up into one (their gradients, weighted losses and hits all
+/// add), as burn tensors on `device` for the optimizer.
+fn sum_flat(model: &Model, answers: Vec<ShareGradients>, device: &Device) -> Option<ShareResult> {
+    let mut answers = answers.into_iter();
+    let mut sum = answers.next()?;
+    for answer in answers {
+        sum.grads
+            .iter_mut()
+            .zip(&answer.grads)
+            .for_each(|(s, g)| *s += g);
+        sum.loss += answer.loss;
+        sum.correct += answer.correct;
+    }
+    Some(ShareResult {
+        grads: remote::unflatten_grads(model, &sum.grads, &device.clone().inner()),
+        loss: Tensor::from_floats([sum.loss], device),
+        correct: Tensor::from_ints([sum.correct as i32], device),
+    })
 }
 
 /// Threads take shares of at least this many images: a smaller share costs more in
@@ -142,6 +160,8 @@ pub struct Trainer {
     busy_secs: f64,
     images_done: usize,
     helpers: Option<Box<dyn Helpers>>,
+    /// Whether shares on the CPU go through the written-out kernels where they fit the model.
+    kernels: bool,
 }
 
 impl Trainer {
@@ -177,6 +197,7 @@ impl Trainer {
             busy_secs: 0.0,
             images_done: 0,
             helpers: None,
+            kernels: true,
         })
     }
 
@@ -200,6 +221,12 @@ impl Trainer {
     /// other workers, where there are no threads).
     pub fn set_helpers(&mut self, helpers: Box<dyn Helpers>) {
         self.helpers = Some(helpers);
+    }
+
+    /// Computes every share through burn's autodiff, even on the CPU where the written-out
+    /// kernels fit: what they are compared with (`mnist-lab bench`, the tests).
+    pub fn use_autodiff(&mut self) {
+        self.kernels = false;
     }
 
     fn helper_count(&self) -> usize {
@@ -257,39 +284,60 @@ impl Trainer {
             targets: batch::labels_tensor(&self.data, &indices[r.clone()], &self.device),
             weight: weight_of(r),
         };
+        // On the CPU the written-out kernels compute the shares, from the parameters read once.
+        let kernels =
+            cpu::Network::of(&self.model).filter(|_| self.kernels && self.device == Device::flex());
+        let params = match (kernels.is_some(), remote > 0) {
+            (false, false) => None,
+            _ => Some(remote::flatten_params(&self.model).await?),
+        };
+        let labels_of = |r: &Range<usize>| -> Vec<u8> {
+            indices[r.clone()]
+                .iter()
+                .map(|&i| self.data.label(i as usize))
+                .collect()
+        };
+        let by_kernels = |network: cpu::Network, r: &Range<usize>| {
+            let params = params.as_deref().expect("read for the kernels");
+            let pixels = &pixels[r.start * PIXELS..r.end * PIXELS];
+            network.gradients(params, pixels, &labels_of(r), weight_of(r))
+        };
         let mut pending = vec![];
         if let Some(helpers) = self.helpers.as_mut().filter(|_| remote > 0) {
-            let params = remote::flatten_params(&self.model).await?;
+            let params = params.as_ref().expect("read for the helpers");
             for (i, r) in away.iter().enumerate() {
                 let job = ShareJob {
                     params: params.clone(),
                     pixels: pixels_of(r),
-                    labels: indices[r.clone()]
-                        .iter()
-                        .map(|&i| self.data.label(i as usize))
-                        .collect(),
+                    labels: labels_of(r),
                     weight: weight_of(r),
                 };
                 pending.push((r.clone(), helpers.compute(i, job)));
             }
         }
-        let mut results = all_shares(&self.model, here.iter().map(share).collect());
+        let (mut flat, mut results) = match kernels {
+            Some(network) => (
+                on_threads(here.to_vec(), |r| by_kernels(network, &r)),
+                vec![],
+            ),
+            None => {
+                let shares = here.iter().map(share).collect();
+                (
+                    vec![],
+                    on_threads(shares, |s| share_gradients(&self.model, s)),
+                )
+            }
+        };
         let expected = self.model.num_params();
         for (r, answer) in pending {
             // A lost helper's share is computed here: the step stays the same.
-            results.push(match answer.await.filter(|a| a.grads.len() == expected) {
-                Some(answer) => ShareResult {
-                    grads: remote::unflatten_grads(
-                        &self.model,
-                        &answer.grads,
-                        &self.device.clone().inner(),
-                    ),
-                    loss: Tensor::from_floats([answer.loss], &self.device),
-                    correct: Tensor::from_ints([answer.correct as i32], &self.device),
-                },
-                None => share_gradients(&self.model, share(&r)),
-            });
+            match (answer.await.filter(|a| a.grads.len() == expected), kernels) {
+                (Some(answer), _) => flat.push(answer),
+                (None, Some(network)) => flat.push(by_kernels(network, &r)),
+                (None, None) => results.push(share_gradients(&self.model, share(&r))),
+            }
         }
+        results.extend(sum_flat(&self.model, flat, &self.device));
 
         // The shares' gradients summed are the batch's: one Adam step, as with one thread.
         let mut sum = GradientsAccumulator::<Model>::new();

@@ -42,6 +42,13 @@ enum Kind {
     Gpu,
 }
 
+/// How a CPU row computes gradients.
+#[derive(Clone, Copy, PartialEq)]
+enum Path {
+    Autodiff,
+    Kernels,
+}
+
 struct Row {
     name: String,
     kind: Kind,
@@ -67,19 +74,20 @@ pub fn run(args: Args) -> Result<()> {
         );
         rows.push(row);
     };
-    // burn-flex parallelises single operations with rayon; inside a one-thread pool it runs
-    // on one core. The last CPU row shares each batch between threads (TrainConfig::threads).
+    // The CPU rows: burn's autodiff on burn-flex (the reference; flex parallelises single
+    // operations with rayon, so it runs inside a one-thread pool), then the written-out CPU
+    // kernels (src/train/cpu.rs) on one thread and with each batch shared by every thread.
     let one_thread = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
         .map_err(|e| e.to_string())?;
-    let cpu = |detail: &str, threads| bench_device(DeviceArg::Cpu, detail, threads, &args, &mnist);
-    add(one_thread.install(|| cpu("1 thread", 1))?);
-    add(cpu(&format!("{cores} threads in flex's ops"), 1)?);
-    add(cpu(&format!("{cores} threads"), cores)?);
+    let cpu = |path, threads| bench_device(DeviceArg::Cpu, path, threads, &args, &mnist);
+    add(one_thread.install(|| cpu(Path::Autodiff, 1))?);
+    add(one_thread.install(|| cpu(Path::Kernels, 1))?);
+    add(one_thread.install(|| cpu(Path::Kernels, cores))?);
     for device in DeviceArg::available() {
         if device != DeviceArg::Cpu {
-            add(bench_device(device, "", 1, &args, &mnist)?);
+            add(bench_device(device, Path::Autodiff, 1, &args, &mnist)?);
         }
     }
     if args.no_pytorch {
@@ -120,7 +128,7 @@ pub fn run(args: Args) -> Result<()> {
 
 fn bench_device(
     arg: DeviceArg,
-    detail: &str,
+    path: Path,
     threads: usize,
     args: &Args,
     mnist: &mnist_lab::data::Mnist,
@@ -138,6 +146,9 @@ fn bench_device(
     };
     let mut trainer = Trainer::from_scratch(&ModelConfig::TUTORIAL, subset, config, &train_device)
         .map_err(|e| e.to_string())?;
+    if path == Path::Autodiff {
+        trainer.use_autodiff();
+    }
     let mut started = None;
     let mut steps = 0;
     while !trainer.is_finished() {
@@ -170,13 +181,14 @@ fn bench_device(
         DeviceArg::Cpu => Kind::Cpu,
         DeviceArg::Wgpu => Kind::Gpu,
     };
-    let shares = match trainer.threads_per_batch() {
-        1 => String::new(),
-        n => format!(", batch shared by {n}"),
-    };
-    let name = match detail {
-        "" => format!("burn {}", arg.name()),
-        _ => format!("burn {}, {detail}{shares}", arg.name()),
+    let name = match (kind, path, trainer.threads_per_batch()) {
+        (Kind::Gpu, ..) => format!("burn {}", arg.name()),
+        (Kind::Cpu, Path::Autodiff, 1) => format!("burn {}, autodiff, 1 thread", arg.name()),
+        (Kind::Cpu, Path::Autodiff, n) => format!("burn {}, autodiff, {n} threads", arg.name()),
+        (Kind::Cpu, Path::Kernels, 1) => "CPU kernels + burn's Adam, 1 thread".to_string(),
+        (Kind::Cpu, Path::Kernels, n) => {
+            format!("CPU kernels + burn's Adam, batch shared by {n} threads")
+        }
     };
     Ok(Row {
         name,

@@ -1,0 +1,539 @@
+//! The network's forward and backward passes written out for the CPU: a share's loss and
+//! gradients from its images and the flattened parameters, with no autodiff graph.
+//!
+//! burn-flex runs each operation on its own, and its convolution gradients go through general
+//! paths (the weight gradient as a convolution whose kernel is the whole 28×28 output gradient,
+//! the input gradient as a transposed convolution), plus a copy or a zero-fill between most
+//! operations; for this small network that made a training step ~2× slower than PyTorch's. Here
+//! each convolution is one matrix product over a patch matrix (im2col) in each direction, ReLU
+//! and max pooling are one pass each, and everything is laid out channel by channel so the
+//! products need no transposed copies. Adam stays burn's: these kernels only replace
+//! [`super::trainer`]'s forward and backward, and give the same gradients up to float rounding
+//! (tests below compare them with burn's autodiff).
+
+use burn::module::Module;
+
+use super::remote::ShareGradients;
+use crate::data::PIXELS;
+use crate::model::Model;
+
+const SIDE: usize = 28;
+/// A 3×3 kernel's taps.
+const TAPS: usize = 9;
+const CLASSES: usize = 10;
+
+/// The shape of a network these kernels train: the tutorial's layers with any channel counts and
+/// an optional hidden layer. Dropout is not written out (its random mask is burn's), so a model
+/// with dropout trains through burn's autodiff.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Network {
+    c1: usize,
+    c2: usize,
+    hidden: usize,
+}
+
+impl Network {
+    /// `model`'s shape, when these kernels compute exactly what its `forward` does in training.
+    pub fn of(model: &Model) -> Option<Self> {
+        if model.dropout_prob() > 0.0 {
+            return None;
+        }
+        let [c1, c_in, k1, k1w] = model.conv1.weight.dims();
+        let [c2, c2_in, k2, k2w] = model.conv2.weight.dims();
+        let network = Self {
+            c1,
+            c2,
+            hidden: model.hidden.as_ref().map_or(0, |h| h.weight.dims()[1]),
+        };
+        let square_3x3 = [k1, k1w, k2, k2w] == [3; 4];
+        (c_in == 1 && c2_in == c1 && square_3x3 && network.num_params() == model.num_params())
+            .then_some(network)
+    }
+
+    /// Inputs of the first fully connected layer: conv2's 7×7 maps, flattened.
+    fn features(&self) -> usize {
+        self.c2 * 49
+    }
+
+    /// Inputs of the output layer.
+    fn fc_in(&self) -> usize {
+        match self.hidden {
+            0 => self.features(),
+            h => h,
+        }
+    }
+
+    /// The parameters' sizes in the order the model visits them (and flattens them).
+    fn sizes(&self) -> [usize; 8] {
+        let (c1, c2, f, h) = (self.c1, self.c2, self.features(), self.hidden);
+        [
+            c1 * TAPS,
+            c1,
+            c2 * c1 * TAPS,
+            c2,
+            f * h,
+            h,
+            self.fc_in() * CLASSES,
+            CLASSES,
+        ]
+    }
+
+    pub fn num_params(&self) -> usize {
+        self.sizes().iter().sum()
+    }
+
+    /// The share's loss (its mean cross-entropy times `weight`, its fraction of the batch), its
+    /// hits and the loss's gradients, flattened like `params`. `pixels` holds 784 floats per
+    /// label; the caller checks the lengths and labels.
+    pub fn gradients(
+        &self,
+        params: &[f32],
+        pixels: &[f32],
+        labels: &[u8],
+        weight: f32,
+    ) -> ShareGradients {
+        let n = labels.len();
+        assert_eq!(
+            params.len(),
+            self.num_params(),
+            "parameters for this network"
+        );
+        assert_eq!(pixels.len(), n * PIXELS, "784 pixels per label");
+        let (c1, c2, h) = (self.c1, self.c2, self.hidden);
+        let (f, fi) = (self.features(), self.fc_in());
+        let [w1, b1, w2, b2, wh, bh, wo, bo] = split(params, self.sizes());
+
+        // Forward, keeping what the backward pass needs. Maps are [channel][image][y][x].
+        let cols1 = im2col(pixels, 1, n, SIDE);
+        let mut a1 = vec![0.0; c1 * n * PIXELS];
+        matmul(
+            &mut a1,
+            Mat::rows(w1, c1, TAPS),
+            Mat::rows(&cols1, TAPS, n * PIXELS),
+        );
+        add_bias_relu(&mut a1, b1);
+        let (p1, arg1) = max_pool(&a1, c1 * n, SIDE);
+        let half = SIDE / 2;
+        let cols2 = im2col(&p1, c1, n, half);
+        let mut a2 = vec![0.0; c2 * n * half * half];
+        matmul(
+            &mut a2,
+            Mat::rows(w2, c2, c1 * TAPS),
+            Mat::rows(&cols2, c1 * TAPS, n * half * half),
+        );
+        add_bias_relu(&mut a2, b2);
+        let (p2, arg2) = max_pool(&a2, c2 * n, half);
+        // PyTorch's flatten order: image by image, then channel, then position.
+        let mut x = vec![0.0; n * f];
+        for (c, maps) in p2.chunks_exact(n * 49).enumerate() {
+            for (image, map) in maps.chunks_exact(49).enumerate() {
+                x[image * f + c * 49..][..49].copy_from_slice(map);
+            }
+        }
+        let hidden = (h > 0).then(|| {
+            let mut a = vec![0.0; n * h];
+            matmul(&mut a, Mat::rows(&x, n, f), Mat::rows(wh, f, h));
+            add_row_bias_relu(&mut a, bh);
+            a
+        });
+        let fc_input = hidden.as_deref().unwrap_or(&x);
+        let mut logits = vec![0.0; n * CLASSES];
+        matmul(
+            &mut logits,
+            Mat::rows(fc_input, n, fi),
+            Mat::rows(wo, fi, CLASSES),
+        );
+        for row in logits.chunks_exact_mut(CLASSES) {
+            row.iter_mut().zip(bo).for_each(|(v, b)| *v += b);
+        }
+        let (loss, correct, d_logits) = cross_entropy(&logits, labels, weight);
+
+        // Backward, layer by layer, into the flattened gradients.
+        let mut grads = vec![0.0; params.len()];
+        let [gw1, gb1, gw2, gb2, gwh, gbh, gwo, gbo] = split_mut(&mut grads, self.sizes());
+        matmul(
+            gwo,
+            Mat::rows(fc_input, n, fi).t(),
+            Mat::rows(&d_logits, n, CLASSES),
+        );
+        column_sums(gbo, &d_logits);
+        let mut d_fc_input = vec![0.0; n * fi];
+        matmul(
+            &mut d_fc_input,
+            Mat::rows(&d_logits, n, CLASSES),
+            Mat::rows(wo, fi, CLASSES).t(),
+        );
+        let d_x = match &hidden {
+            Some(a) => {
+                let mut d_z = d_fc_input;
+                d_z.iter_mut().zip(a).for_each(|(d, &a)| {
+                    if a <= 0.0 {
+                        *d = 0.0
+                    }
+                });
+                matmul(gwh, Mat::rows(&x, n, f).t(), Mat::rows(&d_z, n, h));
+                column_sums(gbh, &d_z);
+                let mut d_x = vec![0.0; n * f];
+                matmul(&mut d_x, Mat::rows(&d_z, n, h), Mat::rows(wh, f, h).t());
+                d_x
+            }
+            None => d_fc_input,
+        };
+        let mut d_p2 = vec![0.0; c2 * n * 49];
+        for (c, maps) in d_p2.chunks_exact_mut(n * 49).enumerate() {
+            for (image, map) in maps.chunks_exact_mut(49).enumerate() {
+                map.copy_from_slice(&d_x[image * f + c * 49..][..49]);
+            }
+        }
+        let d_a2 = unpool_relu(&d_p2, &arg2, &a2);
+        matmul(
+            gw2,
+            Mat::rows(&d_a2, c2, n * half * half),
+            Mat::rows(&cols2, c1 * TAPS, n * half * half).t(),
+        );
+        row_sums(gb2, &d_a2);
+        let mut d_cols2 = vec![0.0; c1 * TAPS * n * half * half];
+        matmul(
+            &mut d_cols2,
+            Mat::rows(w2, c2, c1 * TAPS).t(),
+            Mat::rows(&d_a2, c2, n * half * half),
+        );
+        let d_p1 = col2im(&d_cols2, c1, n, half);
+        let d_a1 = unpool_relu(&d_p1, &arg1, &a1);
+        matmul(
+            gw1,
+            Mat::rows(&d_a1, c1, n * PIXELS),
+            Mat::rows(&cols1, TAPS, n * PIXELS).t(),
+        );
+        row_sums(gb1, &d_a1);
+        ShareGradients {
+            grads,
+            loss,
+            correct,
+        }
+    }
+}
+
+fn split(params: &[f32], sizes: [usize; 8]) -> [&[f32]; 8] {
+    let mut rest = params;
+    sizes.map(|n| {
+        let (head, tail) = rest.split_at(n);
+        rest = tail;
+        head
+    })
+}
+
+fn split_mut(grads: &mut [f32], sizes: [usize; 8]) -> [&mut [f32]; 8] {
+    let mut rest = grads;
+    sizes.map(|n| {
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(n);
+        rest = tail;
+        head
+    })
+}
+
+/// A matrix read from a slice with any strides, so a transposed operand is a view, not a copy.
+#[derive(Clone, Copy)]
+struct Mat<'a> {
+    data: &'a [f32],
+    rows: usize,
+    cols: usize,
+    row_stride: usize,
+    col_stride: usize,
+}
+
+impl<'a> Mat<'a> {
+    /// A row-major `rows × cols` matrix.
+    fn rows(data: &'a [f32], rows: usize, cols: usize) -> Self {
+        assert_eq!(data.len(), rows * cols, "a {rows}×{cols} matrix");
+        Self {
+            data,
+            rows,
+            cols,
+            row_stride: cols,
+            col_stride: 1,
+        }
+    }
+
+    fn t(self) -> Self {
+        Self {
+            rows: self.cols,
+            cols: self.rows,
+            row_stride: self.col_stride,
+            col_stride: self.row_stride,
+            ..self
+        }
+    }
+}
+
+/// `dst = a · b`, `dst` row-major (the `gemm` crate: SIMD microkernels picked at run time, on
+/// wasm simd128; one thread, since a batch is shared between threads a level above).
+fn matmul(dst: &mut [f32], a: Mat, b: Mat) {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    assert_eq!(b.rows, k, "inner dimensions");
+    assert_eq!(dst.len(), m * n, "destination size");
+    // Every element either view reads lies inside its slice (the views are built from
+    // `Mat::rows` of exactly that size), so gemm's unchecked reads stay in bounds.
+    if m == 0 || n == 0 {
+        return;
+    }
+    // SAFETY: `dst` holds m×n elements at strides (n, 1); `a` and `b` were made by
+    // `Mat::rows` (checked sizes) or its transpose, so every index they reach is in bounds;
+    // the output does not alias the inputs (it is a `&mut`).
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.as_mut_ptr(),
+            1,
+            n as isize,
+            false,
+            a.data.as_ptr(),
+            a.col_stride as isize,
+            a.row_stride as isize,
+            b.data.as_ptr(),
+            b.col_stride as isize,
+            b.row_stride as isize,
+            0.0,
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        );
+    }
+}
+
+/// Adds each channel's bias to its maps (`maps` is `[channel][…]`) and applies ReLU.
+fn add_bias_relu(maps: &mut [f32], bias: &[f32]) {
+    let per_channel = maps.len() / bias.len();
+    for (channel, &b) in maps.chunks_exact_mut(per_channel).zip(bias) {
+        channel.iter_mut().for_each(|v| *v = (*v + b).max(0.0));
+    }
+}
+
+/// Adds a bias to each row of a row-major matrix and applies ReLU.
+fn add_row_bias_relu(rows: &mut [f32], bias: &[f32]) {
+    for row in rows.chunks_exact_mut(bias.len()) {
+        row.iter_mut()
+            .zip(bias)
+            .for_each(|(v, b)| *v = (*v + b).max(0.0));
+    }
+}
+
+/// `sums[i]` = the sum of row `i` of `matrix` (a bias's gradient over `[channel][…]` maps).
+fn row_sums(sums: &mut [f32], matrix: &[f32]) {
+    let len = matrix.len() / sums.len();
+    for (s, row) in sums.iter_mut().zip(matrix.chunks_exact(len)) {
+        *s = row.iter().sum();
+    }
+}
+
+/// `sums[j]` = the sum of column `j` of a row-major matrix.
+fn column_sums(sums: &mut [f32], matrix: &[f32]) {
+    sums.fill(0.0);
+    for row in matrix.chunks_exact(sums.len()) {
+        sums.iter_mut().zip(row).for_each(|(s, v)| *s += v);
+    }
+}
+
+/// The 3×3 patches (padding 1) of `c` channels of `n` `side`×`side` maps, as a
+/// `[c·9][n·side·side]` matrix: row `channel·9 + tap`, column `image·side² + y·side + x`.
+fn im2col(maps: &[f32], c: usize, n: usize, side: usize) -> Vec<f32> {
+    let area = side * side;
+    let mut cols = vec![0.0; c * TAPS * n * area];
+    for (plane, map) in maps.chunks_exact(area).enumerate() {
+        let (channel, image) = (plane / n, plane % n);
+        for tap in 0..TAPS {
+            let (dy, dx) = (tap / 3, tap % 3);
+            let row = &mut cols[(channel * TAPS + tap) * n * area + image * area..][..area];
+            for y in 0..side {
+                // Source row y + dy − 1, columns x + dx − 1, zero outside the map.
+                let Some(sy) = (y + dy).checked_sub(1).filter(|&sy| sy < side) else {
+                    continue;
+                };
+                let (x0, x1) = (1usize.saturating_sub(dx), (side + 1 - dx).min(side));
+                let src = &map[sy * side + x0 + dx - 1..][..x1 - x0];
+                row[y * side + x0..][..x1 - x0].copy_from_slice(src);
+            }
+        }
+    }
+    cols
+}
+
+/// The transpose of [`im2col`]: each patch element's gradient added back to the map position it
+/// was read from.
+fn col2im(cols: &[f32], c: usize, n: usize, side: usize) -> Vec<f32> {
+    let area = side * side;
+    let mut maps = vec![0.0; c * n * area];
+    for (plane, map) in maps.chunks_exact_mut(area).enumerate() {
+        let (channel, image) = (plane / n, plane % n);
+        for tap in 0..TAPS {
+            let (dy, dx) = (tap / 3, tap % 3);
+            let row = &cols[(channel * TAPS + tap) * n * area + image * area..][..area];
+            for y in 0..side {
+                let Some(sy) = (y + dy).checked_sub(1).filter(|&sy| sy < side) else {
+                    continue;
+                };
+                let (x0, x1) = (1usize.saturating_sub(dx), (side + 1 - dx).min(side));
+                let dst = &mut map[sy * side + x0 + dx - 1..][..x1 - x0];
+                let src = &row[y * side + x0..][..x1 - x0];
+                dst.iter_mut().zip(src).for_each(|(d, s)| *d += s);
+            }
+        }
+    }
+    maps
+}
+
+/// 2×2 max pooling, stride 2, of `planes` `side`×`side` maps; also where each maximum came
+/// from. The first of equal values wins, scanning row by row, as in burn and PyTorch — it
+/// decides which position a gradient goes to.
+fn max_pool(maps: &[f32], planes: usize, side: usize) -> (Vec<f32>, Vec<u32>) {
+    let half = side / 2;
+    let mut pooled = Vec::with_capacity(planes * half * half);
+    let mut from = Vec::with_capacity(planes * half * half);
+    for plane in 0..planes {
+        let base = plane * side * side;
+        for y in 0..half {
+            for x in 0..half {
+                let top = base + 2 * y * side + 2 * x;
+                let mut best = top;
+                for i in [top + 1, top + side, top + side + 1] {
+                    if maps[i] > maps[best] {
+                        best = i;
+                    }
+                }
+                pooled.push(maps[best]);
+                from.push(best as u32);
+            }
+        }
+    }
+    (pooled, from)
+}
+
+/// The gradient of ReLU-then-pool: each pooled gradient goes to the position its maximum came
+/// from, where the ReLU let the value through.
+fn unpool_relu(d_pooled: &[f32], from: &[u32], activations: &[f32]) -> Vec<f32> {
+    let mut d = vec![0.0; activations.len()];
+    for (&g, &i) in d_pooled.iter().zip(from) {
+        let i = i as usize;
+        if activations[i] > 0.0 {
+            d[i] = g;
+        }
+    }
+    d
+}
+
+/// Mean cross-entropy of `logits` (`[n][10]`) against `labels`, times `weight`; the number of
+/// right answers; and the loss's gradient with respect to the logits.
+fn cross_entropy(logits: &[f32], labels: &[u8], weight: f32) -> (f32, u32, Vec<f32>) {
+    let scale = weight / labels.len() as f32;
+    let mut total = 0.0;
+    let mut correct = 0;
+    let mut d = vec![0.0; logits.len()];
+    for ((row, d_row), &label) in logits
+        .chunks_exact(CLASSES)
+        .zip(d.chunks_exact_mut(CLASSES))
+        .zip(labels)
+    {
+        let label = label as usize;
+        let (best, max) =
+            row.iter()
+                .enumerate()
+                .fold((0, f32::NEG_INFINITY), |(bi, bv), (i, &v)| {
+                    if v > bv { (i, v) } else { (bi, bv) }
+                });
+        correct += u32::from(best == label);
+        let sum: f32 = row.iter().map(|&v| (v - max).exp()).sum();
+        total += max + sum.ln() - row[label];
+        for (i, (dv, &v)) in d_row.iter_mut().zip(row).enumerate() {
+            let p = (v - max).exp() / sum;
+            *dv = scale * (p - f32::from(u8::from(i == label)));
+        }
+    }
+    (total * scale, correct, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use burn::prelude::*;
+
+    use super::*;
+    use crate::model::ModelConfig;
+    use crate::train::remote;
+
+    /// Random-looking images with 6×6 blocks of full ink (equal neighbourhoods, so pooling meets
+    /// ties of positive values) and a model of `config`, seeded.
+    fn case(config: ModelConfig, n: usize) -> (Model, Vec<f32>, Vec<u8>) {
+        let device = Device::flex();
+        device.seed(7);
+        let model = config.init(&device);
+        let mut state = 12345u32;
+        let pixels = (0..n * PIXELS)
+            .map(|i| {
+                state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                let (y, x) = (i % PIXELS / SIDE, i % SIDE);
+                if (y / 6 + x / 6) % 2 == 0 {
+                    1.0
+                } else {
+                    (state >> 16) as f32 / 65536.0
+                }
+            })
+            .collect();
+        let labels = (0..n).map(|i| (i * 7 % 10) as u8).collect();
+        (model, pixels, labels)
+    }
+
+    fn assert_close(ours: &[f32], burn: &[f32], what: &str) {
+        assert_eq!(ours.len(), burn.len(), "{what}: length");
+        let scale = burn.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
+        for (i, (a, b)) in ours.iter().zip(burn).enumerate() {
+            assert!(
+                (a - b).abs() <= 1e-4 * scale,
+                "{what}[{i}]: {a} here, {b} from burn's autodiff"
+            );
+        }
+    }
+
+    #[test]
+    fn gradients_match_burns_autodiff() {
+        let configs = [
+            ModelConfig::TUTORIAL,
+            ModelConfig {
+                hidden: 32,
+                conv1_channels: 4,
+                conv2_channels: 6,
+                dropout: 0.0,
+            },
+        ];
+        for config in configs {
+            let (model, pixels, labels) = case(config, 13);
+            let network = Network::of(&model).expect("no dropout: written out");
+            let params = pollster::block_on(remote::flatten_params(&model)).unwrap();
+            let ours = network.gradients(&params, &pixels, &labels, 0.25);
+            let job = remote::ShareJob {
+                params,
+                pixels,
+                labels,
+                weight: 0.25,
+            };
+            let device = Device::flex().autodiff();
+            let burn = pollster::block_on(remote::burn_share(&model, job, &device)).unwrap();
+            assert_close(&ours.grads, &burn.grads, "gradient");
+            assert_close(&[ours.loss], &[burn.loss], "loss");
+            assert_eq!(ours.correct, burn.correct, "hits");
+        }
+    }
+
+    #[test]
+    fn dropout_stays_with_burn() {
+        let model = ModelConfig::WIDE.init(&Device::flex());
+        assert_eq!(Network::of(&model), None);
+        let plain = ModelConfig {
+            dropout: 0.0,
+            ..ModelConfig::WIDE
+        };
+        assert!(Network::of(&plain.init(&Device::flex())).is_some());
+    }
+}
