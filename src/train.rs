@@ -5,6 +5,7 @@ use crate::data::Augment;
 
 #[cfg(feature = "train")]
 mod cpu;
+#[cfg(feature = "train")]
 pub mod remote;
 #[cfg(feature = "train")]
 mod trainer;
