@@ -105,19 +105,12 @@ impl Network {
 
         // Forward, keeping what the backward pass needs. Maps are [channel][image][y][x].
         let cols1 = im2col(pixels, 1, n, SIDE);
-        let mut a1 = vec![0.0; c1 * n * PIXELS];
-        matmul(
-            &mut a1,
-            Mat::rows(w1, c1, TAPS),
-            Mat::rows(&cols1, TAPS, n * PIXELS),
-        );
+        let mut a1 = product(Mat::rows(w1, c1, TAPS), Mat::rows(&cols1, TAPS, n * PIXELS));
         add_bias_relu(&mut a1, b1);
         let (p1, arg1) = max_pool(&a1, c1 * n, SIDE);
         let half = SIDE / 2;
         let cols2 = im2col(&p1, c1, n, half);
-        let mut a2 = vec![0.0; c2 * n * half * half];
-        matmul(
-            &mut a2,
+        let mut a2 = product(
             Mat::rows(w2, c2, c1 * TAPS),
             Mat::rows(&cols2, c1 * TAPS, n * half * half),
         );
@@ -131,18 +124,12 @@ impl Network {
             }
         }
         let hidden = (h > 0).then(|| {
-            let mut a = vec![0.0; n * h];
-            matmul(&mut a, Mat::rows(&x, n, f), Mat::rows(wh, f, h));
+            let mut a = product(Mat::rows(&x, n, f), Mat::rows(wh, f, h));
             add_row_bias_relu(&mut a, bh);
             a
         });
         let fc_input = hidden.as_deref().unwrap_or(&x);
-        let mut logits = vec![0.0; n * CLASSES];
-        matmul(
-            &mut logits,
-            Mat::rows(fc_input, n, fi),
-            Mat::rows(wo, fi, CLASSES),
-        );
+        let mut logits = product(Mat::rows(fc_input, n, fi), Mat::rows(wo, fi, CLASSES));
         for row in logits.chunks_exact_mut(CLASSES) {
             row.iter_mut().zip(bo).for_each(|(v, b)| *v += b);
         }
@@ -157,9 +144,7 @@ impl Network {
             Mat::rows(&d_logits, n, CLASSES),
         );
         column_sums(gbo, &d_logits);
-        let mut d_fc_input = vec![0.0; n * fi];
-        matmul(
-            &mut d_fc_input,
+        let d_fc_input = product(
             Mat::rows(&d_logits, n, CLASSES),
             Mat::rows(wo, fi, CLASSES).t(),
         );
@@ -173,9 +158,7 @@ impl Network {
                 });
                 matmul(gwh, Mat::rows(&x, n, f).t(), Mat::rows(&d_z, n, h));
                 column_sums(gbh, &d_z);
-                let mut d_x = vec![0.0; n * f];
-                matmul(&mut d_x, Mat::rows(&d_z, n, h), Mat::rows(wh, f, h).t());
-                d_x
+                product(Mat::rows(&d_z, n, h), Mat::rows(wh, f, h).t())
             }
             None => d_fc_input,
         };
@@ -192,9 +175,7 @@ impl Network {
             Mat::rows(&cols2, c1 * TAPS, n * half * half).t(),
         );
         row_sums(gb2, &d_a2);
-        let mut d_cols2 = vec![0.0; c1 * TAPS * n * half * half];
-        matmul(
-            &mut d_cols2,
+        let d_cols2 = product(
             Mat::rows(w2, c2, c1 * TAPS).t(),
             Mat::rows(&d_a2, c2, n * half * half),
         );
@@ -266,26 +247,44 @@ impl<'a> Mat<'a> {
     }
 }
 
-/// `dst = a · b`, `dst` row-major (the `gemm` crate: SIMD microkernels picked at run time, on
-/// wasm simd128; one thread, since a batch is shared between threads a level above).
+/// `dst = a · b`, `dst` row-major.
 fn matmul(dst: &mut [f32], a: Mat, b: Mat) {
+    assert_eq!(dst.len(), a.rows * b.cols, "destination size");
+    // SAFETY: `dst` holds exactly the rows × cols elements written.
+    unsafe { gemm_into(dst.as_mut_ptr(), a, b) }
+}
+
+/// `a · b` as a new row-major matrix, written once (no zero-fill first).
+fn product(a: Mat, b: Mat) -> Vec<f32> {
+    let len = a.rows * b.cols;
+    let mut out = Vec::with_capacity(len);
+    // SAFETY: the capacity holds `len` elements; gemm writes every one of them (it never
+    // reads a destination it is told not to read, and fills it with zeros when k = 0), so
+    // all `len` are initialised before `set_len`.
+    unsafe {
+        gemm_into(out.as_mut_ptr(), a, b);
+        out.set_len(len);
+    }
+    out
+}
+
+/// Writes `a · b` row-major at `dst` with the `gemm` crate (SIMD microkernels picked at run
+/// time, simd128 on wasm; one thread, since a batch is shared between threads a level above).
+///
+/// # Safety
+/// `dst` must be valid for writing `a.rows × b.cols` elements and not overlap `a` or `b`.
+unsafe fn gemm_into(dst: *mut f32, a: Mat, b: Mat) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
     assert_eq!(b.rows, k, "inner dimensions");
-    assert_eq!(dst.len(), m * n, "destination size");
-    // Every element either view reads lies inside its slice (the views are built from
-    // `Mat::rows` of exactly that size), so gemm's unchecked reads stay in bounds.
-    if m == 0 || n == 0 {
-        return;
-    }
-    // SAFETY: `dst` holds m×n elements at strides (n, 1); `a` and `b` were made by
-    // `Mat::rows` (checked sizes) or its transpose, so every index they reach is in bounds;
-    // the output does not alias the inputs (it is a `&mut`).
+    // SAFETY: `a` and `b` were made by `Mat::rows` (which checks their slice holds rows × cols
+    // elements) or its transpose, so every index they reach is in bounds; `dst` is the
+    // caller's promise.
     unsafe {
         gemm::gemm(
             m,
             n,
             k,
-            dst.as_mut_ptr(),
+            dst,
             1,
             n as isize,
             false,
@@ -393,20 +392,16 @@ fn max_pool(maps: &[f32], planes: usize, side: usize) -> (Vec<f32>, Vec<u32>) {
     let half = side / 2;
     let mut pooled = Vec::with_capacity(planes * half * half);
     let mut from = Vec::with_capacity(planes * half * half);
-    for plane in 0..planes {
-        let base = plane * side * side;
-        for y in 0..half {
-            for x in 0..half {
-                let top = base + 2 * y * side + 2 * x;
-                let mut best = top;
-                for i in [top + 1, top + side, top + side + 1] {
-                    if maps[i] > maps[best] {
-                        best = i;
-                    }
-                }
-                pooled.push(maps[best]);
-                from.push(best as u32);
-            }
+    for (pair, rows) in maps.chunks_exact(2 * side).enumerate() {
+        let (top, bottom) = rows.split_at(side);
+        let base = pair * 2 * side;
+        for (x, (t, b)) in top.chunks_exact(2).zip(bottom.chunks_exact(2)).enumerate() {
+            let window = [(t[0], 0), (t[1], 1), (b[0], side), (b[1], side + 1)];
+            let (value, offset) = window[1..]
+                .iter()
+                .fold(window[0], |best, &v| if v.0 > best.0 { v } else { best });
+            pooled.push(value);
+            from.push((base + 2 * x + offset) as u32);
         }
     }
     (pooled, from)
