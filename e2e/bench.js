@@ -1,6 +1,6 @@
 // Browser training benchmark (not a test), in one run on the built app in headless Chromium:
-// the CPU with one worker, the CPU with every core (the worker and its helpers sharing each
-// batch), and WebGPU, whose API is wrapped inside the worker to count the calls of a step.
+// the CPU with one worker through burn's autodiff, then through the written-out CPU kernels,
+// the CPU with every core (the worker and its helpers sharing each batch), and WebGPU, whose API is wrapped inside the worker to count the calls of a step.
 // WebGPU trains two runs that differ only in their number of steps and the difference is
 // printed per step, so start-up, shader compilation and the evaluation cancel out.
 // Usage (after `cargo xtask build`): node bench.js [cpu-images=12000] [gpu-short=10] [gpu-long=20]
@@ -65,14 +65,21 @@ try {
     return p.evaluate(() => navigator.hardwareConcurrency);
   })();
   console.log(`CPU training, batch ${BATCH}, one epoch on ${cpuImages} images (navigator.hardwareConcurrency = ${cores}):`);
+  // burn's autodiff on one worker first: the CPU path before the written-out kernels.
   const cpu = [];
-  for (const threads of [1, cores]) {
-    const r = await run(chrome, server, `backend=cpu&threads=${threads}`, cpuImages);
+  for (const [label, query] of [
+    ['1 worker, burn autodiff', 'threads=1&autodiff=1'],
+    ['1 worker, CPU kernels', 'threads=1'],
+    [`${cores} worker(s), CPU kernels`, `threads=${cores}`],
+  ]) {
+    const r = await run(chrome, server, `backend=cpu&${query}`, cpuImages);
     cpu.push(r);
-    console.log(`  ${String(threads).padStart(2)} worker(s): ${r.imagesPerSec.toFixed(0).padStart(6)} img/s = `
+    console.log(`  ${label.padEnd(26)} ${r.imagesPerSec.toFixed(0).padStart(6)} img/s = `
       + `${(BATCH * 1000 / r.imagesPerSec).toFixed(1)} ms/step, test accuracy ${r.accuracy} (${r.backend})`);
   }
-  console.log(`  every core / one: ${(cpu[1].imagesPerSec / cpu[0].imagesPerSec).toFixed(2)}×`);
+  const ratio = (a, b) => (cpu[a].imagesPerSec / cpu[b].imagesPerSec).toFixed(2);
+  console.log(`  kernels / autodiff, one worker: ${ratio(1, 0)}×; every core / one worker: ${ratio(2, 1)}×; `
+    + `every core with kernels / one worker with autodiff: ${ratio(2, 0)}×`);
 
   if (long > 0) {
     const a = await run(chrome, server, 'backend=webgpu', short * BATCH);

@@ -162,6 +162,11 @@ pub struct RunSettings {
     /// Workers that share each batch on the CPU (the training worker and helpers it starts),
     /// at most one per 16 images of a batch.
     pub threads: usize,
+    /// Gradients through burn's autodiff on the CPU too, where the written-out kernels would
+    /// compute them: what `e2e/bench.js` compares the kernels with (`autodiff=1` in the page's
+    /// address; no control). Runs saved before it existed read as `false`.
+    #[serde(default)]
+    pub autodiff: bool,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]

@@ -30,6 +30,8 @@ struct Form {
     threads: RwSignal<String>,
     /// Mix My digits into the training set (some held out to measure).
     mine: RwSignal<bool>,
+    /// `autodiff=1` in the address (no control): see [`RunSettings::autodiff`].
+    autodiff: bool,
 }
 
 fn url_params() -> Vec<(String, String)> {
@@ -41,7 +43,7 @@ fn url_params() -> Vec<(String, String)> {
     };
     [
         "epochs", "batch", "lr", "seed", "train", "test", "augment", "preset", "backend", "init",
-        "threads", "mine",
+        "threads", "mine", "autodiff",
     ]
     .iter()
     .filter_map(|k| params.get(k).map(|v| (k.to_string(), v)))
@@ -51,13 +53,12 @@ fn url_params() -> Vec<(String, String)> {
 impl Form {
     fn new() -> Self {
         let params = url_params();
-        let flag = |key: &str| {
-            RwSignal::new(
-                params
-                    .iter()
-                    .any(|(k, v)| k == key && (v == "1" || v == "true")),
-            )
+        let on = |key: &str| {
+            params
+                .iter()
+                .any(|(k, v)| k == key && (v == "1" || v == "true"))
         };
+        let flag = |key: &str| RwSignal::new(on(key));
         let get = |key: &str, default: &str| {
             RwSignal::new(
                 params
@@ -75,6 +76,7 @@ impl Form {
             test_images: get("test", "10000"),
             augment: flag("augment"),
             mine: flag("mine"),
+            autodiff: on("autodiff"),
             preset: get("preset", "tutorial"),
             backend: get("backend", "auto"),
             init: get("init", "random"),
@@ -103,6 +105,7 @@ impl Form {
                 Init::Random
             },
             threads: THREADS.parse(&self.threads.get()).map_err(drop)?,
+            autodiff: self.autodiff,
         })
     }
 }

@@ -199,6 +199,9 @@ async fn train(
         };
         let mut trainer = Trainer::new(model, plan.train.clone(), config, &train_device)
             .map_err(|e| e.to_string())?;
+        if plan.history.settings.autodiff {
+            trainer.use_autodiff();
+        }
         // On the CPU, helper workers take shares of each batch (a GPU has its own parallelism).
         if backend == Backend::Cpu && plan.threads > 1 {
             let helpers = WorkerHelpers::start(plan.threads - 1, plan.preset).await;
