@@ -1,6 +1,7 @@
 // Browser training benchmark (not a test), in one run on the built app in headless Chromium:
 // the CPU with one worker through burn's autodiff, then through the written-out CPU kernels,
-// the CPU with every core (the worker and its helpers sharing each batch), and WebGPU, whose API is wrapped inside the worker to count the calls of a step.
+// the CPU with every core (the worker and its helpers sharing each batch), and WebGPU, whose
+// API is wrapped inside the worker to count the calls of a step.
 // WebGPU trains two runs that differ only in their number of steps and the difference is
 // printed per step, so start-up, shader compilation and the evaluation cancel out.
 // Usage (after `cargo xtask build`): node bench.js [cpu-images=12000] [gpu-short=10] [gpu-long=20]

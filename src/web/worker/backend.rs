@@ -30,6 +30,9 @@ impl Backend {
     }
 }
 
+/// Kernels cubecl may queue before it submits them (see [`webgpu`]).
+const TASKS_PER_SUBMIT: usize = 256;
+
 /// The WebGPU device, created once: creating a second one would fight over the adapter.
 pub async fn webgpu() -> Result<Device, Text> {
     thread_local! {
@@ -43,6 +46,10 @@ pub async fn webgpu() -> Result<Device, Text> {
     }
     let device = Device::wgpu_options()
         .graphics_api(WgpuBackend::WebGpu)
+        // cubecl submits its queued kernels every `tasks_max` (default 32) and before each
+        // upload; a training step is ~70 kernels and one batch upload, so with room for a
+        // whole step the upload's submit is the step's only one (README: WebGPU per step).
+        .tasks_max(TASKS_PER_SUBMIT)
         .init_async()
         .await
         .map_err(|e| Text::new("webgpu-unusable").arg("detail", e.to_string()))?;
