@@ -4,6 +4,8 @@
 use crate::data::Augment;
 
 #[cfg(feature = "train")]
+mod adam;
+#[cfg(feature = "train")]
 mod cpu;
 #[cfg(feature = "train")]
 pub mod remote;

@@ -10,10 +10,11 @@ use std::sync::Arc;
 
 use burn::module::{ModuleMapper, Param};
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::{AdamConfig, GradientsAccumulator, GradientsParams, ModuleOptimizer};
+use burn::optim::{GradientsAccumulator, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use web_time::Instant;
 
+use super::adam::DeviceAdam;
 use super::remote::{self, Helpers, ShareGradients, ShareJob};
 use super::{Progress, TrainConfig, TrainError, cpu};
 use crate::data::{PIXELS, Rng, Split, batch};
@@ -178,7 +179,7 @@ impl Trainer {
         }
         let mut rng = Rng::new(config.seed);
         let order = batch::epoch_order(data.len(), &mut rng);
-        let optim = AdamConfig::new().with_epsilon(1e-8).init();
+        let optim = DeviceAdam::init(1e-8);
         Ok(Self {
             model: model.to_device(device).map(&mut Leaves),
             optim,
