@@ -9,6 +9,7 @@
 //! the two factors are computed from them there, once per step for every parameter; the kernels'
 //! scalars then never change.
 
+use std::any::Any;
 use std::sync::{Arc, Mutex};
 
 use burn::optim::{AdamState, AdaptiveMomentumState, LearningRate, ModuleOptimizer, Optimizer};
@@ -33,6 +34,17 @@ struct Clock {
     power_2: Tensor<1>,
     factor: Tensor<1>,
     epsilon: Tensor<1>,
+    /// The two factors as `(Tensor<D>, Tensor<D>)` of shape `[1; D]` for D = 1…4, made with the
+    /// clock: reshaped inside a parameter's update instead, they split its fused kernel in two.
+    shaped: [Arc<dyn Any + Send + Sync>; 4],
+}
+
+/// The factors shaped `[1; D]`, for [`Clock::shaped`].
+fn shaped<const D: usize>(factor: &Tensor<1>, epsilon: &Tensor<1>) -> Arc<dyn Any + Send + Sync> {
+    Arc::new((
+        factor.clone().reshape([1; D]),
+        epsilon.clone().reshape([1; D]),
+    ))
 }
 
 impl Clock {
@@ -55,13 +67,32 @@ impl Clock {
     fn from_powers(time: usize, power_1: Tensor<1>, power_2: Tensor<1>, epsilon: f32) -> Self {
         let one_minus = |power: &Tensor<1>| power.clone().neg().add_scalar(1.0);
         let correction_2_sqrt = one_minus(&power_2).sqrt();
+        let factor = correction_2_sqrt.clone() / one_minus(&power_1);
+        let epsilon = correction_2_sqrt.mul_scalar(epsilon);
         Self {
             time,
-            factor: correction_2_sqrt.clone() / one_minus(&power_1),
-            epsilon: correction_2_sqrt.mul_scalar(epsilon),
+            shaped: [
+                shaped::<1>(&factor, &epsilon),
+                shaped::<2>(&factor, &epsilon),
+                shaped::<3>(&factor, &epsilon),
+                shaped::<4>(&factor, &epsilon),
+            ],
+            factor,
+            epsilon,
             power_1,
             power_2,
         }
+    }
+
+    /// The factors shaped to broadcast over a parameter of rank `D`.
+    fn factors<const D: usize>(&self) -> (Tensor<D>, Tensor<D>) {
+        let made = self.shaped.get(D.wrapping_sub(1));
+        made.and_then(|s| s.downcast_ref::<(Tensor<D>, Tensor<D>)>())
+            .cloned()
+            .unwrap_or_else(|| {
+                let shape = |t: &Tensor<1>| t.clone().reshape([1; D]);
+                (shape(&self.factor), shape(&self.epsilon))
+            })
     }
 }
 
@@ -113,9 +144,7 @@ impl Optimizer for DeviceAdam {
                 squared.mul_scalar(1.0 - BETA_2),
             ),
         };
-        let clock = self.clock(time, &tensor.device());
-        let factor = clock.factor.reshape([1; D]);
-        let epsilon = clock.epsilon.reshape([1; D]);
+        let (factor, epsilon) = self.clock(time, &tensor.device()).factors::<D>();
         let update = (moment_1.clone() * factor) / (moment_2.clone().sqrt() + epsilon);
         let state = AdaptiveMomentumState::new(time, moment_1, moment_2);
         (tensor - update.mul_scalar(lr), Some(AdamState::new(state)))
