@@ -185,9 +185,9 @@ fn bench_device(
         (Kind::Gpu, ..) => format!("burn {}", arg.name()),
         (Kind::Cpu, Path::Autodiff, 1) => format!("burn {}, autodiff, 1 thread", arg.name()),
         (Kind::Cpu, Path::Autodiff, n) => format!("burn {}, autodiff, {n} threads", arg.name()),
-        (Kind::Cpu, Path::Kernels, 1) => "CPU kernels + burn's Adam, 1 thread".to_string(),
+        (Kind::Cpu, Path::Kernels, 1) => "CPU kernels, 1 thread".to_string(),
         (Kind::Cpu, Path::Kernels, n) => {
-            format!("CPU kernels + burn's Adam, batch shared by {n} threads")
+            format!("CPU kernels, batch shared by {n} threads")
         }
     };
     Ok(Row {
