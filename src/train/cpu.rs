@@ -7,9 +7,9 @@
 //! operations; for this small network that made a training step ~2× slower than PyTorch's. Here
 //! each convolution is one matrix product over a patch matrix (im2col) in each direction, ReLU
 //! and max pooling are one pass each, and everything is laid out channel by channel so the
-//! products need no transposed copies. Adam stays burn's: these kernels only replace
-//! [`super::trainer`]'s forward and backward, and give the same gradients up to float rounding
-//! (tests below compare them with burn's autodiff).
+//! products need no transposed copies. The model and the optimizer stay burn tensors: these
+//! kernels only replace [`super::trainer`]'s forward and backward, and give the same gradients
+//! up to float rounding (tests below compare them with burn's autodiff).
 
 use burn::module::Module;
 
