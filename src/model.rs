@@ -45,18 +45,26 @@ impl ModelConfig {
         self.conv2_channels * 7 * 7
     }
 
+    /// Inputs of the output layer: the hidden layer's width, or the flattened maps without one.
+    pub fn fc_in(&self) -> usize {
+        match self.hidden {
+            0 => self.flat_features(),
+            h => h,
+        }
+    }
+
     /// Trainable parameters: the numbers a weights file holds (no tensor needed to count them).
     pub fn num_params(&self) -> usize {
         let conv = |c_in: usize, c_out: usize| c_out * c_in * 9 + c_out;
         let linear = |inputs: usize, outputs: usize| inputs * outputs + outputs;
-        let (hidden, fc_in) = match self.hidden {
-            0 => (0, self.flat_features()),
-            h => (linear(self.flat_features(), h), h),
+        let hidden = match self.hidden {
+            0 => 0,
+            h => linear(self.flat_features(), h),
         };
         conv(1, self.conv1_channels)
             + conv(self.conv1_channels, self.conv2_channels)
             + hidden
-            + linear(fc_in, 10)
+            + linear(self.fc_in(), 10)
     }
 
     pub fn init(&self, device: &Device) -> Model {
@@ -65,13 +73,8 @@ impl ModelConfig {
                 .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
                 .init(device)
         };
-        let (hidden, fc_in) = match self.hidden {
-            0 => (None, self.flat_features()),
-            h => (
-                Some(LinearConfig::new(self.flat_features(), h).init(device)),
-                h,
-            ),
-        };
+        let hidden = (self.hidden > 0)
+            .then(|| LinearConfig::new(self.flat_features(), self.hidden).init(device));
         Model {
             conv1: conv(1, self.conv1_channels),
             conv2: conv(self.conv1_channels, self.conv2_channels),
@@ -80,7 +83,7 @@ impl ModelConfig {
             hidden,
             dropout: DropoutConfig::new(self.dropout).init(),
             // Named `fc1` like the tutorial's output layer so PyTorch weights map by name.
-            fc1: LinearConfig::new(fc_in, 10).init(device),
+            fc1: LinearConfig::new(self.fc_in(), 10).init(device),
         }
     }
 }

@@ -15,7 +15,7 @@ use burn::module::Module;
 
 use super::remote::ShareGradients;
 use crate::data::PIXELS;
-use crate::model::Model;
+use crate::model::{Model, ModelConfig};
 
 const SIDE: usize = 28;
 /// A 3×3 kernel's taps.
@@ -26,11 +26,7 @@ const CLASSES: usize = 10;
 /// an optional hidden layer. Dropout is not written out (its random mask is burn's), so a model
 /// with dropout trains through burn's autodiff.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Network {
-    c1: usize,
-    c2: usize,
-    hidden: usize,
-}
+pub struct Network(ModelConfig);
 
 impl Network {
     /// `model`'s shape, when these kernels compute exactly what its `forward` does in training.
@@ -40,32 +36,26 @@ impl Network {
         }
         let [c1, c_in, k1, k1w] = model.conv1.weight.dims();
         let [c2, c2_in, k2, k2w] = model.conv2.weight.dims();
-        let network = Self {
-            c1,
-            c2,
+        let network = Self(ModelConfig {
+            conv1_channels: c1,
+            conv2_channels: c2,
             hidden: model.hidden.as_ref().map_or(0, |h| h.weight.dims()[1]),
-        };
+            dropout: 0.0,
+        });
         let square_3x3 = [k1, k1w, k2, k2w] == [3; 4];
         (c_in == 1 && c2_in == c1 && square_3x3 && network.num_params() == model.num_params())
             .then_some(network)
     }
 
-    /// Inputs of the first fully connected layer: conv2's 7×7 maps, flattened.
-    fn features(&self) -> usize {
-        self.c2 * 49
-    }
-
-    /// Inputs of the output layer.
-    fn fc_in(&self) -> usize {
-        match self.hidden {
-            0 => self.features(),
-            h => h,
-        }
-    }
-
     /// The parameters' sizes in the order the model visits them (and flattens them).
     fn sizes(&self) -> [usize; 8] {
-        let (c1, c2, f, h) = (self.c1, self.c2, self.features(), self.hidden);
+        let ModelConfig {
+            conv1_channels: c1,
+            conv2_channels: c2,
+            hidden: h,
+            ..
+        } = self.0;
+        let f = self.0.flat_features();
         [
             c1 * TAPS,
             c1,
@@ -73,11 +63,12 @@ impl Network {
             c2,
             f * h,
             h,
-            self.fc_in() * CLASSES,
+            self.0.fc_in() * CLASSES,
             CLASSES,
         ]
     }
 
+    /// The parameters the layout of [`Self::sizes`] holds (checked against the model's count).
     pub fn num_params(&self) -> usize {
         self.sizes().iter().sum()
     }
@@ -99,15 +90,15 @@ impl Network {
             "parameters for this network"
         );
         assert_eq!(pixels.len(), n * PIXELS, "784 pixels per label");
-        let (c1, c2, h) = (self.c1, self.c2, self.hidden);
-        let (f, fi) = (self.features(), self.fc_in());
+        let (c1, c2, h) = (self.0.conv1_channels, self.0.conv2_channels, self.0.hidden);
+        let (f, fi) = (self.0.flat_features(), self.0.fc_in());
         let [w1, b1, w2, b2, wh, bh, wo, bo] = split(params, self.sizes());
 
         // Forward, keeping what the backward pass needs. Maps are [channel][image][y][x].
         let cols1 = im2col(pixels, 1, n, SIDE);
         let mut a1 = product(Mat::rows(w1, c1, TAPS), Mat::rows(&cols1, TAPS, n * PIXELS));
         add_bias_relu(&mut a1, b1);
-        let (p1, arg1) = max_pool(&a1, c1 * n, SIDE);
+        let (p1, arg1) = max_pool(&a1, SIDE);
         let half = SIDE / 2;
         let cols2 = im2col(&p1, c1, n, half);
         let mut a2 = product(
@@ -115,7 +106,7 @@ impl Network {
             Mat::rows(&cols2, c1 * TAPS, n * half * half),
         );
         add_bias_relu(&mut a2, b2);
-        let (p2, arg2) = max_pool(&a2, c2 * n, half);
+        let (p2, arg2) = max_pool(&a2, half);
         // PyTorch's flatten order: image by image, then channel, then position.
         let mut x = vec![0.0; n * f];
         for (c, maps) in p2.chunks_exact(n * 49).enumerate() {
@@ -385,13 +376,12 @@ fn col2im(cols: &[f32], c: usize, n: usize, side: usize) -> Vec<f32> {
     maps
 }
 
-/// 2×2 max pooling, stride 2, of `planes` `side`×`side` maps; also where each maximum came
-/// from. The first of equal values wins, scanning row by row, as in burn and PyTorch — it
+/// 2×2 max pooling, stride 2, of `side`×`side` maps laid end to end; also where each maximum
+/// came from. The first of equal values wins, scanning row by row, as in burn and PyTorch — it
 /// decides which position a gradient goes to.
-fn max_pool(maps: &[f32], planes: usize, side: usize) -> (Vec<f32>, Vec<u32>) {
-    let half = side / 2;
-    let mut pooled = Vec::with_capacity(planes * half * half);
-    let mut from = Vec::with_capacity(planes * half * half);
+fn max_pool(maps: &[f32], side: usize) -> (Vec<f32>, Vec<u32>) {
+    let mut pooled = Vec::with_capacity(maps.len() / 4);
+    let mut from = Vec::with_capacity(maps.len() / 4);
     for (pair, rows) in maps.chunks_exact(2 * side).enumerate() {
         let (top, bottom) = rows.split_at(side);
         let base = pair * 2 * side;
@@ -455,7 +445,6 @@ mod tests {
     use burn::prelude::*;
 
     use super::*;
-    use crate::model::ModelConfig;
     use crate::train::remote;
 
     /// Random-looking images with 6×6 blocks of full ink (equal neighbourhoods, so pooling meets
