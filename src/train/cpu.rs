@@ -12,6 +12,7 @@
 //! up to float rounding (tests below compare them with burn's autodiff).
 
 use burn::module::Module;
+use burn::prelude::Device;
 
 use super::remote::ShareGradients;
 use crate::data::PIXELS;
@@ -29,8 +30,13 @@ const CLASSES: usize = 10;
 pub struct Network(ModelConfig);
 
 impl Network {
+    /// The kernels that train `model` on `device`: on the CPU, where they fit the model.
+    pub fn training(model: &Model, device: &Device) -> Option<Self> {
+        Self::of(model).filter(|_| *device == Device::flex())
+    }
+
     /// `model`'s shape, when these kernels compute exactly what its `forward` does in training.
-    pub fn of(model: &Model) -> Option<Self> {
+    fn of(model: &Model) -> Option<Self> {
         if model.dropout_prob() > 0.0 {
             return None;
         }

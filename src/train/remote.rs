@@ -62,7 +62,7 @@ pub async fn compute_share(
     device: &Device,
 ) -> Result<ShareGradients, TrainError> {
     check(template.num_params(), &job)?;
-    match cpu::Network::of(template).filter(|_| *device == Device::flex()) {
+    match cpu::Network::training(template, device) {
         Some(network) => Ok(network.gradients(&job.params, &job.pixels, &job.labels, job.weight)),
         None => burn_share(template, job, device).await,
     }

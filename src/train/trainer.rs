@@ -286,8 +286,7 @@ impl Trainer {
             weight: weight_of(r),
         };
         // On the CPU the written-out kernels compute the shares, from the parameters read once.
-        let kernels =
-            cpu::Network::of(&self.model).filter(|_| self.kernels && self.device == Device::flex());
+        let kernels = cpu::Network::training(&self.model, &self.device).filter(|_| self.kernels);
         let params = match (kernels.is_some(), remote > 0) {
             (false, false) => None,
             _ => Some(remote::flatten_params(&self.model).await?),
