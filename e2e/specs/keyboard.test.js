@@ -31,7 +31,7 @@ const ring = (p) => p.evaluate(() => {
 
 test('a run from the keyboard alone: Tab to Start, Space, Space to pause, Enter to stop, with a focus ring all along', async () => {
   const context = await chrome.newContext();
-  const p = await page(context, `${server.url}?backend=cpu&epochs=3&train=6000&test=200`);
+  const p = await page(context, `${server.url}?backend=cpu&epochs=1&train=60000&test=200`);
   await pretrainedReady(p);
   await dataReady(p);
   assert.equal(await p.getByTestId('prediction').evaluate((e) => e.closest('[aria-live=polite]') !== null), true,

@@ -52,7 +52,9 @@ test('a crafted .pth that used to crash the worker is refused beside the upload;
 test('a worker that crashes mid-run is replaced: the dataset and weights come back, Start works, saved models stay', async () => {
   const context = await chrome.newContext();
   // One worker: a helper would be a second worker in `p.workers` (helpers are another spec's).
-  const p = await watched(context, `${server.url}?backend=cpu&epochs=1&train=3000&test=300&threads=1`);
+  // A whole epoch of 1,000 steps, paused before the crash: the run is in progress when the
+  // worker dies however fast this machine trains (3,000 images once ended before the crash).
+  const p = await watched(context, `${server.url}?backend=cpu&epochs=1&train=60000&test=300&threads=1`);
   await dataReady(p);
   await pretrainedReady(p);
   await p.getByTestId('save-model').click();
@@ -60,6 +62,8 @@ test('a worker that crashes mid-run is replaced: the dataset and weights come ba
 
   await p.getByTestId('start').click();
   await p.getByTestId('progress-line').waitFor({ timeout: 60_000 });
+  await p.getByTestId('pause').click();
+  await p.getByTestId('resume').waitFor();
   // An uncaught error in the worker, as a wasm trap (a panic, out of memory) surfaces.
   await p.workers.at(-1).evaluate(() => { setTimeout(() => { throw new Error('simulated crash'); }); });
   const said = p.getByTestId('run-message').filter({ hasText: 'restarted' });
@@ -71,7 +75,9 @@ test('a worker that crashes mid-run is replaced: the dataset and weights come ba
   await shot(p, 'worker-restarted');
 
   await p.getByTestId('start').click();
-  await p.getByTestId('run-message').filter({ hasText: 'Finished 1 epoch' }).waitFor({ timeout: 120_000 });
+  await p.getByTestId('progress-line').waitFor({ timeout: 60_000 });
+  await p.getByTestId('stop').click();
+  await p.getByTestId('run-message').filter({ hasText: 'Stopped after' }).waitFor({ timeout: 60_000 });
   assert.equal(p.workers.length, 2);
   assert.deepEqual(p.errors, []);
   await context.close();

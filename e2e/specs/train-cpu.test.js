@@ -86,8 +86,9 @@ test('the main thread stays responsive while the worker trains', async () => {
 });
 
 test('two workers sharing each batch train as one does, also when the helper crashes mid-run', async () => {
-  // 100 steps: the helper crashes after the first report, well before the end.
-  const url = (threads) => `${server.url}?backend=cpu&epochs=1&train=6000&test=1000&seed=5&threads=${threads}`;
+  // 100 steps of 240 images (seconds, not a fraction of one), and the helper crashes while the
+  // run is paused after its first report: always mid-run, however fast this machine trains.
+  const url = (threads) => `${server.url}?backend=cpu&epochs=1&batch=240&train=24000&test=1000&seed=5&threads=${threads}`;
   const run = async (threads, during = async () => {}) => {
     const p = await page(context);
     const workers = [];
@@ -99,7 +100,7 @@ test('two workers sharing each batch train as one does, also when the helper cra
     await p.getByTestId('start').click();
     await p.getByTestId('progress-line').waitFor({ timeout: 60_000 });
     const backend = await p.getByTestId('backend-info').textContent();
-    await during(workers);
+    await during(p, workers);
     await p.getByTestId('run-message').filter({ hasText: 'Finished 1 epoch' }).waitFor({ timeout: 120_000 });
     const result = {
       backend,
@@ -117,10 +118,14 @@ test('two workers sharing each batch train as one does, also when the helper cra
   assert.equal(one.backend, 'CPU (wasm) · chosen by you');
   assert.equal(one.workers, 1);
 
-  const two = await run(2, async (workers) => {
+  const two = await run(2, async (p, workers) => {
     assert.equal(workers.length, 2, 'the training worker started one helper');
     // An uncaught error in the helper, as a wasm trap there surfaces.
+    await p.getByTestId('pause').click();
+    await p.getByTestId('resume').waitFor();
     await workers[1].evaluate(() => { setTimeout(() => { throw new Error('simulated helper crash'); }); });
+    await p.getByTestId('run-message').filter({ hasText: 'A helper worker was lost' }).waitFor({ timeout: 30_000 });
+    await p.getByTestId('resume').click();
   });
   assert.equal(two.backend, 'CPU (wasm) · 2 workers · chosen by you');
   assert.ok(two.messages.some((m) => /A helper worker was lost \(.*simulated helper crash.*\)/.test(m)), two.messages.join(' | '));
@@ -137,7 +142,8 @@ test('where a worker cannot start workers, training says so and goes on with one
   const p = await page(context);
   const workers = [];
   p.on('worker', (w) => workers.push(w));
-  await p.goto(`${server.url}?backend=cpu&epochs=1&train=6000&test=200&threads=2`);
+  // Seconds of training, so the notice is still the run's message when it is read.
+  await p.goto(`${server.url}?backend=cpu&epochs=1&train=24000&test=200&threads=2`);
   await dataReady(p);
   // As in a browser without nested workers: the constructor is missing inside the worker.
   await workers[0].evaluate(() => { self.Worker = function Worker() { throw new TypeError('Worker is not a constructor'); }; });
