@@ -7,6 +7,8 @@ use crate::data::Augment;
 mod adam;
 #[cfg(feature = "train")]
 mod cpu;
+#[cfg(all(feature = "train", feature = "gpu-kernels"))]
+mod gpu;
 #[cfg(feature = "train")]
 pub mod remote;
 #[cfg(feature = "train")]

@@ -4,13 +4,14 @@ mod common;
 
 use std::cell::Cell;
 use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use burn::prelude::*;
 use mnist_lab::eval::evaluate;
-use mnist_lab::model::ModelConfig;
+use mnist_lab::model::{Model, ModelConfig};
 use mnist_lab::train::remote::{Helpers, Pending, ShareJob, compute_share};
 use mnist_lab::train::{Progress, TrainConfig, TrainError, Trainer};
+use mnist_lab::weights::{from_bytes, to_bytes};
 
 #[test]
 fn one_epoch_on_6000_images_reaches_90_percent_on_1000_test_images() {
@@ -162,7 +163,7 @@ fn fine_tuning_from_loaded_weights_trains() {
 }
 
 /// Every weight of a model, in a fixed order.
-fn weights(model: &mnist_lab::model::Model) -> Vec<f32> {
+fn weights(model: &Model) -> Vec<f32> {
     let mut all = vec![];
     for tensor in [
         model.conv1.weight.val().flatten::<1>(0, 3),
@@ -177,6 +178,16 @@ fn weights(model: &mnist_lab::model::Model) -> Vec<f32> {
     all
 }
 
+/// The tutorial's model from the same weights in every run these tests compare, on the CPU.
+/// They are drawn once: burn's random numbers are one stream, which the tests running at once
+/// draw from and seed in turn.
+fn initial_model() -> Model {
+    static WEIGHTS: OnceLock<Vec<u8>> = OnceLock::new();
+    let empty = ModelConfig::TUTORIAL.init(&Device::flex().autodiff());
+    let bytes = WEIGHTS.get_or_init(|| to_bytes(&empty).expect("weights encode"));
+    from_bytes(&empty, "the initial weights", bytes).expect("weights decode")
+}
+
 /// One epoch on 600 images at batch 61 (which does not split evenly: shares of 21, 20 and 20
 /// for three; the last batch holds 51 images), with augmentation: the final weights and reports.
 /// The CPU kernels compute the gradients unless `autodiff`.
@@ -185,8 +196,18 @@ fn shared_run(
     helpers: Option<Box<dyn Helpers>>,
     autodiff: bool,
 ) -> (Vec<f32>, Vec<Progress>) {
+    run_on(Device::flex(), threads, helpers, autodiff)
+}
+
+/// [`shared_run`] on `device`, from the same initial weights on every device (each backend has
+/// its own random numbers).
+fn run_on(
+    device: Device,
+    threads: usize,
+    helpers: Option<Box<dyn Helpers>>,
+    autodiff: bool,
+) -> (Vec<f32>, Vec<Progress>) {
     let mnist = common::mnist();
-    let device = Device::flex().autodiff();
     let config = TrainConfig {
         epochs: 1,
         batch_size: 61,
@@ -196,8 +217,7 @@ fn shared_run(
         ..TrainConfig::default()
     };
     let train = Arc::new(mnist.train.take(600));
-    let mut trainer =
-        Trainer::from_scratch(&ModelConfig::TUTORIAL, train, config, &device).unwrap();
+    let mut trainer = Trainer::new(initial_model(), train, config, &device.autodiff()).unwrap();
     if let Some(helpers) = helpers {
         trainer.set_helpers(helpers);
     }
@@ -217,11 +237,7 @@ fn assert_same_training(
     many: &(Vec<f32>, Vec<Progress>),
     what: &str,
 ) {
-    let initial = {
-        let device = Device::flex();
-        device.seed(0);
-        weights(&ModelConfig::TUTORIAL.init(&device))
-    };
+    let initial = weights(&initial_model());
     // Same steps, same metrics up to float rounding in the sums.
     assert_eq!(one.1.len(), many.1.len(), "{what}");
     for (a, b) in one.1.iter().zip(&many.1) {
@@ -269,6 +285,25 @@ fn cpu_kernels_train_the_same_weights_as_burns_autodiff() {
     let kernels = shared_run(1, None, false);
     assert_same_training(&kernels, &shared_run(1, None, true), "autodiff");
     assert_same_training(&kernels, &shared_run(2, None, true), "autodiff, 2 threads");
+}
+
+/// On a GPU our own kernels compute each step's gradients: the same training as the CPU
+/// kernels and as burn's autodiff on the GPU (`--features wgpu`, with a GPU or Mesa's lavapipe).
+#[cfg(feature = "wgpu")]
+#[test]
+fn gpu_kernels_train_the_same_weights_as_the_cpu_kernels() {
+    let gpu = Device::wgpu(DeviceKind::DefaultDevice);
+    let kernels = shared_run(1, None, false);
+    assert_same_training(
+        &kernels,
+        &run_on(gpu.clone(), 1, None, false),
+        "GPU kernels",
+    );
+    assert_same_training(
+        &kernels,
+        &run_on(gpu, 1, None, true),
+        "burn's autodiff on the GPU",
+    );
 }
 
 /// Helpers in this process, standing in for a browser's other workers: each computes its share

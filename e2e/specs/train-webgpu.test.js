@@ -2,6 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, browser, page, shot, dataReady, recordLosses, losses } from '../harness.js';
+import { pretrainedReady } from '../drawing.js';
 
 let server, chrome;
 before(async () => { server = await serve(); chrome = await browser(); });
@@ -25,6 +26,39 @@ test('a short WebGPU run moves the progress bar and lowers the loss', async () =
   await shot(p, 'train-webgpu-finished');
   assert.deepEqual(p.errors, []);
   await context.close();
+});
+
+test('WebGPU trains as the CPU does: the same losses and test accuracy from the same weights', async () => {
+  // From the pretrained weights (a random start differs: each backend has its own random
+  // numbers), 50 steps in the same order on each backend.
+  const run = async (backend) => {
+    const context = await chrome.newContext();
+    const p = await page(context, `${server.url}?backend=${backend}&epochs=1&train=3000&test=500&init=current&threads=1`);
+    await dataReady(p);
+    await pretrainedReady(p);
+    await recordLosses(p);
+    await p.getByTestId('start').click();
+    await p.getByTestId('run-message').filter({ hasText: 'Finished 1 epoch' }).waitFor({ timeout: 300_000 });
+    const result = {
+      losses: await losses(p),
+      accuracy: Number((await p.getByTestId('test-accuracy').textContent()).replace(/[^\d.]/g, '')),
+      backend: await p.getByTestId('backend-info').textContent(),
+      errors: p.errors,
+    };
+    await context.close();
+    return result;
+  };
+  const cpu = await run('cpu');
+  const gpu = await run('webgpu');
+  assert.match(cpu.backend, /^CPU/);
+  assert.match(gpu.backend, /^WebGPU/);
+  assert.ok(cpu.losses.length >= 3, `losses shown: ${cpu.losses}`);
+  assert.equal(gpu.losses.length, cpu.losses.length);
+  gpu.losses.forEach((l, i) => assert.ok(Math.abs(l - cpu.losses[i]) < 1e-3, `loss ${i}: ${l} on WebGPU, ${cpu.losses[i]} on the CPU`));
+  // A near tie between two classes may round either way: one test image (0.2 points) at most.
+  assert.ok(Math.abs(gpu.accuracy - cpu.accuracy) <= 0.2, `test accuracy ${gpu.accuracy} on WebGPU, ${cpu.accuracy} on the CPU`);
+  assert.deepEqual(cpu.errors, []);
+  assert.deepEqual(gpu.errors, []);
 });
 
 test('Auto times both backends and says which it chose and why', async () => {

@@ -35,8 +35,9 @@ impl Network {
         Self::of(model).filter(|_| *device == Device::flex())
     }
 
-    /// `model`'s shape, when these kernels compute exactly what its `forward` does in training.
-    fn of(model: &Model) -> Option<Self> {
+    /// `model`'s shape, when these kernels compute exactly what its `forward` does in training
+    /// (the GPU kernels take the same models, without a hidden layer).
+    pub(super) fn of(model: &Model) -> Option<Self> {
         if model.dropout_prob() > 0.0 {
             return None;
         }
@@ -51,6 +52,12 @@ impl Network {
         let square_3x3 = [k1, k1w, k2, k2w] == [3; 4];
         (c_in == 1 && c2_in == c1 && square_3x3 && network.num_params() == model.num_params())
             .then_some(network)
+    }
+
+    /// The layers' shape (the GPU kernels take the models without a hidden layer).
+    #[cfg(feature = "gpu-kernels")]
+    pub(super) fn config(&self) -> &ModelConfig {
+        &self.0
     }
 
     /// The parameters' sizes in the order the model visits them (and flattens them).

@@ -111,10 +111,7 @@ pub(super) async fn burn_share(
     let result = share_gradients(&model, share);
     let grads = flatten_grads(&model, &result.grads);
     // One read for the gradients, the loss and the count.
-    let all = Tensor::cat(
-        vec![grads, result.loss.inner(), result.correct.float().inner()],
-        0,
-    );
+    let all = Tensor::cat(vec![grads, result.loss.inner(), result.correct.inner()], 0);
     let mut values = batch::read_floats(all).await.map_err(TrainError::Read)?;
     let correct = values.pop().expect("the count was read") as u32;
     let loss = values.pop().expect("the loss was read");

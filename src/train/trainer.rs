@@ -38,11 +38,12 @@ pub(super) struct Share {
     pub weight: f32,
 }
 
-/// What a share gives back: its gradients, its loss (weighted by its fraction) and its hits.
+/// What a share gives back: its gradients, its loss (weighted by its fraction) and its hits
+/// (as a float, the way they are read back with the loss).
 pub(super) struct ShareResult {
     pub grads: GradientsParams,
     pub loss: Tensor<1>,
-    pub correct: Tensor<1, Int>,
+    pub correct: Tensor<1>,
 }
 
 /// Forward and backward on one share, on a copy of `model` with leaves of its own (so shares
@@ -60,7 +61,7 @@ pub(super) fn share_gradients(model: &Model, share: Share) -> ShareResult {
         .argmax(1)
         .squeeze_dim::<1>(1)
         .equal(share.targets)
-        .int()
+        .float()
         .sum();
     // A whole batch needs no scaling (and on a GPU, no extra kernel).
     let loss = if share.weight == 1.0 {
@@ -111,7 +112,7 @@ fn sum_flat(model: &Model, answers: Vec<ShareGradients>, device: &Device) -> Opt
     Some(ShareResult {
         grads: remote::unflatten_grads(model, &sum.grads, &device.clone().inner()),
         loss: Tensor::from_floats([sum.loss], device),
-        correct: Tensor::from_ints([sum.correct as i32], device),
+        correct: Tensor::from_floats([sum.correct as f32], device),
     })
 }
 
@@ -137,7 +138,7 @@ fn split(n: usize, threads: usize) -> Vec<Range<usize>> {
 /// Metrics of the steps since the last report, still on the device.
 struct Window {
     loss_sum: Tensor<1>,
-    correct: Tensor<1, Int>,
+    correct: Tensor<1>,
     steps: usize,
     images: usize,
 }
@@ -161,7 +162,8 @@ pub struct Trainer {
     busy_secs: f64,
     images_done: usize,
     helpers: Option<Box<dyn Helpers>>,
-    /// Whether shares on the CPU go through the written-out kernels where they fit the model.
+    /// Whether our own kernels compute the gradients where they fit the model (the CPU's, or
+    /// on a GPU the GPU's), rather than burn's autodiff.
     kernels: bool,
 }
 
@@ -224,8 +226,8 @@ impl Trainer {
         self.helpers = Some(helpers);
     }
 
-    /// Computes every share through burn's autodiff, even on the CPU where the written-out
-    /// kernels fit: what they are compared with (`mnist-lab bench`, the tests).
+    /// Computes every share through burn's autodiff, even where our CPU or GPU kernels fit:
+    /// what they are compared with (`mnist-lab bench`, the browser's bench, the tests).
     pub fn use_autodiff(&mut self) {
         self.kernels = false;
     }
@@ -285,63 +287,70 @@ impl Trainer {
             targets: batch::labels_tensor(&self.data, &indices[r.clone()], &self.device),
             weight: weight_of(r),
         };
-        // On the CPU the written-out kernels compute the shares, from the parameters read once.
-        let kernels = cpu::Network::training(&self.model, &self.device).filter(|_| self.kernels);
-        let params = match (kernels.is_some(), remote > 0) {
-            (false, false) => None,
-            _ => Some(remote::flatten_params(&self.model).await?),
-        };
-        let labels_of = |r: &Range<usize>| -> Vec<u8> {
-            indices[r.clone()]
-                .iter()
-                .map(|&i| self.data.label(i as usize))
-                .collect()
-        };
-        let by_kernels = |network: cpu::Network, r: &Range<usize>| {
-            let params = params.as_deref().expect("read for the kernels");
-            let pixels = &pixels[r.start * PIXELS..r.end * PIXELS];
-            network.gradients(params, pixels, &labels_of(r), weight_of(r))
-        };
-        let mut pending = vec![];
-        if let Some(helpers) = self.helpers.as_mut().filter(|_| remote > 0) {
-            let params = params.as_ref().expect("read for the helpers");
-            for (i, r) in away.iter().enumerate() {
-                let job = ShareJob {
-                    params: params.clone(),
-                    pixels: pixels_of(r),
-                    labels: labels_of(r),
-                    weight: weight_of(r),
-                };
-                pending.push((r.clone(), helpers.compute(i, job)));
-            }
-        }
-        let (mut flat, mut results) = match kernels {
-            Some(network) => (
-                on_threads(here.to_vec(), |r| by_kernels(network, &r)),
-                vec![],
-            ),
+        let results = match self.on_gpu(&pixels, indices) {
+            Some(batch) => vec![batch],
             None => {
-                let shares = here.iter().map(share).collect();
-                (
-                    vec![],
-                    on_threads(shares, |s| share_gradients(&self.model, s)),
-                )
+                // On the CPU the written-out kernels compute the shares, from the parameters read once.
+                let kernels =
+                    cpu::Network::training(&self.model, &self.device).filter(|_| self.kernels);
+                let params = match (kernels.is_some(), remote > 0) {
+                    (false, false) => None,
+                    _ => Some(remote::flatten_params(&self.model).await?),
+                };
+                let labels_of = |r: &Range<usize>| -> Vec<u8> {
+                    indices[r.clone()]
+                        .iter()
+                        .map(|&i| self.data.label(i as usize))
+                        .collect()
+                };
+                let by_kernels = |network: cpu::Network, r: &Range<usize>| {
+                    let params = params.as_deref().expect("read for the kernels");
+                    let pixels = &pixels[r.start * PIXELS..r.end * PIXELS];
+                    network.gradients(params, pixels, &labels_of(r), weight_of(r))
+                };
+                let mut pending = vec![];
+                if let Some(helpers) = self.helpers.as_mut().filter(|_| remote > 0) {
+                    let params = params.as_ref().expect("read for the helpers");
+                    for (i, r) in away.iter().enumerate() {
+                        let job = ShareJob {
+                            params: params.clone(),
+                            pixels: pixels_of(r),
+                            labels: labels_of(r),
+                            weight: weight_of(r),
+                        };
+                        pending.push((r.clone(), helpers.compute(i, job)));
+                    }
+                }
+                let (mut flat, mut results) = match kernels {
+                    Some(network) => (
+                        on_threads(here.to_vec(), |r| by_kernels(network, &r)),
+                        vec![],
+                    ),
+                    None => {
+                        let shares = here.iter().map(share).collect();
+                        (
+                            vec![],
+                            on_threads(shares, |s| share_gradients(&self.model, s)),
+                        )
+                    }
+                };
+                let expected = self.model.num_params();
+                for (r, answer) in pending {
+                    // A lost helper's share is computed here: the step stays the same.
+                    match (answer.await.filter(|a| a.grads.len() == expected), kernels) {
+                        (Some(answer), _) => flat.push(answer),
+                        (None, Some(network)) => flat.push(by_kernels(network, &r)),
+                        (None, None) => results.push(share_gradients(&self.model, share(&r))),
+                    }
+                }
+                results.extend(sum_flat(&self.model, flat, &self.device));
+                results
             }
         };
-        let expected = self.model.num_params();
-        for (r, answer) in pending {
-            // A lost helper's share is computed here: the step stays the same.
-            match (answer.await.filter(|a| a.grads.len() == expected), kernels) {
-                (Some(answer), _) => flat.push(answer),
-                (None, Some(network)) => flat.push(by_kernels(network, &r)),
-                (None, None) => results.push(share_gradients(&self.model, share(&r))),
-            }
-        }
-        results.extend(sum_flat(&self.model, flat, &self.device));
 
         // The shares' gradients summed are the batch's: one Adam step, as with one thread.
         let mut sum = GradientsAccumulator::<Model>::new();
-        let mut metrics: Option<(Tensor<1>, Tensor<1, Int>)> = None;
+        let mut metrics: Option<(Tensor<1>, Tensor<1>)> = None;
         for share in results {
             sum.accumulate(&self.model, share.grads);
             metrics = Some(match metrics {
@@ -394,10 +403,28 @@ impl Trainer {
         Ok(progress)
     }
 
+    /// The whole batch's gradients by the GPU kernels, where they train this model on this
+    /// device (burn's autodiff computes them otherwise).
+    fn on_gpu(&self, pixels: &[f32], indices: &[u32]) -> Option<ShareResult> {
+        #[cfg(feature = "gpu-kernels")]
+        if let Some(kernels) =
+            super::gpu::Kernels::training(&self.model, &self.device).filter(|_| self.kernels)
+        {
+            let labels: Vec<u8> = indices
+                .iter()
+                .map(|&i| self.data.label(i as usize))
+                .collect();
+            return Some(kernels.gradients(&self.model, pixels.to_vec(), &labels));
+        }
+        #[cfg(not(feature = "gpu-kernels"))]
+        let _ = (pixels, indices);
+        None
+    }
+
     async fn report(&mut self, epoch_done: bool, started: Instant) -> Result<Progress, TrainError> {
         let w = self.window.take().expect("a step just filled the window");
         // One read for both numbers.
-        let both = Tensor::cat(vec![w.loss_sum, w.correct.float()], 0);
+        let both = Tensor::cat(vec![w.loss_sum, w.correct], 0);
         let values = batch::read_floats(both).await.map_err(TrainError::Read)?;
         // The read waits for the device, so it counts as this step's time.
         self.busy_secs += started.elapsed().as_secs_f64();

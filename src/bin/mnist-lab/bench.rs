@@ -85,9 +85,11 @@ pub fn run(args: Args) -> Result<()> {
     add(one_thread.install(|| cpu(Path::Autodiff, 1))?);
     add(one_thread.install(|| cpu(Path::Kernels, 1))?);
     add(one_thread.install(|| cpu(Path::Kernels, cores))?);
+    // A GPU: burn's autodiff, then our GPU kernels (src/train/gpu).
     for device in DeviceArg::available() {
         if device != DeviceArg::Cpu {
             add(bench_device(device, Path::Autodiff, 1, &args, &mnist)?);
+            add(bench_device(device, Path::Kernels, 1, &args, &mnist)?);
         }
     }
     if args.no_pytorch {
@@ -182,7 +184,8 @@ fn bench_device(
         DeviceArg::Wgpu => Kind::Gpu,
     };
     let name = match (kind, path, trainer.threads_per_batch()) {
-        (Kind::Gpu, ..) => format!("burn {}", arg.name()),
+        (Kind::Gpu, Path::Autodiff, _) => format!("burn {}, autodiff", arg.name()),
+        (Kind::Gpu, Path::Kernels, _) => format!("GPU kernels on {}", arg.name()),
         (Kind::Cpu, Path::Autodiff, 1) => format!("burn {}, autodiff, 1 thread", arg.name()),
         (Kind::Cpu, Path::Autodiff, n) => format!("burn {}, autodiff, {n} threads", arg.name()),
         (Kind::Cpu, Path::Kernels, 1) => "CPU kernels, 1 thread".to_string(),
