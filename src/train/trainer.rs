@@ -287,7 +287,13 @@ impl Trainer {
             targets: batch::labels_tensor(&self.data, &indices[r.clone()], &self.device),
             weight: weight_of(r),
         };
-        let results = match self.on_gpu(&pixels, indices) {
+        let labels_of = |r: &Range<usize>| -> Vec<u8> {
+            indices[r.clone()]
+                .iter()
+                .map(|&i| self.data.label(i as usize))
+                .collect()
+        };
+        let results = match self.on_gpu(&pixels, || labels_of(&(0..n))) {
             Some(batch) => vec![batch],
             None => {
                 // On the CPU the written-out kernels compute the shares, from the parameters read once.
@@ -296,12 +302,6 @@ impl Trainer {
                 let params = match (kernels.is_some(), remote > 0) {
                     (false, false) => None,
                     _ => Some(remote::flatten_params(&self.model).await?),
-                };
-                let labels_of = |r: &Range<usize>| -> Vec<u8> {
-                    indices[r.clone()]
-                        .iter()
-                        .map(|&i| self.data.label(i as usize))
-                        .collect()
                 };
                 let by_kernels = |network: cpu::Network, r: &Range<usize>| {
                     let params = params.as_deref().expect("read for the kernels");
@@ -405,19 +405,15 @@ impl Trainer {
 
     /// The whole batch's gradients by the GPU kernels, where they train this model on this
     /// device (burn's autodiff computes them otherwise).
-    fn on_gpu(&self, pixels: &[f32], indices: &[u32]) -> Option<ShareResult> {
+    fn on_gpu(&self, pixels: &[f32], labels: impl FnOnce() -> Vec<u8>) -> Option<ShareResult> {
         #[cfg(feature = "gpu-kernels")]
         if let Some(kernels) =
             super::gpu::Kernels::training(&self.model, &self.device).filter(|_| self.kernels)
         {
-            let labels: Vec<u8> = indices
-                .iter()
-                .map(|&i| self.data.label(i as usize))
-                .collect();
-            return Some(kernels.gradients(&self.model, pixels.to_vec(), &labels));
+            return Some(kernels.gradients(&self.model, pixels.to_vec(), &labels()));
         }
         #[cfg(not(feature = "gpu-kernels"))]
-        let _ = (pixels, indices);
+        let _ = (pixels, labels);
         None
     }
 
