@@ -12,7 +12,7 @@
 //   that loaded without it (no clients.claim()): such a page goes on fetching from the host as
 //   it did, where a claimed one could restart its training worker from another build.
 //
-// `cargo xtask dist` (xtask/src/main.rs, `service_worker`) fills in the three constants below
+// `cargo xtask dist` (xtask/src/service_worker.rs) fills in the three constants below
 // for each build. As trunk copies this file (`trunk serve`, a plain `trunk build`) BUILD is null:
 // the worker then caches and serves nothing, and clears the shell caches an earlier build left.
 
