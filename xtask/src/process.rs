@@ -29,10 +29,14 @@ pub fn run(program: &str, args: &[&str], dir: &Path) -> Result {
     status(command(program, args, dir))
 }
 
-/// Runs a prepared command; an error unless it succeeds.
+/// Runs a prepared command; an error, naming the command with its arguments, unless it
+/// succeeds.
 pub fn status(mut command: Command) -> Result {
-    let program = command.get_program().to_string_lossy().into_owned();
-    status_of(&program, command.status())
+    let mut named = command.get_program().to_string_lossy().into_owned();
+    for arg in command.get_args() {
+        named = format!("{named} {}", arg.to_string_lossy());
+    }
+    status_of(&format!("`{named}`"), command.status())
 }
 
 /// An error unless `program` ran and succeeded.
@@ -54,4 +58,25 @@ pub fn output(program: &str, args: &[&str]) -> Option<String> {
     out.status
         .success()
         .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_command_is_named_with_its_arguments() {
+        let mut sh = Command::new("sh");
+        sh.args(["-c", "exit 3"]);
+        assert_eq!(
+            status(sh),
+            Err("`sh -c exit 3` failed (exit status: 3)".into())
+        );
+        let missing = status(Command::new("no-such-program-here"));
+        assert!(
+            missing
+                .unwrap_err()
+                .starts_with("cannot run `no-such-program-here`: ")
+        );
+    }
 }

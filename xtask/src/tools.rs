@@ -12,8 +12,8 @@ use crate::builds::Kind;
 use crate::process::{self, output};
 use crate::{Result, modules, root};
 
-pub const TRUNK: &str = "0.21.14";
-pub const WASM_BINDGEN: &str = "0.2.130";
+const TRUNK: &str = "0.21.14";
+const WASM_BINDGEN: &str = "0.2.130";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// What a command needs.
@@ -79,7 +79,7 @@ pub const TOOLS: [Tool; 6] = [
         compiled: true,
         needed_by: Need::Serve,
         found: || pinned("trunk", TRUNK),
-        install: || cargo_install("trunk", TRUNK),
+        install: install_trunk,
     },
     Tool {
         name: "wasm-bindgen",
@@ -166,17 +166,17 @@ fn pinned(program: &str, version: &str) -> std::result::Result<String, String> {
     }
 }
 
-/// `cargo install --locked` of a pinned version, built for a quick install: without default
-/// features (trunk's are TLS for serving over https and downloading tools, and a check for
-/// updates, none of which an offline local server uses) and without its release profile's fat
-/// LTO and single codegen unit, because it only starts other programs and serves files
-/// (README *Quick start* has the install times).
-fn cargo_install(krate: &str, version: &str) -> Result {
+/// trunk by `cargo install --locked`, built for a quick install: without default features (TLS
+/// for serving over https and downloading tools, and a check for updates, none of which an
+/// offline local server uses) and without its release profile's fat LTO and single codegen
+/// unit, because it only starts other programs and serves files (README *Quick start* has the
+/// install times).
+fn install_trunk() -> Result {
     let install = [
         "install",
-        krate,
+        "trunk",
         "--version",
-        version,
+        TRUNK,
         "--locked",
         "--no-default-features",
     ];
