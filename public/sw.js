@@ -1,9 +1,11 @@
 // MNIST Lab's service worker: after the first visit the app opens, reads drawings and trains
 // without a network.
 //
-// - The app shell (the page, its CSS, both wasm modules and their JavaScript, the pretrained
+// - The app shell (the page, its CSS, the page's wasm module and its JavaScript, the pretrained
 //   weights, the manifest and icons) is precached into a cache named by the build and served
-//   cache-first. Nothing else is cached by this worker.
+//   cache-first. The GPU module (marked 'on-use') joins that cache when a run on WebGPU first
+//   fetches it: a visitor who trains on the CPU never downloads it. Nothing else is cached by
+//   this worker.
 // - MNIST is kept by the training worker itself, in the cache DATA_CACHE (see
 //   src/web/worker/dataset.rs); `mnist/*` is served from there, or from the network.
 // - Versions never mix: a page keeps the build it loaded, and a new build waits (no
@@ -20,7 +22,7 @@
 const BUILD = null;
 /** The app shell: each file relative to this script, with its Subresource Integrity hash, so a
  * host or cache that answers with another build's bytes fails the install instead of mixing
- * builds ('./' is index.html). */
+ * builds ('./' is index.html), and 'on-use' for a file cached when first fetched. */
 const SHELL = [];
 /** The training worker's MNIST cache: `DATA_CACHE` in src/web/worker/dataset.rs, copied here. */
 const DATA_CACHE = null;
@@ -30,7 +32,7 @@ const SHELL_PREFIX = `mnist-lab-shell ${self.registration.scope} `;
 const SHELL_CACHE = SHELL_PREFIX + BUILD;
 
 const url = (path) => new URL(path, self.location).href;
-const SHELL_URLS = new Set(SHELL.map(([path]) => url(path)));
+const SHELL_FILES = new Map(SHELL.map(([path, integrity, when]) => [url(path), { path, integrity, when }]));
 const ROOT = url('./');
 const MNIST = url('mnist/');
 
@@ -54,8 +56,8 @@ self.addEventListener('install', (event) => {
     const cache = await caches.open(SHELL_CACHE);
     // A failed install (offline, a host mid-deploy) is retried on a later visit, keeping what
     // it already has.
-    await Promise.all(SHELL.map(async ([path, integrity]) => {
-      if (await cache.match(url(path))) return;
+    await Promise.all(SHELL.map(async ([path, integrity, when]) => {
+      if (when === 'on-use' || await cache.match(url(path))) return;
       await cache.put(url(path), await download(path, integrity));
     }));
   })());
@@ -75,6 +77,17 @@ async function cacheFirst(name, key, request) {
   return cached ?? fetch(request);
 }
 
+/** A file of the shell cached on first use: from the cache, or downloaded (checked against its
+ * hash), kept and answered. */
+async function cacheOnUse({ path, integrity }) {
+  const cache = await caches.open(SHELL_CACHE);
+  const cached = await cache.match(url(path));
+  if (cached) return cached;
+  const response = await download(path, integrity);
+  await cache.put(url(path), response.clone());
+  return response;
+}
+
 self.addEventListener('fetch', (event) => {
   const { request } = event;
   if (BUILD === null || request.method !== 'GET') return;
@@ -85,7 +98,9 @@ self.addEventListener('fetch', (event) => {
   if (page) {
     // The app's own page at any query (its settings live there).
     event.respondWith(cacheFirst(SHELL_CACHE, ROOT, request));
-  } else if (address.search === '' && SHELL_URLS.has(address.href)) {
+  } else if (address.search === '' && SHELL_FILES.get(address.href)?.when === 'on-use') {
+    event.respondWith(cacheOnUse(SHELL_FILES.get(address.href)));
+  } else if (address.search === '' && SHELL_FILES.has(address.href)) {
     event.respondWith(cacheFirst(SHELL_CACHE, address.href, request));
   } else if (address.search === '' && address.href.startsWith(MNIST)) {
     event.respondWith(cacheFirst(DATA_CACHE, address.href, request));

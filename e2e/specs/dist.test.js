@@ -48,14 +48,15 @@ test('served from /mnist-lab/ with precompressed files, every request stays ther
   assert.deepEqual(outside, [], 'requests outside the folder');
   const failed = server.served.filter((s) => s.status !== 200);
   assert.deepEqual(failed, [], 'requests that failed');
-  // What a host with gzip_static/brotli_static sends: the siblings, for both modules.
-  for (const wasm of ['worker_bg.wasm', '_bg.wasm']) {
-    const sent = server.served.filter((s) => s.path.endsWith(wasm));
-    assert.ok(sent.length > 0 && sent.every((s) => ['br', 'gzip'].includes(s.encoding)), `${wasm}: ${JSON.stringify(sent)}`);
-  }
-  // The service worker's precache reuses what the page and its worker downloaded (HTTP cache).
+  // What a host with gzip_static/brotli_static sends: the siblings. The page's module is also
+  // the CPU training worker: a run on the CPU never fetches the GPU module.
+  const wasm = server.served.filter((s) => s.path.endsWith('_bg.wasm'));
+  assert.ok(wasm.length > 0 && wasm.every((s) => ['br', 'gzip'].includes(s.encoding)), JSON.stringify(wasm));
+  assert.deepEqual(server.served.filter((s) => /worker(_bg\.wasm|\.js)$/.test(s.path)), [], 'the GPU module was fetched');
+  // The service worker's precache reuses what the page downloaded (HTTP cache).
   const times = (name) => server.served.filter((s) => s.path === `mnist-lab/${name}` && s.status === 200).length;
-  console.log(`  sent as ${[...new Set(server.served.filter((s) => s.encoding).map((s) => s.encoding))].join(', ')}; downloads of worker_bg.wasm: ${times('worker_bg.wasm')}, of the weights: ${times('weights/tutorial.bpk')}`);
+  const module = wasm[0].path.slice('mnist-lab/'.length);
+  console.log(`  sent as ${[...new Set(server.served.filter((s) => s.encoding).map((s) => s.encoding))].join(', ')}; downloads of ${module}: ${times(module)}, of the weights: ${times('weights/tutorial.bpk')}`);
   assert.ok(server.served.filter((s) => s.path.startsWith('mnist-lab/mnist/')).every((s) => s.encoding === undefined), 'MNIST is sent as it is');
 
   // The folder without its slash is redirected to it (as GitHub Pages does), and works.
@@ -103,8 +104,11 @@ test('the service worker precaches exactly the shipped app shell, each file with
     assert.equal(integrity, `sha256-${createHash('sha256').update(bytes).digest('base64')}`, path);
   }
   for (const f of ['manifest.webmanifest', 'icons/icon-192.png', 'icons/icon-512.png', 'icons/icon-maskable-512.png', 'icons/favicon.svg', 'weights/tutorial.bpk', 'worker.js', 'worker_bg.wasm']) {
-    assert.ok(expected.includes(f), `${f} is shipped and precached`);
+    assert.ok(expected.includes(f), `${f} is shipped and in the shell`);
   }
+  // The GPU module is cached when a run first uses it, never precached; everything else is.
+  const onUse = shell.filter(([, , when]) => when === 'on-use').map(([path]) => path).sort();
+  assert.deepEqual(onUse, ['worker.js', 'worker_bg.wasm']);
   // The data cache is the training worker's: the one name, from src/web/worker/dataset.rs.
   const rust = await readFile(new URL('../../src/web/worker/dataset.rs', import.meta.url), 'utf8');
   const name = rust.match(/^pub const DATA_CACHE: &str = "([^"]+)";$/m)[1];

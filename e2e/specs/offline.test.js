@@ -1,7 +1,8 @@
-// Offline after the first visit (public/sw.js): the page, both modules, the weights and MNIST
-// come from the caches, so the app opens, reads a drawing and trains with no network. A new
-// deployment takes over only once the old build's tabs are closed, then drops the old build's
-// files and keeps the data.
+// Offline after the first visit (public/sw.js): the page, its module, the weights and MNIST come
+// from the caches, so the app opens, reads a drawing and trains with no network; the GPU module
+// too, once a run has used it (and where it never was, Auto trains on the CPU and says why). A
+// new deployment takes over only once the old build's tabs are closed, then drops the old
+// build's files and keeps the data.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, browser, page, shot, dataReady, serviceWorkerReady } from '../harness.js';
@@ -44,6 +45,51 @@ test('after one visit, offline: the page opens, reads a drawing and trains', asy
   const reached = server.requests.slice(asked).filter((r) => r !== 'mnist-lab/sw.js');
   assert.deepEqual(reached, [], 'requests that reached the host while offline');
   assert.deepEqual(p.errors, []);
+});
+
+/** Starts a one-epoch run; returns what the page says about its backend once it finishes. */
+async function train(p) {
+  await dataReady(p);
+  await p.getByTestId('start').click();
+  await p.getByTestId('run-message').filter({ hasText: 'Finished 1 epoch' }).waitFor({ timeout: 300_000 });
+  return p.getByTestId('backend-info').textContent();
+}
+
+test('the GPU module is fetched for a run that may use WebGPU, kept, and used offline; never fetched, Auto trains on the CPU offline', async (t) => {
+  const server = await serve({ prefix: '/mnist-lab/' });
+  const context = await chrome.newContext();
+  t.after(async () => { await context.close(); await server.close(); });
+  const gpuModule = () => server.served.filter((s) => /worker(_bg\.wasm|\.js)$/.test(s.path)).map((s) => s.path);
+  const auto = `${server.url}?backend=auto&epochs=1&train=300&test=100&threads=1`;
+  const timed = /Auto: (CPU|WebGPU) \d+ ms\/step vs (CPU|WebGPU) \d+ ms\/step$/;
+
+  // Never used: offline, Auto has only the page's module, and says so.
+  const p = await page(context, auto);
+  await serviceWorkerReady(p);
+  await dataReady(p);
+  assert.deepEqual(gpuModule(), [], 'fetched before any run');
+  await context.setOffline(true);
+  server.hooks.down = true;
+  await p.reload();
+  assert.match(await train(p), /^CPU \(wasm\) · Auto: the app's WebGPU part could not be loaded$/);
+
+  // Online, a run on Auto fetches it once (the service worker checks and keeps it) and times both.
+  await context.setOffline(false);
+  server.hooks.down = false;
+  await p.reload();
+  assert.match(await train(p), timed);
+  assert.deepEqual(gpuModule().sort(), ['mnist-lab/worker.js', 'mnist-lab/worker_bg.wasm']);
+
+  // Offline again, in a fresh tab: it comes from the cache, and Auto times both again.
+  await context.setOffline(true);
+  server.hooks.down = true;
+  await p.close();
+  const q = await page(context, auto);
+  assert.match(await train(q), timed);
+  await shot(q, 'offline-auto');
+  assert.equal(gpuModule().length, 2, 'fetched again');
+  assert.deepEqual(p.errors, []);
+  assert.deepEqual(q.errors, []);
 });
 
 test('a new build waits until the old tabs close, then replaces the old shell cache and keeps the data', async (t) => {

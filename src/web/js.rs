@@ -3,30 +3,86 @@
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, BlobPropertyBag, Url, Worker};
+use web_sys::{Blob, BlobPropertyBag, Url, Worker, WorkerOptions, WorkerType};
 
-/// Starts a training worker (the `worker` module found at `base`): from the page, and from the
-/// training worker for the helpers that share its batches (where a browser cannot start a
-/// worker from a worker, that fails, and training keeps to one worker).
-pub fn start_worker(base: &str) -> Result<Worker, JsValue> {
+/// A training worker's module: the page's own (training on the CPU; it is downloaded and compiled
+/// already) or the GPU module (`worker.js`, WebGPU and the CPU), fetched only when it starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Module {
+    Page,
+    Gpu,
+}
+
+impl Module {
+    /// The module this code runs in: a helper runs the same one as the worker that starts it.
+    pub const OWN: Module = if cfg!(feature = "web-gpu") {
+        Module::Gpu
+    } else {
+        Module::Page
+    };
+}
+
+/// Starts a training worker running `module` found at `base`: from the page, and from the
+/// training worker for the helpers that share its batches (where a browser cannot start a worker
+/// from a worker, that fails, and training keeps to one worker). A failure to load the module is
+/// rethrown, so it reaches the starter as an error event like any other crash.
+pub fn start_worker(module: Module, base: &str) -> Result<Worker, JsValue> {
     // The base URL enters the script as a JSON string literal, never pasted into code: a page
-    // URL holding a quote must not become script. A failure to load the wasm is rethrown, so
-    // it reaches the starter as an error event like any other crash.
+    // URL holding a quote must not become script.
     let base = String::from(js_sys::JSON::stringify(&base.into()).expect("a string becomes JSON"));
-    let script = format!(
-        "self.MNIST_LAB_BASE = {base};\n\
-         importScripts(self.MNIST_LAB_BASE + 'worker.js');\n\
-         wasm_bindgen(self.MNIST_LAB_BASE + 'worker_bg.wasm')\n  \
-         .catch((e) => setTimeout(() => {{ throw e; }}));"
-    );
-    let options = BlobPropertyBag::new();
-    options.set_type("text/javascript");
-    let blob = Blob::new_with_str_sequence_and_options(&Array::of1(&script.into()), &options)
+    let options = WorkerOptions::new();
+    let script = match module {
+        Module::Gpu => format!(
+            "self.MNIST_LAB_BASE = {base};\n\
+             importScripts(self.MNIST_LAB_BASE + 'worker.js');\n\
+             wasm_bindgen(self.MNIST_LAB_BASE + 'worker_bg.wasm')\n  \
+             .catch((e) => setTimeout(() => {{ throw e; }}));"
+        ),
+        // A module worker: the first message brings the page module's JavaScript (by URL) and
+        // its compiled wasm (a `WebAssembly.Module` is cloned, not fetched or compiled again).
+        Module::Page => {
+            options.set_type(WorkerType::Module);
+            format!(
+                "self.MNIST_LAB_BASE = {base};\n\
+                 addEventListener('message', (e) => {{\n  \
+                   import(e.data.glue).then((m) => m.default({{ module_or_path: e.data.module }}))\n    \
+                   .catch((e) => setTimeout(() => {{ throw e; }}));\n\
+                 }}, {{ once: true }});"
+            )
+        }
+    };
+    let blob_options = BlobPropertyBag::new();
+    blob_options.set_type("text/javascript");
+    let blob = Blob::new_with_str_sequence_and_options(&Array::of1(&script.into()), &blob_options)
         .expect("a script blob");
     let url = Url::create_object_url_with_blob(&blob).expect("an object URL");
-    let worker = Worker::new(&url);
+    let worker = Worker::new_with_options(&url, &options);
     let _ = Url::revoke_object_url(&url);
+    if let (Ok(worker), Module::Page) = (&worker, module) {
+        worker.post_message(&page_module()?)?;
+    }
     worker
+}
+
+/// What a worker needs to run the page's module: its JavaScript's URL and its compiled wasm.
+#[cfg(feature = "web-page")]
+fn page_module() -> Result<JsValue, JsValue> {
+    #[wasm_bindgen::prelude::wasm_bindgen]
+    extern "C" {
+        /// The URL of the module's JavaScript (`import.meta.url` there).
+        #[wasm_bindgen(thread_local_v2, js_namespace = ["import", "meta"], js_name = url)]
+        static GLUE_URL: String;
+    }
+    let boot = js_sys::Object::new();
+    Reflect::set(&boot, &"glue".into(), &GLUE_URL.with(String::clone).into())?;
+    Reflect::set(&boot, &"module".into(), &wasm_bindgen::module())?;
+    Ok(boot.into())
+}
+
+/// The GPU module (a classic script) cannot start page-module workers: it has no `import.meta`.
+#[cfg(not(feature = "web-page"))]
+fn page_module() -> Result<JsValue, JsValue> {
+    Err("only the page's module starts workers on it".into())
 }
 
 /// The logical processors the browser reports (`navigator.hardwareConcurrency`; 1 if unknown).
@@ -82,6 +138,25 @@ pub fn has_webgpu() -> bool {
     Reflect::get(&js_sys::global(), &"navigator".into())
         .and_then(|n| Reflect::get(&n, &"gpu".into()))
         .is_ok_and(|gpu| !gpu.is_undefined() && !gpu.is_null())
+}
+
+/// Whether the browser finds a WebGPU adapter here (`navigator.gpu.requestAdapter()`).
+pub async fn webgpu_adapter() -> bool {
+    if !has_webgpu() {
+        return false;
+    }
+    let request = Reflect::get(&js_sys::global(), &"navigator".into())
+        .and_then(|n| Reflect::get(&n, &"gpu".into()))
+        .and_then(|gpu| {
+            let request: Function = Reflect::get(&gpu, &"requestAdapter".into())?.dyn_into()?;
+            request.call0(&gpu)?.dyn_into::<Promise>()
+        });
+    match request {
+        Ok(promise) => JsFuture::from(promise)
+            .await
+            .is_ok_and(|adapter| !adapter.is_null() && !adapter.is_undefined()),
+        Err(_) => false,
+    }
 }
 
 /// A readable message from a JavaScript error value.

@@ -12,7 +12,7 @@ use crate::root;
 pub enum Kind {
     /// `cargo xtask serve`, `trunk serve`: profile `web-dev`.
     Dev,
-    /// `cargo xtask dist` and `test`: profiles `web-page` and `web-worker`.
+    /// `cargo xtask dist` and `test`: profiles `web-page` and `web-gpu`.
     Dist,
 }
 
@@ -21,7 +21,7 @@ impl Kind {
     pub fn profiles(self) -> &'static [&'static str] {
         match self {
             Kind::Dev => &["web-dev"],
-            Kind::Dist => &["web-page", "web-worker"],
+            Kind::Dist => &["web-page", "web-gpu"],
         }
     }
 }

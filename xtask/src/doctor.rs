@@ -52,7 +52,7 @@ pub fn doctor() -> Result {
         let cold = builds::cold(kind);
         let what = match kind {
             Kind::Dev => "cargo xtask serve (profile web-dev)",
-            Kind::Dist => "cargo xtask dist / test (profiles web-page, web-worker)",
+            Kind::Dist => "cargo xtask dist / test (profiles web-page, web-gpu)",
         };
         let reference = if cold { cold_secs } else { warm_secs };
         println!(

@@ -33,9 +33,17 @@ fn precached(name: &str) -> bool {
     name != "sw.js" && !name.starts_with("mnist/") && !is_sibling(name)
 }
 
+/// The GPU module's files (trunk names a worker module without a hash): cached when a run on
+/// WebGPU first fetches them, not precached, so that a visitor who trains on the CPU never
+/// downloads them.
+fn on_use(name: &str) -> bool {
+    matches!(name, "worker.js" | "worker_bg.wasm")
+}
+
 /// Fills in `dist/sw.js` (copied by trunk from `public/sw.js`): the build's version — a hash over
-/// the names and bytes of every precached file — its files with their Subresource Integrity
-/// hashes, and the data cache's name. Returns the version.
+/// the names and bytes of every file of the app shell — those files with their Subresource
+/// Integrity hashes (and `'on-use'` for those cached on first use), and the data cache's name.
+/// Returns the version.
 pub fn fill_in(dist: &Path, data_cache: &str) -> Result<String> {
     let mut shell = vec![];
     let mut build = Sha256::new();
@@ -48,7 +56,11 @@ pub fn fill_in(dist: &Path, data_cache: &str) -> Result<String> {
         } else {
             name
         };
-        shell.push(format!("  ['{url}', 'sha256-{}'],", integrity(&digest)));
+        let when = if on_use(&url) { ", 'on-use'" } else { "" };
+        shell.push(format!(
+            "  ['{url}', 'sha256-{}'{when}],",
+            integrity(&digest)
+        ));
     }
     let build = hex(&build.finalize())[..16].to_string();
     let path = dist.join("sw.js");
@@ -119,13 +131,15 @@ mod tests {
         let page = "<html>".repeat(100);
         std::fs::write(dist.join("index.html"), &page).unwrap();
         std::fs::write(dist.join("mnist/t10k-labels-idx1-ubyte.gz"), b"data").unwrap();
+        std::fs::write(dist.join("worker.js"), b"gpu").unwrap();
         let build = fill_in(&dist, "the-data").unwrap();
         let sw = std::fs::read_to_string(dist.join("sw.js")).unwrap();
         assert!(sw.contains(&format!("\nconst BUILD = '{build}';\n")));
         assert!(sw.contains("\nconst DATA_CACHE = 'the-data';\n"));
         let hash = integrity(&Sha256::digest(page.as_bytes()));
+        let gpu = integrity(&Sha256::digest(b"gpu"));
         assert!(sw.contains(&format!(
-            "\nconst SHELL = [\n  ['./', 'sha256-{hash}'],\n];\n"
+            "\nconst SHELL = [\n  ['./', 'sha256-{hash}'],\n  ['worker.js', 'sha256-{gpu}', 'on-use'],\n];\n"
         )));
         // A filled-in worker is not a template any more.
         assert!(fill_in(&dist, "the-data").is_err());

@@ -221,6 +221,8 @@ mnist-test-set = MNIST test set
 
 webgpu-missing = this browser offers no WebGPU
 webgpu-unusable = WebGPU is not usable here: { $detail }
+webgpu-no-adapter = the browser found no WebGPU adapter
+webgpu-not-loaded = the app's WebGPU part could not be loaded
 chosen-by-you = chosen by you
 cpu-instead = { $why }; using the CPU instead
 auto = Auto: { $why }

@@ -264,6 +264,8 @@ mnist-test-set = Тестовый набор MNIST
 
 webgpu-missing = этот браузер не поддерживает WebGPU
 webgpu-unusable = WebGPU здесь не работает: { $detail }
+webgpu-no-adapter = браузер не нашёл адаптер WebGPU
+webgpu-not-loaded = не удалось загрузить WebGPU-часть приложения
 chosen-by-you = выбран вами
 cpu-instead = { $why }; обучение на CPU
 auto = Авто: { $why }

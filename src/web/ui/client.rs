@@ -4,6 +4,11 @@
 //! or hang. The page notices either (the worker's error event; no answer to a ping within
 //! [`UNRESPONSIVE_MS`]), terminates it, starts a fresh one and tells the UI, which restores what
 //! the new worker needs. Messages from a worker that was replaced are ignored.
+//!
+//! The worker runs the page's own module (training on the CPU) until a run may use WebGPU and
+//! the browser finds an adapter: then the GPU module replaces it, restored the same way, and
+//! stays. Where the GPU module fails to load (offline before it was ever fetched) the page's
+//! module takes over again, and the run goes on on the CPU.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -14,8 +19,8 @@ use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
 use crate::web::envelope::{pack, unpack};
-use crate::web::js::{now_ms, start_worker};
-use crate::web::protocol::{FromWorker, ToWorker};
+use crate::web::js::{Module, now_ms, start_worker, webgpu_adapter};
+use crate::web::protocol::{BackendChoice, FromWorker, ToWorker};
 
 /// How often a running worker is asked whether it is alive.
 const PING_EVERY_MS: u64 = 2_000;
@@ -41,6 +46,7 @@ type OnDeath = Rc<dyn Fn(Death)>;
 
 struct Channel {
     worker: Worker,
+    module: Module,
     /// Counts workers started; events carry the generation of the worker that sent them.
     generation: u32,
     /// Whether the current worker said it is ready (it can only answer pings from then on).
@@ -61,6 +67,11 @@ thread_local! {
     static WAITING: RefCell<Vec<(JsValue, Array)>> = const { RefCell::new(vec![]) };
     /// Whether [`connect`] ran: once per page, also after [`disconnect`].
     static CONNECTED: Cell<bool> = const { Cell::new(false) };
+    /// A run's `Start` held for a worker that replaced the last one until it has its data (it
+    /// refuses a run before).
+    static HELD_RUN: RefCell<Option<ToWorker>> = const { RefCell::new(None) };
+    /// Whether the browser found a WebGPU adapter, once asked.
+    static ADAPTER: Cell<Option<bool>> = const { Cell::new(None) };
 }
 
 /// The app's base URL, where trunk put `worker.js` and `worker_bg.wasm`: the document's base,
@@ -72,8 +83,8 @@ pub fn base_url() -> String {
         .unwrap_or_default()
 }
 
-fn new_worker(generation: u32) -> Worker {
-    let worker = start_worker(&base_url()).expect("workers are supported");
+fn new_worker(generation: u32, module: Module) -> Worker {
+    let worker = start_worker(module, &base_url()).expect("workers are supported");
     let on_message =
         Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
             match unpack::<FromWorker>(event.data()) {
@@ -124,6 +135,10 @@ fn receive(generation: u32, msg: FromWorker) {
         }
     });
     let ready = matches!(msg, FromWorker::Ready { .. });
+    let has_data = matches!(
+        msg,
+        FromWorker::DataReady { .. } | FromWorker::DataFailed { .. }
+    );
     if let Some(on_message) = on_message {
         on_message(msg);
     }
@@ -133,20 +148,38 @@ fn receive(generation: u32, msg: FromWorker) {
             post(message, transfer);
         }
     }
+    if has_data && let Some(start) = HELD_RUN.take() {
+        send(start);
+    }
 }
 
-/// Replaces the worker of `generation` (if it is still the current one) and tells the UI.
+impl Channel {
+    /// Ends the current worker and starts one on `module`.
+    fn replace(&mut self, module: Module) {
+        self.worker.terminate();
+        self.generation += 1;
+        self.module = module;
+        self.worker = new_worker(self.generation, module);
+        self.ready = false;
+        self.ping = None;
+        self.patience_ms = UNRESPONSIVE_MS;
+    }
+}
+
+/// Replaces the worker of `generation` (if it is still the current one) and tells the UI. A GPU
+/// module that died before it was ready did not load (offline before it was ever fetched): the
+/// page's module takes over without a word here, and the run it is handed says why it trains on
+/// the CPU.
 fn died(generation: u32, death: Death) {
     let on_death = CHANNEL.with(|c| {
         let mut c = c.borrow_mut();
         let channel = c.as_mut().filter(|ch| ch.generation == generation)?;
-        channel.worker.terminate();
-        channel.generation += 1;
-        channel.worker = new_worker(channel.generation);
-        channel.ready = false;
-        channel.ping = None;
-        channel.patience_ms = UNRESPONSIVE_MS;
-        Some(channel.on_death.clone())
+        let not_loaded = channel.module == Module::Gpu && !channel.ready;
+        channel.replace(match not_loaded {
+            true => Module::Page,
+            false => channel.module,
+        });
+        (!not_loaded).then(|| channel.on_death.clone())
     });
     if let Some(on_death) = on_death {
         on_death(death);
@@ -185,7 +218,8 @@ pub fn connect(on_message: impl Fn(FromWorker) + 'static, on_death: impl Fn(Deat
     }
     CHANNEL.with(|c| {
         *c.borrow_mut() = Some(Channel {
-            worker: new_worker(0),
+            worker: new_worker(0, Module::Page),
+            module: Module::Page,
             generation: 0,
             ready: false,
             ping: None,
@@ -218,6 +252,41 @@ fn post(message: JsValue, transfer: Array) {
     if !delivered {
         WAITING.with(|w| w.borrow_mut().push((message, transfer)));
     }
+}
+
+/// Whether the browser finds a WebGPU adapter (asked once per page).
+async fn adapter() -> bool {
+    if let Some(found) = ADAPTER.get() {
+        return found;
+    }
+    let found = webgpu_adapter().await;
+    ADAPTER.set(Some(found));
+    found
+}
+
+/// Sends a run's `Start` to a worker on the module the run needs: the GPU module where it may
+/// use WebGPU (`choice`) and the browser finds an adapter; otherwise the one running (both train
+/// on the CPU). Where the worker is replaced for it, `on_replace` runs, and the new worker gets
+/// the run once it is restored and has its data (see [`receive`]).
+pub fn start_run(choice: BackendChoice, start: ToWorker, on_replace: impl FnOnce() + 'static) {
+    leptos::task::spawn_local(async move {
+        let replaced = choice != BackendChoice::Cpu
+            && adapter().await
+            && CHANNEL.with(|c| match c.borrow_mut().as_mut() {
+                Some(channel) if channel.module != Module::Gpu => {
+                    channel.replace(Module::Gpu);
+                    true
+                }
+                _ => false,
+            });
+        match replaced {
+            true => {
+                HELD_RUN.set(Some(start));
+                on_replace();
+            }
+            false => send(start),
+        }
+    });
 }
 
 /// Sends a message to the worker; the buffer of the bytes it carries moves there.

@@ -195,7 +195,13 @@ pub fn Controls(ui: Ui) -> impl IntoView {
             if mine.is_some() {
                 ui.fine_tune.set(None);
             }
-            client::send(ToWorker::Start { settings, mine });
+            // The page's module trains on the CPU; a run that may use WebGPU waits for the GPU module.
+            let waiting = move || ui.data.set(super::state::DataStatus::Waiting);
+            client::start_run(
+                settings.backend,
+                ToWorker::Start { settings, mine },
+                waiting,
+            );
         }
     };
     let webgpu_note = move || match ui.webgpu.get() {

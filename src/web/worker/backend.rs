@@ -1,10 +1,11 @@
 //! Choosing the compute backend: WebGPU through burn's wgpu backend, or burn's `flex` CPU backend
-//! compiled to wasm; "Auto" times a few warm training steps of each and keeps the faster.
+//! compiled to wasm; "Auto" times a few warm training steps of each and keeps the faster. Only
+//! the GPU module (feature `web-gpu`) has WebGPU: the page hands a run that may use it to that
+//! module, and to the page's own (the CPU worker) only where it cannot be used.
 
 use std::sync::Arc;
 
 use burn::prelude::*;
-use burn::tensor::wgpu::WgpuBackend;
 
 use crate::data::Split;
 use crate::model::ModelConfig;
@@ -31,10 +32,13 @@ impl Backend {
 }
 
 /// Kernels cubecl may queue before it submits them (see [`webgpu`]).
+#[cfg(feature = "web-gpu")]
 const TASKS_PER_SUBMIT: usize = 256;
 
 /// The WebGPU device, created once: creating a second one would fight over the adapter.
+#[cfg(feature = "web-gpu")]
 pub async fn webgpu() -> Result<Device, Text> {
+    use burn::tensor::wgpu::WgpuBackend;
     thread_local! {
         static DEVICE: std::cell::RefCell<Option<Device>> = const { std::cell::RefCell::new(None) };
     }
@@ -55,6 +59,19 @@ pub async fn webgpu() -> Result<Device, Text> {
         .map_err(|e| Text::new("webgpu-unusable").arg("detail", e.to_string()))?;
     DEVICE.with(|d| *d.borrow_mut() = Some(device.clone()));
     Ok(device)
+}
+
+/// Why this module (the CPU worker) does not train on WebGPU: the page gives it a run that may
+/// use WebGPU only where the browser has none, finds no adapter, or the GPU module failed to load.
+#[cfg(not(feature = "web-gpu"))]
+pub async fn webgpu() -> Result<Device, Text> {
+    if !has_webgpu() {
+        return Err(Text::new("webgpu-missing"));
+    }
+    match crate::web::js::webgpu_adapter().await {
+        false => Err(Text::new("webgpu-no-adapter")),
+        true => Err(Text::new("webgpu-not-loaded")),
+    }
 }
 
 pub async fn device(backend: Backend) -> Result<Device, Text> {

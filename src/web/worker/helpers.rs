@@ -21,7 +21,7 @@ use crate::model::{Model, Preset};
 use crate::train::remote::{Helpers, Pending, ShareGradients, ShareJob, compute_share};
 use crate::web::envelope::unpack;
 use crate::web::i18n::Text;
-use crate::web::js::{describe, start_worker, within};
+use crate::web::js::{Module, describe, start_worker, within};
 use crate::web::protocol::{Floats, FromWorker, ToWorker};
 
 /// How long a helper may take to load (the wasm module is fetched from the HTTP cache and
@@ -40,7 +40,7 @@ struct Helper {
 
 impl Helper {
     fn start() -> Result<Self, JsValue> {
-        let worker = start_worker(&base_url())?;
+        let worker = start_worker(Module::OWN, &base_url())?;
         let alive = Rc::new(Cell::new(true));
         let waiting: Rc<RefCell<Option<Function>>> = Rc::default();
         let answer = {
