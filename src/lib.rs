@@ -4,6 +4,8 @@
 pub mod data;
 pub mod eval;
 pub mod explain;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod files;
 pub mod inference;
 pub mod model;
 pub mod named;

@@ -5,6 +5,8 @@
 //! drawing prepared the same way is what the network was trained to read, wherever and however
 //! large it was drawn.
 
+pub mod picture;
+
 use crate::data::bilinear::bilinear;
 use crate::data::{PIXELS, SIDE};
 

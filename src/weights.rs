@@ -51,6 +51,8 @@ pub struct WeightsError {
 pub enum Problem {
     #[error("cannot read the file: {0}")]
     Io(String),
+    #[error("cannot write the file: {0}")]
+    Write(String),
     #[error(
         "the file is {0} bytes; weights files over {MAX_FILE_BYTES} bytes (64 MB) are refused, and this app's models are under 2 MB"
     )]
@@ -225,10 +227,10 @@ pub use native::*;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
-    use std::io::Read;
     use std::path::Path;
 
     use super::*;
+    use crate::files::{self, ReadError};
 
     fn fail(path: &Path, problem: Problem) -> WeightsError {
         WeightsError {
@@ -237,17 +239,15 @@ mod native {
         }
     }
 
-    fn io(path: &Path, e: std::io::Error) -> WeightsError {
-        fail(path, Problem::Io(e.to_string()))
+    fn cannot_write(path: &Path, e: std::io::Error) -> WeightsError {
+        fail(path, Problem::Write(e.to_string()))
     }
 
     /// Writes `model`'s weights to `path`: a PyTorch `state_dict` where the name ends in
-    /// `.pth` or `.pt` (in builds that read them), a burn record otherwise.
+    /// `.pth` or `.pt` (in builds that read them), a burn record otherwise. The old file stays
+    /// whole until the new one is complete ([`files::write_atomic`]).
     pub fn save_file(model: &Model, path: &Path) -> Result<(), WeightsError> {
-        let pytorch = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("pth") || e.eq_ignore_ascii_case("pt"));
-        let bytes = match pytorch {
+        let bytes = match is_pytorch(path) {
             #[cfg(feature = "pth")]
             true => to_pth(model),
             #[cfg(not(feature = "pth"))]
@@ -255,22 +255,29 @@ mod native {
             false => to_bytes(model),
         }
         .map_err(|e| fail(path, e.into()))?;
-        std::fs::write(path, bytes).map_err(|e| io(path, e))
+        files::write_atomic(path, &bytes).map_err(|e| cannot_write(path, e))
+    }
+
+    /// Refuses, before any training, a `path` that [`save_file`] could not write.
+    pub fn check_writable(path: &Path) -> Result<(), WeightsError> {
+        #[cfg(not(feature = "pth"))]
+        if is_pytorch(path) {
+            return Err(fail(path, Problem::PyTorchNotBuilt));
+        }
+        files::check_writable(path).map_err(|e| cannot_write(path, e))
+    }
+
+    fn is_pytorch(path: &Path) -> bool {
+        path.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("pth") || e.eq_ignore_ascii_case("pt"))
     }
 
     /// A weights file's bytes, refused before reading when it is too large to be weights.
     fn read(path: &Path) -> Result<Vec<u8>, WeightsError> {
-        let file = std::fs::File::open(path).map_err(|e| io(path, e))?;
-        let mut bytes = vec![];
-        // One byte past the limit is enough to know the file is too large.
-        file.take(MAX_FILE_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| io(path, e))?;
-        if bytes.len() > MAX_FILE_BYTES {
-            let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
-            return Err(fail(path, Problem::TooLarge(size as usize)));
-        }
-        Ok(bytes)
+        files::read_capped(path, MAX_FILE_BYTES as u64).map_err(|e| match e {
+            ReadError::TooLarge { size, .. } => fail(path, Problem::TooLarge(size as usize)),
+            other => fail(path, Problem::Io(other.to_string())),
+        })
     }
 
     /// Reads a burn record or a PyTorch `.pth` file, whichever it is, into a fitting preset.

@@ -124,14 +124,14 @@ fn bad_paths_and_files_fail_with_a_message() {
     let out = mnist_lab(&["train", "--epochs", "0"]);
     assert!(!out.status.success());
     assert!(
-        stderr(&out).contains("epochs must be at least 1"),
+        stderr(&out).contains("0 is not in 1..=1000"),
         "{}",
         stderr(&out)
     );
     let out = mnist_lab(&["train", "--threads", "0"]);
     assert!(!out.status.success());
     assert!(
-        stderr(&out).contains("threads must be at least 1"),
+        stderr(&out).contains("0 is not in 1..=1024"),
         "{}",
         stderr(&out)
     );
@@ -284,5 +284,169 @@ fn empty_or_too_small_sets_are_refused_with_a_message() {
         stderr(&out).contains("the training set is empty"),
         "{}",
         stderr(&out)
+    );
+}
+
+#[test]
+fn every_numeric_flag_is_bounded_before_anything_runs() {
+    for (args, bound) in [
+        (
+            &["train", "--extra", ".", "--extra-copies", "4000000000"][..],
+            "1..=200",
+        ),
+        (&["train", "--epochs", "1000000"], "1..=1000"),
+        (&["train", "--batch", "0"], "1..=60000"),
+        (&["train", "--lr", "NaN"], "not a learning rate"),
+        (&["train", "--lr=-1"], "not a learning rate"),
+        (&["grid", "--batches", "60,99999999999"], "1..=60000"),
+        (&["bench", "--steps", "18446744073709551615"], "1..=1000000"),
+        (&["eval", "x.bpk", "--misses", "1000000000"], "0..=250000"),
+    ] {
+        let out = mnist_lab(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(bound), "{args:?}: {}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "{args:?} ran: {}", stdout(&out));
+    }
+}
+
+#[test]
+fn an_output_path_that_cannot_be_written_is_refused_before_training() {
+    let dir = common::scratch("cli-out");
+    for (out_path, why) in [
+        (dir.join("missing/dir/x.bpk"), "No such file"),
+        (dir.clone(), "it is a folder"),
+    ] {
+        let out = mnist_lab(&["train", "--limit", "600", "-o", out_path.to_str().unwrap()]);
+        assert!(!out.status.success());
+        assert!(
+            stderr(&out).contains("cannot write the file") && stderr(&out).contains(why),
+            "{}",
+            stderr(&out)
+        );
+        assert!(
+            !stdout(&out).contains("Training"),
+            "it trained first: {}",
+            stdout(&out)
+        );
+    }
+    // The check leaves nothing behind.
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+}
+
+#[test]
+fn a_full_disk_leaves_the_file_being_replaced_intact() {
+    let dir = common::scratch("cli-full-disk");
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(&dir)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !mounted {
+        eprintln!(
+            "skipped: mounting a 64 KB tmpfs needs root (the atomic write is tested in files.rs)"
+        );
+        return;
+    }
+    // A disk nearly full of other files, and an 8 KB earlier export to replace with 38 KB:
+    // written in place, the old file would be cut short and then left half-written.
+    std::fs::write(dir.join("other"), vec![0u8; 40_000]).unwrap();
+    let target = dir.join("model.bpk");
+    let old: Vec<u8> = (0..8_000).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&target, &old).unwrap();
+    let out = mnist_lab(&[
+        "export",
+        "public/weights/tutorial.bpk",
+        target.to_str().unwrap(),
+    ]);
+    let kept = std::fs::read(&target);
+    let leftovers = std::fs::read_dir(&dir).unwrap().count();
+    Command::new("umount").arg(&dir).status().unwrap();
+    assert!(!out.status.success(), "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("cannot write the file"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(kept.unwrap(), old, "the old file was damaged");
+    assert_eq!(leftovers, 2, "a temporary file was left behind");
+}
+
+#[test]
+fn predict_refuses_a_huge_picture_from_its_header() {
+    let dir = common::scratch("cli-huge-png");
+    let path = dir.join("huge.png");
+    std::fs::write(&path, blank_png(16_384)).unwrap();
+    let size = std::fs::metadata(&path).unwrap().len();
+    assert!(size < 400_000, "{size} bytes");
+    let out = mnist_lab(&["predict", path.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("16384×16384 pixels, more than the 50 megapixels"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// A valid greyscale PNG of `side`×`side` blank pixels: a few hundred KB for 16384×16384.
+fn blank_png(side: u32) -> Vec<u8> {
+    use std::io::Write;
+    let chunk = |png: &mut Vec<u8>, kind: &[u8], data: &[u8]| {
+        png.extend((data.len() as u32).to_be_bytes());
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(data);
+        png.extend(kind);
+        png.extend(data);
+        png.extend(crc.sum().to_be_bytes());
+    };
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut header = [side.to_be_bytes(), side.to_be_bytes()].concat();
+    header.extend([8, 0, 0, 0, 0]);
+    chunk(&mut png, b"IHDR", &header);
+    let mut z = flate2::write::ZlibEncoder::new(vec![], flate2::Compression::best());
+    let row = vec![0u8; side as usize + 1];
+    for _ in 0..side {
+        z.write_all(&row).unwrap();
+    }
+    chunk(&mut png, b"IDAT", &z.finish().unwrap());
+    chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+#[test]
+fn weights_that_are_a_device_are_refused() {
+    let dir = common::scratch("cli-dev-zero");
+    let link = dir.join("zero.bpk");
+    std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+    let out = mnist_lab(&["eval", link.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn bench_runs_python_isolated_from_the_working_folder() {
+    let dir = common::scratch("cli-bench-isolated");
+    let marker = dir.join("hijacked");
+    std::fs::write(
+        dir.join("torch.py"),
+        format!(
+            "open({:?}, 'w').close()\nraise SystemExit(3)\n",
+            marker.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_mnist-lab"))
+        .args(["bench", "--steps", "1", "--warmup", "1", "--runs", "1"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !marker.exists(),
+        "python imported torch.py from the working folder"
     );
 }

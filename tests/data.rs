@@ -3,25 +3,65 @@
 mod common;
 
 use common::{gzip, idx_labels};
-use mnist_lab::data::idx::{parse_images, parse_labels};
-use mnist_lab::data::mnist::{FILES, IMAGES_SUFFIX, LABELS_SUFFIX, Split, extra_copies, load_set};
+use mnist_lab::data::Mnist;
+use mnist_lab::data::idx::{MAX_ITEMS, parse_images, parse_labels};
+use mnist_lab::data::mnist::{
+    FILES, IMAGES_SUFFIX, LABELS_SUFFIX, SHA256, Split, extra_copies, load_set, verify,
+};
 use mnist_lab::data::{PIXELS, Problem, Rng, batch};
-use sha2::{Digest, Sha256};
 
 #[test]
-fn shipped_files_match_their_checksums() {
+fn shipped_files_are_checked_against_the_sums_the_build_carries() {
     let sums = std::fs::read_to_string(common::project("public/mnist/SHA256SUMS")).unwrap();
-    for file in FILES {
-        let expected = sums
-            .lines()
-            .find(|l| l.ends_with(file))
-            .expect("listed")
-            .split_whitespace()
-            .next()
-            .unwrap();
-        let bytes = std::fs::read(common::project(&format!("public/mnist/{file}"))).unwrap();
-        assert_eq!(format!("{:x}", Sha256::digest(&bytes)), expected, "{file}");
+    for (file, carried) in FILES.iter().zip(SHA256) {
+        let line = sums.lines().find(|l| l.ends_with(file)).expect("listed");
+        assert_eq!(line.split_whitespace().next(), Some(carried), "{file}");
     }
+    // The shipped files pass (common::mnist() loads them verified); one changed byte does not.
+    let mut bytes =
+        FILES.map(|f| std::fs::read(common::project(&format!("public/mnist/{f}"))).unwrap());
+    let check = |b: &[Vec<u8>; 4]| verify([0, 1, 2, 3].map(|i| (FILES[i], b[i].as_slice())));
+    assert!(check(&bytes).is_ok());
+    *bytes[3].last_mut().unwrap() ^= 1;
+    let e = check(&bytes).unwrap_err();
+    assert_eq!(e.file, FILES[3]);
+    assert!(matches!(e.problem, Problem::NotMnist { expected, .. } if expected == SHA256[3]));
+    assert!(
+        e.to_string().contains("not the MNIST file this app ships"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_folder_of_other_files_under_mnists_names_is_refused_where_mnist_is_expected() {
+    let dir = common::mnist_subset("data-not-mnist", 100, 10);
+    assert_eq!(Mnist::load(&dir).unwrap().train.len(), 100);
+    let e = Mnist::load_verified(&dir).unwrap_err();
+    assert!(matches!(e.problem, Problem::NotMnist { .. }), "{e}");
+}
+
+#[test]
+fn gzip_is_read_as_gunzip_reads_it() {
+    let raw = idx_images(2, 28, 28, 2 * PIXELS);
+    // Two members (as `cat a.gz b.gz` makes) are one stream.
+    let mut two = gzip(&raw[..1000]);
+    two.extend(gzip(&raw[1000..]));
+    assert_eq!(parse_images("two.gz", &two).unwrap(), raw[16..]);
+    // Bytes after the last member that start no member are refused, not dropped.
+    let mut trailing = gzip(&raw);
+    trailing.extend(b"garbage");
+    let e = parse_images("trailing.gz", &trailing).unwrap_err();
+    assert!(matches!(e.problem, Problem::Gzip(_)), "{e}");
+}
+
+#[test]
+fn a_device_or_an_endless_file_is_refused_without_reading_it_all() {
+    let dir = common::scratch("data-dev-zero");
+    for file in FILES {
+        std::os::unix::fs::symlink("/dev/zero", dir.join(file)).unwrap();
+    }
+    let e = Mnist::load(&dir).unwrap_err();
+    assert!(e.to_string().contains("not a regular file"), "{e}");
 }
 
 #[test]
@@ -100,7 +140,10 @@ fn broken_files_give_errors_naming_file_and_problem() {
     );
     assert_eq!(
         err(parse_images("t", &idx_images(u32::MAX, 28, 28, 0))).problem,
-        Problem::TooManyItems(u32::MAX as usize)
+        Problem::TooManyItems {
+            count: u32::MAX as usize,
+            max: MAX_ITEMS
+        }
     );
     assert_eq!(
         err(parse_labels("l", &idx_labels(&[1, 2, 12]))).problem,
@@ -187,4 +230,16 @@ fn a_set_written_as_idx_reads_back_and_mixes_into_training_data() {
     std::fs::write(dir.join(format!("more{IMAGES_SUFFIX}")), &images).unwrap();
     let two = load_set(&dir).unwrap_err().to_string();
     assert!(two.contains("2 sets of digits"), "{two}");
+}
+
+#[test]
+fn a_set_is_capped_from_its_header_and_kept_once_per_image() {
+    let first = common::mnist().test.range(0, 30);
+    let doubled = first.with_extra(&first.range(0, 5), 2);
+    let (images, labels) = doubled.to_idx();
+    let e = Split::parse_up_to(("i", &images), ("l", &labels), 39).unwrap_err();
+    assert_eq!(e.problem, Problem::TooManyItems { count: 40, max: 39 });
+    let parsed = Split::parse_up_to(("i", &images), ("l", &labels), 40).unwrap();
+    assert_eq!(parsed.len(), 40);
+    assert_eq!(parsed.unique(), first);
 }

@@ -130,3 +130,121 @@ fn redrawn_digits_are_classified_like_the_originals() {
     }
     assert!(agree >= 19, "{agree} of 20 redrawn digits read correctly");
 }
+
+mod picture_headers {
+    use mnist_lab::preprocess::picture::{Format, PictureError, check, declared_size};
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let mut b = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        b.extend(w.to_be_bytes());
+        b.extend(h.to_be_bytes());
+        b.extend([8, 6, 0, 0, 0]);
+        b
+    }
+
+    fn jpeg(w: u16, h: u16) -> Vec<u8> {
+        // SOI, an APP0 segment, a padded marker, a restart marker, then a progressive frame.
+        let mut b = vec![
+            0xff, 0xd8, 0xff, 0xe0, 0, 6, b'J', b'F', b'I', b'F', 0xff, 0xff, 0xd0,
+        ];
+        b.extend([0xff, 0xc2, 0, 11, 8]);
+        b.extend(h.to_be_bytes());
+        b.extend(w.to_be_bytes());
+        b.extend([1, 1, 0x11, 0]);
+        b
+    }
+
+    fn riff(kind: &[u8], data: &[u8]) -> Vec<u8> {
+        let mut b = b"RIFF\0\0\0\0WEBP".to_vec();
+        b.extend(kind);
+        b.extend((data.len() as u32).to_le_bytes());
+        b.extend(data);
+        b
+    }
+
+    fn size(bytes: &[u8]) -> (Format, u64, u64) {
+        declared_size(bytes).unwrap()
+    }
+
+    #[test]
+    fn each_format_declares_its_size_in_its_first_bytes() {
+        assert_eq!(size(&png(640, 480)), (Format::Png, 640, 480));
+        assert_eq!(size(&jpeg(1024, 768)), (Format::Jpeg, 1024, 768));
+        let gif = [
+            b"GIF89a".as_slice(),
+            &300u16.to_le_bytes(),
+            &200u16.to_le_bytes(),
+        ]
+        .concat();
+        assert_eq!(size(&gif), (Format::Gif, 300, 200));
+        let mut bmp = b"BM".to_vec();
+        bmp.extend([0; 12]);
+        bmp.extend(40u32.to_le_bytes());
+        bmp.extend(800i32.to_le_bytes());
+        bmp.extend((-600i32).to_le_bytes());
+        assert_eq!(size(&bmp), (Format::Bmp, 800, 600));
+        let lossy = [
+            [0u8; 3].as_slice(),
+            &[0x9d, 0x01, 0x2a],
+            &400u16.to_le_bytes(),
+            &300u16.to_le_bytes(),
+        ]
+        .concat();
+        assert_eq!(size(&riff(b"VP8 ", &lossy)), (Format::WebP, 400, 300));
+        let bits: u32 = (400 - 1) | ((300 - 1) << 14);
+        let lossless = [[0x2fu8].as_slice(), &bits.to_le_bytes()].concat();
+        assert_eq!(size(&riff(b"VP8L", &lossless)), (Format::WebP, 400, 300));
+        let extended = [[0u8; 4].as_slice(), &[0x3f, 0x9c, 0], &[0x2b, 0x01, 0]].concat();
+        assert_eq!(size(&riff(b"VP8X", &extended)), (Format::WebP, 40_000, 300));
+    }
+
+    #[test]
+    fn an_svg_is_as_large_as_it_says_it_is() {
+        let svg =
+            |tag: &str| size(format!("<?xml version=\"1.0\"?>\n{tag}<path/></svg>").as_bytes());
+        assert_eq!(
+            svg(r#"<svg width="30000" height='30000px'>"#),
+            (Format::Svg, 30_000, 30_000)
+        );
+        assert_eq!(
+            svg(r#"<svg stroke-width="2" viewBox="0 0 280 140">"#),
+            (Format::Svg, 280, 140)
+        );
+        assert_eq!(
+            svg(r#"<svg width="10in" viewBox="0,0,2,1">"#),
+            (Format::Svg, 960, 480)
+        );
+        assert!(declared_size(b"<svg width=\"100%\">").is_err());
+    }
+
+    #[test]
+    fn a_picture_over_the_budget_or_of_no_known_format_is_refused() {
+        assert_eq!(
+            check(&png(30_000, 30_000)),
+            Err(PictureError::TooLarge {
+                width: 30_000,
+                height: 30_000
+            })
+        );
+        assert_eq!(
+            check(&png(u32::MAX, u32::MAX)).unwrap_err(),
+            PictureError::TooLarge {
+                width: u32::MAX.into(),
+                height: u32::MAX.into()
+            }
+        );
+        assert!(check(&png(7_000, 7_000)).is_ok());
+        assert_eq!(check(&png(0, 10)), Err(PictureError::NoSize));
+        assert_eq!(check(b"II*\0 a TIFF"), Err(PictureError::UnknownFormat));
+        assert_eq!(check(&png(10, 10)[..20]), Err(PictureError::NoSize));
+        // A JPEG whose segments run past its end, or that loops on padding, ends with no size.
+        assert_eq!(
+            check(&[0xff, 0xd8, 0xff, 0xe1, 0xff, 0xff]),
+            Err(PictureError::NoSize)
+        );
+        assert_eq!(
+            check(&[0xff, 0xd8, 0xff, 0xff, 0xff]),
+            Err(PictureError::NoSize)
+        );
+    }
+}

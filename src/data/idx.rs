@@ -7,7 +7,7 @@
 use std::io::{Read, Write};
 
 use flate2::Compression;
-use flate2::read::GzDecoder;
+use flate2::read::MultiGzDecoder;
 use flate2::write::GzEncoder;
 
 /// Side of an MNIST image.
@@ -20,6 +20,9 @@ const LABELS_MAGIC: u32 = 0x0000_0801;
 /// Headers announcing more items are refused before anything is allocated: more than any
 /// digit set in this format holds (MNIST: 60,000 + 10,000; EMNIST's digits: 240,000 + 40,000).
 pub const MAX_ITEMS: usize = 250_000;
+/// The largest IDX file this app reads: [`MAX_ITEMS`] images, uncompressed. Files are read with
+/// this cap before they are parsed.
+pub const MAX_FILE_BYTES: u64 = (16 + MAX_ITEMS * PIXELS) as u64;
 /// Past the data, this many bytes are counted for the error message, no more.
 const TRAILING_COUNTED: usize = 1 << 20;
 
@@ -44,14 +47,19 @@ pub enum Problem {
     WrongMagic { found: u32, expected: u32 },
     #[error("images are {rows}x{cols}, expected 28x28")]
     WrongDimensions { rows: u32, cols: u32 },
-    #[error("the header announces {0} items, more than the {MAX_ITEMS} this app reads")]
-    TooManyItems(usize),
+    #[error("the header announces {count} items, more than the {max} read here")]
+    TooManyItems { count: usize, max: usize },
     #[error("it holds no digits")]
     Empty,
     #[error("truncated: expected {expected} bytes of data, found {found}")]
     Truncated { expected: usize, found: usize },
     #[error("{} unexpected bytes after the data", trailing(*extra))]
     TrailingBytes { extra: usize },
+    #[error("not the MNIST file this app ships: its SHA-256 is {found}, expected {expected}")]
+    NotMnist {
+        found: String,
+        expected: &'static str,
+    },
     #[error("label {value} at index {index} is not a digit 0-9")]
     LabelOutOfRange { index: usize, value: u8 },
     #[error("{images} images but {labels} labels")]
@@ -76,7 +84,9 @@ impl DataError {
 }
 
 /// An IDX file's bytes as a stream: decompressed on the fly if they are gzip'd (by their magic
-/// bytes), so a small file cannot make us inflate gigabytes before its header is checked.
+/// bytes), so a small file cannot make us inflate gigabytes before its header is checked. Read
+/// as `gunzip` reads it: every member of a multi-member file, and bytes after the last member
+/// that do not start another are an error, not silently dropped.
 struct Stream<'a> {
     file: &'a str,
     reader: Box<dyn Read + 'a>,
@@ -85,7 +95,7 @@ struct Stream<'a> {
 impl<'a> Stream<'a> {
     fn new(file: &'a str, bytes: &'a [u8]) -> Self {
         let reader: Box<dyn Read + 'a> = if bytes.starts_with(&[0x1f, 0x8b]) {
-            Box::new(GzDecoder::new(bytes))
+            Box::new(MultiGzDecoder::new(bytes))
         } else {
             Box::new(bytes)
         };
@@ -140,10 +150,10 @@ impl<'a> Stream<'a> {
         Ok(data)
     }
 
-    fn count(&self, n: u32) -> Result<usize, DataError> {
+    fn count(&self, n: u32, max: usize) -> Result<usize, DataError> {
         match n as usize {
             0 => Err(self.fail(Problem::Empty)),
-            n if n > MAX_ITEMS => Err(self.fail(Problem::TooManyItems(n))),
+            count if count > max => Err(self.fail(Problem::TooManyItems { count, max })),
             n => Ok(n),
         }
     }
@@ -151,6 +161,11 @@ impl<'a> Stream<'a> {
 
 /// Parses an IDX3 image file: returns `count * 784` pixels, row-major, one byte each.
 pub fn parse_images(file: &str, bytes: &[u8]) -> Result<Vec<u8>, DataError> {
+    parse_images_up_to(file, bytes, MAX_ITEMS)
+}
+
+/// [`parse_images`] of a file announcing at most `max` images, refused from its header otherwise.
+pub fn parse_images_up_to(file: &str, bytes: &[u8], max: usize) -> Result<Vec<u8>, DataError> {
     let mut stream = Stream::new(file, bytes);
     let h = stream.header(IMAGES_MAGIC, 4)?;
     if (h[2], h[3]) != (SIDE as u32, SIDE as u32) {
@@ -159,15 +174,20 @@ pub fn parse_images(file: &str, bytes: &[u8]) -> Result<Vec<u8>, DataError> {
             cols: h[3],
         }));
     }
-    let n = stream.count(h[1])?;
+    let n = stream.count(h[1], max.min(MAX_ITEMS))?;
     stream.body(n * PIXELS)
 }
 
 /// Parses an IDX1 label file, checking that every label is a digit.
 pub fn parse_labels(file: &str, bytes: &[u8]) -> Result<Vec<u8>, DataError> {
+    parse_labels_up_to(file, bytes, MAX_ITEMS)
+}
+
+/// [`parse_labels`] of a file announcing at most `max` labels.
+pub fn parse_labels_up_to(file: &str, bytes: &[u8], max: usize) -> Result<Vec<u8>, DataError> {
     let mut stream = Stream::new(file, bytes);
     let h = stream.header(LABELS_MAGIC, 2)?;
-    let n = stream.count(h[1])?;
+    let n = stream.count(h[1], max.min(MAX_ITEMS))?;
     let labels = stream.body(n)?;
     if let Some((index, &value)) = labels.iter().enumerate().find(|(_, v)| **v > 9) {
         return Err(stream.fail(Problem::LabelOutOfRange { index, value }));

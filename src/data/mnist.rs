@@ -3,6 +3,8 @@
 #[cfg(not(target_arch = "wasm32"))]
 use std::path::Path;
 
+use sha2::{Digest, Sha256};
+
 use super::idx::{self, DataError, PIXELS, Problem};
 
 /// The four files of the original distribution, as the app serves them under `mnist/`.
@@ -11,13 +13,35 @@ pub const TRAIN_LABELS: &str = "train-labels-idx1-ubyte.gz";
 pub const TEST_IMAGES: &str = "t10k-images-idx3-ubyte.gz";
 pub const TEST_LABELS: &str = "t10k-labels-idx1-ubyte.gz";
 pub const FILES: [&str; 4] = [TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS];
+/// The SHA-256 of each of [`FILES`] as the app ships them in `public/mnist` (MNIST's own
+/// files, byte for byte): a download or a cache entry that hashes otherwise is not used.
+pub const SHA256: [&str; 4] = [
+    "0b367032e93c5d0cea0925647cfdb18614af8ee15f83e6f2fc2ad904a6835971",
+    "1787548bbe0bff1ec2ecdc0ef292b02df999e2d1a6002d27500982c652b17203",
+    "1a1a05eab793c14bb050b398624a11b0ffd1a2953baed553b1b9bd079e2a20be",
+    "b91679a0acfe4ba0e50a2437a903084cba1f5f92592b016a25a7dfd00455798b",
+];
+
+/// Checks the four files, given as `(name, bytes)` in [`FILES`] order, against [`SHA256`].
+pub fn verify(files: [(&str, &[u8]); 4]) -> Result<(), DataError> {
+    for ((name, bytes), expected) in files.into_iter().zip(SHA256) {
+        let found = format!("{:x}", Sha256::digest(bytes));
+        if found != expected {
+            return Err(DataError::new(name, Problem::NotMnist { found, expected }));
+        }
+    }
+    Ok(())
+}
 
 /// How many times `extra` digits of one's own are repeated beside `base` training digits so
-/// that they make about [`EXTRA_SHARE`] of each epoch (at least once, at most 200 times).
+/// that they make about [`EXTRA_SHARE`] of each epoch (at least once, at most [`MAX_COPIES`]).
 pub fn extra_copies(base: usize, extra: usize) -> usize {
     let wanted = EXTRA_SHARE / (1.0 - EXTRA_SHARE) * base as f64 / extra.max(1) as f64;
-    (wanted.round() as usize).clamp(1, 200)
+    (wanted.round() as usize).clamp(1, MAX_COPIES)
 }
+
+/// The most copies of one's own digits an epoch repeats: 200 × a dozen digits is ~5 % of MNIST.
+pub const MAX_COPIES: usize = 200;
 
 /// The share of each epoch one's own digits are repeated to: enough to move the weights
 /// towards one's handwriting, little enough that MNIST keeps most of the gradient.
@@ -52,12 +76,19 @@ impl Split {
     }
 
     /// Parses an image file and its label file (gzip'd or raw IDX).
-    pub fn parse(
+    pub fn parse(images: (&str, &[u8]), labels: (&str, &[u8])) -> Result<Self, DataError> {
+        Self::parse_up_to(images, labels, idx::MAX_ITEMS)
+    }
+
+    /// [`Split::parse`] of files announcing at most `max` digits, refused from their headers
+    /// (before anything is inflated) otherwise.
+    pub fn parse_up_to(
         (images_name, images): (&str, &[u8]),
         (labels_name, labels): (&str, &[u8]),
+        max: usize,
     ) -> Result<Self, DataError> {
-        let images = idx::parse_images(images_name, images)?;
-        let labels = idx::parse_labels(labels_name, labels)?;
+        let images = idx::parse_images_up_to(images_name, images, max)?;
+        let labels = idx::parse_labels_up_to(labels_name, labels, max)?;
         Self::new(images, labels)
             .map_err(|problem| DataError::new(format!("{images_name} + {labels_name}"), problem))
     }
@@ -125,6 +156,20 @@ impl Split {
         (train, held)
     }
 
+    /// The same digits, each distinct image once (its first label): the same 28×28 pixels kept
+    /// twice would be one digit that a held-out share and training could both contain.
+    pub fn unique(&self) -> Self {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Self::default();
+        for i in 0..self.len() {
+            if seen.insert(self.image(i)) {
+                out.images.extend_from_slice(self.image(i));
+                out.labels.push(self.labels[i]);
+            }
+        }
+        out
+    }
+
     /// The first `n` items (all of them if `n` is larger): for quick runs on a subset.
     pub fn take(&self, n: usize) -> Self {
         self.range(0, n)
@@ -160,19 +205,39 @@ impl Mnist {
     /// Loads the four files from a folder.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn load(dir: &Path) -> Result<Self, DataError> {
-        let read = |name: &str| {
-            let path = dir.join(name);
-            std::fs::read(&path)
-                .map_err(|e| DataError::new(path.display().to_string(), Problem::Io(e.to_string())))
-        };
-        let bytes = [
-            read(FILES[0])?,
-            read(FILES[1])?,
-            read(FILES[2])?,
-            read(FILES[3])?,
-        ];
-        let paths = FILES.map(|f| dir.join(f).display().to_string());
-        Self::parse([0, 1, 2, 3].map(|i| (paths[i].as_str(), bytes[i].as_slice())))
+        let files = read_all(dir)?;
+        Self::parse(
+            files
+                .each_ref()
+                .map(|(name, bytes)| (name.as_str(), bytes.as_slice())),
+        )
+    }
+
+    /// Loads the four files from a folder, refusing any that is not MNIST's ([`verify`]).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn load_verified(dir: &Path) -> Result<Self, DataError> {
+        let files = read_all(dir)?;
+        let named = files
+            .each_ref()
+            .map(|(name, bytes)| (name.as_str(), bytes.as_slice()));
+        verify(named)?;
+        Self::parse(named)
+    }
+}
+
+/// The four files of `dir` as `(path, bytes)`, each read with [`idx::MAX_FILE_BYTES`] as its cap.
+#[cfg(not(target_arch = "wasm32"))]
+fn read_all(dir: &Path) -> Result<[(String, Vec<u8>); 4], DataError> {
+    let [a, b, c, d] = FILES.map(|name| read(&dir.join(name)));
+    Ok([a?, b?, c?, d?])
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn read(path: &Path) -> Result<(String, Vec<u8>), DataError> {
+    let name = path.display().to_string();
+    match crate::files::read_capped(path, idx::MAX_FILE_BYTES) {
+        Ok(bytes) => Ok((name, bytes)),
+        Err(e) => Err(DataError::new(name, Problem::Io(e.to_string()))),
     }
 }
 
@@ -198,12 +263,7 @@ pub fn load_set(dir: &Path) -> Result<Split, DataError> {
             )));
         }
     };
-    let read = |suffix: &str| {
-        let path = dir.join(format!("{name}{suffix}"));
-        let bytes = std::fs::read(&path)
-            .map_err(|e| DataError::new(path.display().to_string(), Problem::Io(e.to_string())))?;
-        Ok::<_, DataError>((path.display().to_string(), bytes))
-    };
-    let (images, labels) = (read(IMAGES_SUFFIX)?, read(LABELS_SUFFIX)?);
+    let images = read(&dir.join(format!("{name}{IMAGES_SUFFIX}")))?;
+    let labels = read(&dir.join(format!("{name}{LABELS_SUFFIX}")))?;
     Split::parse((&images.0, &images.1), (&labels.0, &labels.1))
 }

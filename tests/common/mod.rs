@@ -13,7 +13,7 @@ pub fn project(relative: &str) -> PathBuf {
 }
 
 pub fn mnist() -> Mnist {
-    Mnist::load(&project("public/mnist")).expect("the project ships MNIST in public/mnist")
+    Mnist::load_verified(&project("public/mnist")).expect("the project ships MNIST in public/mnist")
 }
 
 /// A fresh scratch folder for one test.

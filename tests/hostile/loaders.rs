@@ -259,7 +259,13 @@ fn idx_headers_are_checked_before_their_data_is_read() {
     );
 
     let err = parse_images("many", &idx_images(MAX_ITEMS as u32 + 1, 28, 28, &[])).unwrap_err();
-    assert_eq!(err.problem, DataProblem::TooManyItems(MAX_ITEMS + 1));
+    assert_eq!(
+        err.problem,
+        DataProblem::TooManyItems {
+            count: MAX_ITEMS + 1,
+            max: MAX_ITEMS
+        }
+    );
     let err = parse_images("none", &idx_images(0, 28, 28, &[])).unwrap_err();
     assert_eq!(err.problem, DataProblem::Empty);
     assert_eq!(err.to_string(), "none: it holds no digits");

@@ -11,21 +11,23 @@ use mnist_lab::model::ModelConfig;
 use mnist_lab::train::{TrainConfig, Trainer};
 use web_time::Instant;
 
-use crate::common::{DeviceArg, Result, load_mnist, project_path};
+use crate::common::{DeviceArg, Result, load_mnist, project_path, within};
 
 const BATCH: usize = 60;
+/// Steps or predictions a row may time: a million is hours on a CPU.
+const RUNS: std::ops::RangeInclusive<u64> = 1..=1_000_000;
 const PYTORCH_BENCH: &str = include_str!("pytorch_bench.py");
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Timed training steps.
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, default_value_t = 500, value_parser = within(RUNS))]
     steps: usize,
     /// Untimed steps first (kernel compilation, caches).
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = 50, value_parser = within(RUNS))]
     warmup: usize,
     /// Single-image predictions timed for the latency.
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, default_value_t = 500, value_parser = within(RUNS))]
     runs: usize,
     /// Skip the PyTorch row.
     #[arg(long)]
@@ -57,9 +59,6 @@ struct Row {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    if args.steps == 0 || args.warmup == 0 || args.runs == 0 {
-        return Err("--steps, --warmup and --runs must be at least 1".into());
-    }
     let mnist = load_mnist(args.data.as_deref())?;
     let cores = rayon::current_num_threads();
     println!(
@@ -204,7 +203,7 @@ fn bench_device(
 /// The devices PyTorch can train on here: the CPU, and CUDA where it sees a GPU.
 fn pytorch_devices() -> std::result::Result<Vec<(&'static str, Kind)>, String> {
     let probe = Command::new("python3")
-        .args(["-c", "import torch; print(torch.cuda.is_available())"])
+        .args(["-I", "-c", "import torch; print(torch.cuda.is_available())"])
         .output();
     match probe {
         Ok(out) if out.status.success() => {
@@ -223,8 +222,9 @@ fn bench_pytorch(args: &Args, device: &str, kind: Kind) -> std::result::Result<R
         .data
         .clone()
         .unwrap_or_else(|| project_path("public/mnist"));
+    // Isolated (-I): no `torch.py` in the working folder or PYTHON* variable changes what runs.
     let out = Command::new("python3")
-        .arg("-c")
+        .args(["-I", "-c"])
         .arg(PYTORCH_BENCH)
         .arg(&dir)
         .args([args.steps, args.warmup, args.runs].map(|n| n.to_string()))

@@ -1,9 +1,12 @@
 //! What the subcommands share: devices, data and weights locations.
 
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use burn::prelude::*;
 use clap::ValueEnum;
+use clap::builder::RangedU64ValueParser;
+use mnist_lab::data::idx::MAX_ITEMS;
 use mnist_lab::data::mnist::{FILES, load_set};
 use mnist_lab::data::{Mnist, Split};
 use mnist_lab::eval::{Evaluation, evaluate};
@@ -61,6 +64,26 @@ impl DeviceArg {
     }
 }
 
+/// A count flag's parser: values outside `range` are refused with clap's message, which names the
+/// range, before anything runs (a typo of 4,000,000,000 copies must not start an allocation).
+pub fn within(range: RangeInclusive<u64>) -> RangedU64ValueParser<usize> {
+    RangedU64ValueParser::new().range(range)
+}
+
+/// The bounds of the flags several commands share.
+pub const EPOCHS: RangeInclusive<u64> = 1..=1000;
+pub const BATCH: RangeInclusive<u64> = 1..=60_000;
+pub const THREADS: RangeInclusive<u64> = 1..=1024;
+pub const IMAGES: RangeInclusive<u64> = 0..=MAX_ITEMS as u64;
+
+/// A learning rate for Adam: a number in (0, 1].
+pub fn learning_rate(text: &str) -> std::result::Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(lr) if lr > 0.0 && lr <= 1.0 => Ok(lr),
+        _ => Err(format!("{text} is not a learning rate in (0, 1]")),
+    }
+}
+
 /// A path relative to the project, found from the working directory or the source tree.
 pub fn project_path(relative: &str) -> PathBuf {
     let here = PathBuf::from(relative);
@@ -71,11 +94,13 @@ pub fn project_path(relative: &str) -> PathBuf {
     }
 }
 
+/// MNIST from `dir` as given, or the shipped copy, which must be MNIST's own files.
 pub fn load_mnist(dir: Option<&Path>) -> Result<Mnist> {
-    let dir = dir
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| project_path("public/mnist"));
-    Mnist::load(&dir).map_err(|e| e.to_string())
+    match dir {
+        Some(dir) => Mnist::load(dir),
+        None => Mnist::load_verified(&project_path("public/mnist")),
+    }
+    .map_err(|e| e.to_string())
 }
 
 /// The digits `eval --data DIR` evaluates on: MNIST's test set where `dir` holds the four

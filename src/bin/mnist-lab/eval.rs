@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use burn::module::Module;
 use mnist_lab::weights;
 
-use crate::common::{DeviceArg, Result, evaluate_on, load_test_set};
+use crate::common::{DeviceArg, IMAGES, Result, evaluate_on, load_test_set, within};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -15,7 +15,7 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
     device: DeviceArg,
     /// How many misclassified digits to list.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, value_parser = within(IMAGES))]
     misses: usize,
     /// Folder with the four MNIST .gz files (default: public/mnist), or with one set of digits
     /// (NAME-images-idx3-ubyte.gz and NAME-labels-idx1-ubyte.gz, e.g. the page's export of My digits).

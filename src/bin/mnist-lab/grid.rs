@@ -10,27 +10,27 @@ use mnist_lab::model::ModelConfig;
 use mnist_lab::train::{TrainConfig, Trainer};
 use web_time::Instant;
 
-use crate::common::{DeviceArg, Result, load_mnist};
+use crate::common::{BATCH, DeviceArg, EPOCHS, IMAGES, Result, learning_rate, load_mnist, within};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Learning rates to try.
-    #[arg(long, value_delimiter = ',', default_values_t = [1e-3, 3e-3])]
+    #[arg(long, value_delimiter = ',', default_values_t = [1e-3, 3e-3], value_parser = learning_rate)]
     lrs: Vec<f64>,
     /// Batch sizes to try.
-    #[arg(long, value_delimiter = ',', default_values_t = [60, 128])]
+    #[arg(long, value_delimiter = ',', default_values_t = [60, 128], value_parser = within(BATCH))]
     batches: Vec<usize>,
     /// Channel counts of conv1xconv2 to try.
     #[arg(long, value_delimiter = ',', default_values_t = ["8x16".to_string(), "16x32".to_string()])]
     channels: Vec<String>,
     /// Epoch budget of each run.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = within(EPOCHS))]
     epochs: usize,
     /// Train each run on only the first N training images.
-    #[arg(long)]
+    #[arg(long, value_parser = within(IMAGES))]
     limit: Option<usize>,
     /// How many of the last training images to hold out for ranking the runs.
-    #[arg(long, default_value_t = 10_000)]
+    #[arg(long, default_value_t = 10_000, value_parser = within(IMAGES))]
     validation: usize,
     #[arg(long, default_value_t = 0)]
     seed: u64,

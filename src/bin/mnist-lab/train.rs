@@ -6,20 +6,23 @@ use std::sync::Arc;
 use burn::module::Module;
 use indicatif::{ProgressBar, ProgressStyle};
 use mnist_lab::data::Augment;
-use mnist_lab::data::mnist::{extra_copies, load_set};
+use mnist_lab::data::mnist::{MAX_COPIES, extra_copies, load_set};
 use mnist_lab::model::Preset;
 use mnist_lab::train::{TrainConfig, Trainer};
 use mnist_lab::weights;
 
-use crate::common::{DeviceArg, Result, evaluate_on, load_mnist};
+use crate::common::{
+    BATCH, DeviceArg, EPOCHS, IMAGES, Result, THREADS, evaluate_on, learning_rate, load_mnist,
+    within,
+};
 
 #[derive(clap::Args)]
 pub struct Args {
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, value_parser = within(EPOCHS))]
     epochs: usize,
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, default_value_t = 60, value_parser = within(BATCH))]
     batch: usize,
-    #[arg(long, default_value_t = 1e-3)]
+    #[arg(long, default_value_t = 1e-3, value_parser = learning_rate)]
     lr: f64,
     /// Randomly rotate, scale and shift training images.
     #[arg(long)]
@@ -29,12 +32,12 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
     device: DeviceArg,
     /// Threads sharing each batch (default: every core on the CPU, 1 on a GPU).
-    #[arg(long)]
+    #[arg(long, value_parser = within(THREADS))]
     threads: Option<usize>,
     #[arg(long, value_enum, default_value_t = Preset::Tutorial)]
     preset: Preset,
     /// Train on only the first N training images.
-    #[arg(long)]
+    #[arg(long, value_parser = within(IMAGES))]
     limit: Option<usize>,
     /// Start from these weights (burn record or PyTorch .pth) instead of random ones.
     #[arg(long)]
@@ -50,12 +53,15 @@ pub struct Args {
     #[arg(long)]
     extra: Option<PathBuf>,
     /// How many times the extra digits are repeated in each epoch, so that a few dozen count
-    /// beside 60,000 (default: enough to make about 5% of each epoch, as in the browser).
-    #[arg(long, requires = "extra")]
+    /// beside 60,000 (default: enough to make about 5% of each epoch, as in the browser; at
+    /// most 200, as that choice).
+    #[arg(long, requires = "extra", value_parser = within(1..=MAX_COPIES as u64))]
     extra_copies: Option<usize>,
 }
 
 pub fn run(args: Args) -> Result<()> {
+    // Minutes of training must not end in "cannot write the file".
+    weights::check_writable(&args.out).map_err(|e| e.to_string())?;
     let mnist = load_mnist(args.data.as_deref())?;
     let device = args.device.device()?;
     let train_device = device.clone().autodiff();
