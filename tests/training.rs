@@ -309,7 +309,9 @@ fn gpu_kernels_train_the_same_weights_as_the_cpu_kernels() {
 /// Helpers in this process, standing in for a browser's other workers: each computes its share
 /// through the same flattened parameters and gradients a worker receives and sends. Helper `i`
 /// goes wrong from the `fail_from[i]`-th job on: `Lost` answers nothing (a dead worker),
-/// `Garbled` a gradient short, `Tripled` wrong gradients of the right length.
+/// `Garbled` a gradient short, `NotANumber` a NaN gradient, `Overcounted` more right answers
+/// than the share has images (a sum that would wrap), `Tripled` wrong gradients of the right
+/// length.
 struct InProcess {
     fail_from: Vec<(usize, Failure)>,
     jobs: Rc<Cell<usize>>,
@@ -320,6 +322,8 @@ struct InProcess {
 enum Failure {
     Lost,
     Garbled,
+    NotANumber,
+    Overcounted,
     Tripled,
 }
 
@@ -341,6 +345,8 @@ impl Helpers for InProcess {
                 Failure::Garbled => answer.iter_mut().for_each(|a| {
                     a.grads.pop();
                 }),
+                Failure::NotANumber => answer.iter_mut().for_each(|a| a.grads[7] = f32::NAN),
+                Failure::Overcounted => answer.iter_mut().for_each(|a| a.correct = u32::MAX),
                 Failure::Tripled => answer
                     .iter_mut()
                     .for_each(|a| a.grads.iter_mut().for_each(|g| *g *= 3.0)),
@@ -361,6 +367,10 @@ fn helpers_computing_shares_train_the_same_weights_as_one_thread_even_when_they_
         (
             "a helper lost, one garbling",
             vec![(3, Failure::Lost), (5, Failure::Garbled)],
+        ),
+        (
+            "one answering NaN, one overcounting",
+            vec![(2, Failure::NotANumber), (4, Failure::Overcounted)],
         ),
     ] {
         let jobs = Rc::new(Cell::new(0));

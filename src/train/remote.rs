@@ -37,6 +37,19 @@ pub struct ShareGradients {
     pub correct: u32,
 }
 
+impl ShareGradients {
+    /// Whether this can be the answer to a share of `images` images for a model of `params`
+    /// parameters: a helper's answer crosses from another worker, and one wrong number (a NaN
+    /// gradient, a count past the share) would spoil every later step or wrap a sum.
+    pub fn fits(&self, params: usize, images: usize) -> bool {
+        self.grads.len() == params
+            && self.grads.iter().all(|g| g.is_finite())
+            && self.loss.is_finite()
+            && self.loss >= 0.0
+            && self.correct as usize <= images
+    }
+}
+
 /// An answer still to come.
 pub type Pending = Pin<Box<dyn Future<Output = Option<ShareGradients>>>>;
 

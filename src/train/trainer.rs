@@ -337,7 +337,7 @@ impl Trainer {
                 let expected = self.model.num_params();
                 for (r, answer) in pending {
                     // A lost helper's share is computed here: the step stays the same.
-                    match (answer.await.filter(|a| a.grads.len() == expected), kernels) {
+                    match (answer.await.filter(|a| a.fits(expected, r.len())), kernels) {
                         (Some(answer), _) => flat.push(answer),
                         (None, Some(network)) => flat.push(by_kernels(network, &r)),
                         (None, None) => results.push(share_gradients(&self.model, share(&r))),

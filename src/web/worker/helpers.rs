@@ -162,7 +162,7 @@ impl Helpers for WorkerHelpers {
             return Box::pin(std::future::ready(None));
         };
         let answer = helper.next_message();
-        let params = job.params.len();
+        let (params, images) = (job.params.len(), job.labels.len());
         post_to(
             &helper.worker,
             &ToWorker::Share {
@@ -185,12 +185,16 @@ impl Helpers for WorkerHelpers {
                         grads,
                         loss,
                         correct,
-                    }) if answered == id && grads.count() == params => {
-                        return Some(ShareGradients {
+                    }) if answered == id => {
+                        let answer = ShareGradients {
                             grads: grads.to_vec(),
                             loss,
                             correct,
-                        });
+                        };
+                        if answer.fits(params, images) {
+                            return Some(answer);
+                        }
+                        "its answer does not fit its share".to_string()
                     }
                     Ok(FromWorker::ShareFailed { message, .. })
                     | Ok(FromWorker::Panicked { message }) => message,
