@@ -9,6 +9,7 @@
 //! long builds took, which `doctor` reads.
 
 mod builds;
+mod csp;
 mod dist;
 mod doctor;
 mod files;
@@ -100,8 +101,9 @@ fn root() -> PathBuf {
 }
 
 /// The native tests: all but the wasm-bindgen program's, which has none.
-const NATIVE_TESTS: [&str; 5] = [
+const NATIVE_TESTS: [&str; 6] = [
     "test",
+    "--locked",
     "--release",
     "--workspace",
     "--exclude",

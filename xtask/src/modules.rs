@@ -58,6 +58,7 @@ fn build(module: &Module, kind: Kind) -> Result {
     };
     let args = [
         "build",
+        "--locked",
         "--target=wasm32-unknown-unknown",
         "--manifest-path",
         "Cargo.toml",
