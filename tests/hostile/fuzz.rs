@@ -18,7 +18,7 @@ use burn::prelude::*;
 use mnist_lab::data::augment::Augment;
 use mnist_lab::data::{PIXELS, Rng, Split, idx};
 use mnist_lab::model::Model;
-use mnist_lab::preprocess::{PixelFormat, to_mnist};
+use mnist_lab::preprocess::{PixelFormat, picture, to_mnist};
 use mnist_lab::train::{TrainConfig, TrainError, Trainer};
 use mnist_lab::weights;
 
@@ -247,6 +247,21 @@ fn idx_files() {
                     if let Ok(split) = Split::parse(("i", &data[..half]), ("l", &data[half..])) {
                         assert_eq!(split.images().len(), split.len() * PIXELS);
                     }
+                }
+            })
+        });
+}
+
+/// A picture's declared size from any bytes (what "Open an image…" and `predict` read before
+/// decoding): never a panic, and an accepted size is within the budget.
+#[test]
+fn picture_header() {
+    check!()
+        .with_test_time(RANDOM_TIME)
+        .for_each(|bytes: &[u8]| {
+            within(&label("picture_header", bytes), 16 * MB, limit(), || {
+                if let Ok((_, width, height)) = picture::check(bytes) {
+                    assert!(width > 0 && height > 0 && width * height <= picture::MAX_PIXELS);
                 }
             })
         });

@@ -12,12 +12,13 @@ use crate::{Result, root};
 
 /// The fuzz targets (tests in `tests/hostile/fuzz.rs`), with the folders of real files that seed
 /// them besides their own corpus.
-const FUZZ_TARGETS: [(&str, &[&str]); 7] = [
+const FUZZ_TARGETS: [(&str, &[&str]); 8] = [
     ("pth_file", &["tests/fixtures"]),
     ("pth_pickle", &[]),
     ("pickle_program", &[]),
     ("burn_record", &["public/weights"]),
     ("idx_files", &[]),
+    ("picture_header", &["e2e/pictures"]),
     ("canvas_to_mnist", &[]),
     ("tiny_training", &[]),
 ];
@@ -135,6 +136,7 @@ fn build_fuzzer(root: &Path) -> Result<PathBuf> {
     .join(" ");
     let args = [
         "test",
+        "--locked",
         "--test",
         "hostile",
         "--no-run",
