@@ -32,6 +32,11 @@ test('served from /mnist-lab/ with precompressed files, every request stays ther
   const server = await serve({ prefix: '/mnist-lab/', precompressed: true, cacheHeaders: true });
   const context = await chrome.newContext();
   t.after(async () => { await context.close(); await server.close(); });
+  // What the page's content security policy refuses, as the page hears it.
+  await context.addInitScript(() => {
+    window.__refused = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__refused.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
   const started = Date.now();
   const p = await page(context, `${server.url}?backend=cpu&epochs=1&train=600&test=100&threads=1`);
   await zeroDrawn(p);
@@ -43,6 +48,11 @@ test('served from /mnist-lab/ with precompressed files, every request stays ther
   console.log(`  /mnist-lab/: drawing read ${(read / 1000).toFixed(2)} s, training and the service worker ready ${((Date.now() - started) / 1000).toFixed(2)} s`);
   assert.ok(caches.some((c) => c.startsWith(`mnist-lab-shell ${server.url} `)), `caches: ${caches}`);
   await shot(p, 'sub-path-training');
+  // It did all that under its own policy (same origin only, wasm compiled, workers from blob:,
+  // its inline scripts by hash), which refused nothing.
+  const policy = await p.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+  assert.match(policy, /^default-src 'self'; script-src 'self' 'wasm-unsafe-eval'( 'sha256-[A-Za-z0-9+/=]+'){2}; worker-src 'self' blob:;/);
+  assert.deepEqual(await p.evaluate(() => window.__refused), []);
 
   const outside = server.requests.filter((r) => !r.startsWith('mnist-lab/'));
   assert.deepEqual(outside, [], 'requests outside the folder');

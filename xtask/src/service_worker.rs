@@ -91,7 +91,7 @@ pub fn fill_in(dist: &Path, data_cache: &str) -> Result<String> {
 }
 
 /// A digest as Subresource Integrity writes it: standard base64 with padding.
-fn integrity(digest: &[u8]) -> String {
+pub fn integrity(digest: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(digest)
 }
 
