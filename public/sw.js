@@ -71,20 +71,21 @@ self.addEventListener('activate', (event) => {
   })());
 });
 
-/** The response cached under `key` in the cache `name`, or the network's. */
+/** The response cached under `key` in the cache `name`, or the network's (also when the Cache
+ * API fails: a full or broken storage must not take the app's files down with it). */
 async function cacheFirst(name, key, request) {
-  const cached = await (await caches.open(name)).match(key);
+  const cached = await caches.open(name).then((cache) => cache.match(key)).catch(() => undefined);
   return cached ?? fetch(request);
 }
 
 /** A file of the shell cached on first use: from the cache, or downloaded (checked against its
  * hash), kept and answered. */
 async function cacheOnUse({ path, integrity }) {
-  const cache = await caches.open(SHELL_CACHE);
-  const cached = await cache.match(url(path));
+  const cache = await caches.open(SHELL_CACHE).catch(() => null);
+  const cached = await cache?.match(url(path)).catch(() => undefined);
   if (cached) return cached;
   const response = await download(path, integrity);
-  await cache.put(url(path), response.clone());
+  await cache?.put(url(path), response.clone()).catch(() => {});
   return response;
 }
 

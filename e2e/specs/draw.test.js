@@ -89,7 +89,7 @@ test('"Open an image…" reads a picture of a digit, either polarity, any shape;
   }
   await shot(p, 'open-image');
   await p.getByTestId('open-image').setInputFiles({ name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not a picture') });
-  await p.getByTestId('image-problem').filter({ hasText: 'cannot open notes.png as an image' }).waitFor();
+  await p.getByTestId('image-problem').filter({ hasText: 'cannot open notes.png: it is not a PNG, JPEG, GIF, WebP, BMP or SVG picture' }).waitFor();
   assert.match(await p.getByTestId('prediction').textContent(), /Draw a digit/);
   // Drawing again takes the picture's place and the message away.
   await stroke(p, [[0.5, 0.12], [0.45, 0.88]]);

@@ -17,6 +17,22 @@ use crate::web::i18n::Text;
 /// them before the worker is up, and the worker starts from them.
 pub const PRETRAINED: &str = "weights/tutorial.bpk";
 
+/// This build of the app: a hash of its sources that `cargo xtask dist` gives both modules
+/// (`dev` in other builds). The page checks the training worker's: a host or a cache can serve
+/// the GPU module of another build beside this page.
+pub const BUILD: &str = match option_env!("MNIST_LAB_BUILD") {
+    Some(build) => build,
+    None => "dev",
+};
+
+/// The most digits My digits keeps, and so the most one import may bring: 200 of each digit,
+/// hours of drawing by hand. A set larger than that is a dataset rather than one's handwriting
+/// (the CLI's `--extra` takes those), and every load of the page reads and draws My digits.
+pub const MAX_MY_DIGITS: usize = 2_000;
+/// Imported files larger than this are not read: twice an uncompressed IDX file of
+/// [`MAX_MY_DIGITS`] images (gzip'd ones are smaller).
+pub const MAX_IMPORT_BYTES: usize = 2 * (16 + MAX_MY_DIGITS * crate::data::PIXELS);
+
 /// Bytes a message carries (a weights file, pixels): a JavaScript typed array inside the
 /// message object, which the sender hands over without a copy (its buffer is transferred, so
 /// a `Bytes` is made for one message and not used after sending) and the receiver copies once
@@ -376,9 +392,11 @@ pub enum FromWorker {
     Patience {
         gpu: bool,
     },
-    /// The worker runs; `webgpu` says whether the browser offers WebGPU here.
+    /// The worker runs; `webgpu` says whether the browser offers WebGPU here, and `build` which
+    /// build of the app the worker is ([`BUILD`]).
     Ready {
         webgpu: bool,
+        build: String,
     },
     DataProgress(DataProgress),
     DataReady {

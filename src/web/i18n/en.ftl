@@ -13,6 +13,7 @@ train-heading = 2 · Train
 eval-heading = 3 · Evaluate
 models-heading = 4 · Saved models
 footer = MNIST by Yann LeCun, Corinna Cortes and Christopher J.C. Burges (CC BY-SA 3.0). Built with burn and Leptos.
+build = Build { $id }.
 
 ## Draw a digit
 
@@ -22,6 +23,8 @@ undo = Undo
 open-image = Open an image…
 not-an-image = cannot open { $file } as an image ({ $detail })
 empty-image = { $file } is an empty image
+picture-unknown = cannot open { $file }: it is not a PNG, JPEG, GIF, WebP, BMP or SVG picture whose size can be read
+picture-too-large = { $file } is { $width }×{ $height } pixels: pictures of up to { $megapixels } megapixels open here
 draw-hint = Draw a digit from 0 to 9 in the box.
 sure = { NUMBER($p, style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1) } sure
 percent = { NUMBER($p, style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1) }
@@ -106,6 +109,7 @@ retry = Retry
 samples = Random training digits
 shuffle = Shuffle
 data-damaged = the downloaded data is damaged ({ $detail })
+data-cache-dropped = The copy of MNIST kept in this browser was not the app's ({ $why }): it was deleted and MNIST is downloaded again.
 worker-keeps-stopping = the training worker keeps stopping; reload the page to try again
 
 ## The training worker's life
@@ -120,6 +124,8 @@ origin-stopped = stopped in epoch { $epoch }
 died-panicked = it crashed: { $detail }
 died-crashed = it crashed ({ $detail })
 died-unresponsive = it stopped answering for { $secs } s
+died-stale = its WebGPU part came from another version of the app than this page (a new version is on its way): reload the page to train on WebGPU
+no-workers = this page cannot start its training worker ({ $detail }): drawings are still read, but training needs workers (a host's content security policy must allow `worker-src 'self' blob:`; a sandboxed frame must allow scripts of its own origin)
 upload-killed-worker = { $file } could not be read: the worker reading it stopped ({ $why }). The weights are unchanged.
 worker-gave-up = The training worker stopped { $times } times within a minute ({ $why }). Reload the page to try again; your saved models are safe.
 worker-restarted = The training worker was restarted because { $why }. A new worker reloads the dataset and the current weights; saved models are untouched.
@@ -162,6 +168,12 @@ rename = Rename
 delete = Delete
 compare-hint = Tick two or more runs to compare their curves and settings.
 deleted = Deleted “{ $name }”.
+auto-pruned = { $count ->
+    [one] The oldest finished run was deleted
+   *[other] The { $count } oldest finished runs were deleted
+}: runs are saved by themselves up to the { $max } latest. Star (☆) a run to keep it.
+star-named = Keep { $name } (starred runs are never deleted by themselves)
+star-title = Star: never deleted by itself
 storage-full = the browser's storage for this site is full: delete saved models or free some disk space
 cannot-save = could not save in this browser: { $detail }
 aborted = the transaction was aborted
@@ -187,6 +199,19 @@ seconds = { NUMBER($s, minimumFractionDigits: 1, maximumFractionDigits: 1) } s
 
 added-as = Added as a { $label }: { $total } in My digits.
 imported = Imported { $count } digits: { $total } in My digits.
+storage-blocked = another tab of MNIST Lab holds this site's storage open in an older version: close it (or reload it), then reload this page
+import-too-many = { $file } holds { $count } digits; an import may bring at most { $max } (My digits is for your own handwriting, not a dataset: for MNIST-sized sets use the CLI's --extra)
+import-file-too-large = { $file } is { $size } bytes; files of more than { $max } bytes cannot hold { $digits } digits and are not read
+my-digits-full = My digits holds { $max } digits at most: { $room } more can be added. Delete some first.
+import-known = { $count ->
+    [0] Nothing new: all { $known } digits were in My digits already.
+   *[other] Imported { $count } digits ({ $known } were there already): { $total } in My digits.
+}
+import-killed-worker = The files could not be imported: the worker reading them stopped ({ $why }). My digits are unchanged.
+digits-reset = My digits were deleted, as the page's address asked (?reset=my-digits).
+digits-page = { $from }–{ $to } of { $total }
+previous-page = Previous
+next-page = Next
 mine-intro = Label a drawing under the box above — click the right digit or press its key 0–9 — and it is kept here, in this browser, with the 28×28 the network sees. Evaluate the current weights on your own handwriting, or export the set for
 and = and
 mine-count = { $count ->

@@ -19,8 +19,9 @@ use wasm_bindgen::prelude::*;
 use web_sys::{MessageEvent, Worker};
 
 use crate::web::envelope::{pack, unpack};
-use crate::web::js::{Module, now_ms, start_worker, webgpu_adapter};
-use crate::web::protocol::{BackendChoice, FromWorker, ToWorker};
+use crate::web::i18n::Text;
+use crate::web::js::{Module, describe, now_ms, start_worker, webgpu_adapter};
+use crate::web::protocol::{BUILD, BackendChoice, FromWorker, ToWorker};
 
 /// How often a running worker is asked whether it is alive.
 const PING_EVERY_MS: u64 = 2_000;
@@ -39,6 +40,8 @@ pub enum Death {
     Crashed(String),
     /// It did not answer a ping for this many seconds.
     Unresponsive(u32),
+    /// It is another build of the app than the page (a host or cache served an old GPU module).
+    Stale,
 }
 
 type OnMessage = Rc<dyn Fn(FromWorker)>;
@@ -83,8 +86,10 @@ pub fn base_url() -> String {
         .unwrap_or_default()
 }
 
-fn new_worker(generation: u32, module: Module) -> Worker {
-    let worker = start_worker(module, &base_url()).expect("workers are supported");
+/// A worker on `module`, or why none can start (a host's content security policy, a sandboxed
+/// frame, a browser without workers).
+fn new_worker(generation: u32, module: Module) -> Result<Worker, String> {
+    let worker = start_worker(module, &base_url()).map_err(|e| describe(&e))?;
     let on_message =
         Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
             match unpack::<FromWorker>(event.data()) {
@@ -104,11 +109,22 @@ fn new_worker(generation: u32, module: Module) -> Worker {
         });
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
-    worker
+    Ok(worker)
+}
+
+/// No worker can start: the page goes on reading drawings without one, and says why.
+fn cannot_start(on_message: &OnMessage, error: String) {
+    disconnect();
+    on_message(FromWorker::DataFailed {
+        message: Text::new("no-workers").arg("detail", error),
+    });
 }
 
 /// Hands a message to the UI, unless it comes from a replaced worker; answers to pings stay here.
 fn receive(generation: u32, msg: FromWorker) {
+    if matches!(&msg, FromWorker::Ready { build, .. } if build != BUILD) {
+        return died(generation, Death::Stale);
+    }
     let on_message = CHANNEL.with(|c| {
         let mut c = c.borrow_mut();
         let channel = c.as_mut().filter(|ch| ch.generation == generation)?;
@@ -155,34 +171,47 @@ fn receive(generation: u32, msg: FromWorker) {
 
 impl Channel {
     /// Ends the current worker and starts one on `module`.
-    fn replace(&mut self, module: Module) {
+    fn replace(&mut self, module: Module) -> Result<(), String> {
         self.worker.terminate();
         self.generation += 1;
         self.module = module;
-        self.worker = new_worker(self.generation, module);
+        self.worker = new_worker(self.generation, module)?;
         self.ready = false;
         self.ping = None;
         self.patience_ms = UNRESPONSIVE_MS;
+        Ok(())
     }
 }
 
 /// Replaces the worker of `generation` (if it is still the current one) and tells the UI. A GPU
 /// module that died before it was ready did not load (offline before it was ever fetched): the
 /// page's module takes over without a word here, and the run it is handed says why it trains on
-/// the CPU.
+/// the CPU. A GPU module of another build is replaced by the page's module too, and the run it
+/// was to be handed is dropped: the UI asks for a reload.
 fn died(generation: u32, death: Death) {
-    let on_death = CHANNEL.with(|c| {
+    let stale = death == Death::Stale;
+    let outcome = CHANNEL.with(|c| {
         let mut c = c.borrow_mut();
         let channel = c.as_mut().filter(|ch| ch.generation == generation)?;
-        let not_loaded = channel.module == Module::Gpu && !channel.ready;
-        channel.replace(match not_loaded {
+        let gpu_failed = channel.module == Module::Gpu && (!channel.ready || stale);
+        let started = channel.replace(match gpu_failed {
             true => Module::Page,
             false => channel.module,
         });
-        (!not_loaded).then(|| channel.on_death.clone())
+        let silent = gpu_failed && !stale;
+        Some((
+            started,
+            channel.on_message.clone(),
+            (!silent).then(|| channel.on_death.clone()),
+        ))
     });
-    if let Some(on_death) = on_death {
-        on_death(death);
+    if stale {
+        HELD_RUN.take();
+    }
+    match outcome {
+        Some((Err(error), on_message, _)) => cannot_start(&on_message, error),
+        Some((Ok(()), _, Some(on_death))) => on_death(death),
+        _ => {}
     }
 }
 
@@ -216,15 +245,20 @@ pub fn connect(on_message: impl Fn(FromWorker) + 'static, on_death: impl Fn(Deat
     if CONNECTED.replace(true) {
         return;
     }
+    let on_message: OnMessage = Rc::new(on_message);
+    let worker = match new_worker(0, Module::Page) {
+        Ok(worker) => worker,
+        Err(error) => return cannot_start(&on_message, error),
+    };
     CHANNEL.with(|c| {
         *c.borrow_mut() = Some(Channel {
-            worker: new_worker(0, Module::Page),
+            worker,
             module: Module::Page,
             generation: 0,
             ready: false,
             ping: None,
             patience_ms: UNRESPONSIVE_MS,
-            on_message: Rc::new(on_message),
+            on_message,
             on_death: Rc::new(on_death),
         })
     });
@@ -270,21 +304,24 @@ async fn adapter() -> bool {
 /// the run once it is restored and has its data (see [`receive`]).
 pub fn start_run(choice: BackendChoice, start: ToWorker, on_replace: impl FnOnce() + 'static) {
     leptos::task::spawn_local(async move {
-        let replaced = choice != BackendChoice::Cpu
-            && adapter().await
-            && CHANNEL.with(|c| match c.borrow_mut().as_mut() {
-                Some(channel) if channel.module != Module::Gpu => {
-                    channel.replace(Module::Gpu);
-                    true
-                }
-                _ => false,
-            });
+        let replaced = match choice != BackendChoice::Cpu && adapter().await {
+            true => CHANNEL.with(|c| match c.borrow_mut().as_mut() {
+                Some(channel) if channel.module != Module::Gpu => Some(
+                    channel
+                        .replace(Module::Gpu)
+                        .map_err(|e| (e, channel.on_message.clone())),
+                ),
+                _ => None,
+            }),
+            false => None,
+        };
         match replaced {
-            true => {
+            Some(Ok(())) => {
                 HELD_RUN.set(Some(start));
                 on_replace();
             }
-            false => send(start),
+            Some(Err((error, on_message))) => cannot_start(&on_message, error),
+            None => send(start),
         }
     });
 }

@@ -20,7 +20,7 @@ use crate::preprocess::{PixelFormat, PreprocessError, to_mnist};
 
 use super::digits::{Pixels, Why};
 use super::mydigits;
-use super::picture;
+use super::picture::{self, NotShown};
 use super::state::Ui;
 use super::store::MyDigit;
 use super::words::{say, t, tr};
@@ -179,6 +179,8 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
     let why: RwSignal<Option<Explained>> = RwSignal::new(None);
     // Why a picture could not be opened.
     let image_problem: RwSignal<Option<Text>> = RwSignal::new(None);
+    // Pictures picked so far: a slow first pick must not paint over a quicker second one.
+    let picks = StoredValue::new(0u32);
     let filter_images: RwSignal<Vec<Vec<u8>>> = RwSignal::new(vec![]);
     let pending = Rc::new(RefCell::new(false));
     let dpr = web_sys::window()
@@ -278,10 +280,13 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
         };
         input.set_value("");
         clear();
+        let pick = picks.get_value() + 1;
+        picks.set_value(pick);
         leptos::task::spawn_local(async move {
-            match picture::show(&c, &file).await {
+            match picture::show(&c, &file, || picks.get_value() == pick).await {
                 Ok(()) => predict_now(),
-                Err(e) => image_problem.set(Some(e)),
+                Err(NotShown::Problem(e)) => image_problem.set(Some(e)),
+                Err(NotShown::Superseded) => {}
             }
         });
     };

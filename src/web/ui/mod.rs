@@ -31,6 +31,7 @@ use state::Ui;
 use words::{lang, set_lang, tr};
 
 use crate::web::i18n::Lang;
+use crate::web::protocol::BUILD;
 
 #[component]
 fn App() -> impl IntoView {
@@ -84,7 +85,7 @@ fn App() -> impl IntoView {
             </section>
         </main>
         <footer>
-            <p>{tr!("footer")}</p>
+            <p>{tr!("footer")}" "<span data-testid="build">{tr!("build", id = BUILD)}</span></p>
         </footer>
     }
 }

@@ -15,6 +15,25 @@ use super::store::{self, Saved};
 use super::words::{lang, said, say, tr};
 use crate::web::i18n::Text;
 
+/// Runs saved by themselves that are kept, the newest; older ones that are not starred go.
+const MAX_AUTO_SAVED: usize = 20;
+
+/// Deletes the automatic saves beyond [`MAX_AUTO_SAVED`] that are not starred, the oldest first;
+/// how many went, if any.
+async fn prune() -> Result<Option<Result<usize, Text>>, Text> {
+    let models = store::models().await?;
+    let extra: Vec<f64> = models
+        .iter()
+        .filter(|m| m.auto && !m.starred)
+        .skip(MAX_AUTO_SAVED)
+        .map(|m| m.id)
+        .collect();
+    for &id in &extra {
+        store::delete_model(id).await?;
+    }
+    Ok((!extra.is_empty()).then_some(Ok(extra.len())))
+}
+
 fn today() -> String {
     let iso = String::from(js_sys::Date::new_0().to_iso_string());
     iso.get(..16).unwrap_or(&iso).replace('T', " ")
@@ -27,6 +46,8 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
     // Said here, beside the list, where the user looks for the model.
     let problem: RwSignal<Option<Text>> = RwSignal::new(None);
     let deleted: RwSignal<Option<Saved>> = RwSignal::new(None);
+    // How many automatic saves the cap deleted last (or why it could not).
+    let pruned: RwSignal<Option<Result<usize, Text>>> = RwSignal::new(None);
     // The ids of the runs ticked for comparison.
     let comparing: RwSignal<Vec<f64>> = RwSignal::new(vec![]);
     let compared = Signal::derive(move || {
@@ -57,7 +78,9 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
             refresh();
         });
     };
-    let save_current = move || {
+    // Saves the current weights (`auto`: by itself, after a run; then the oldest such saves
+    // beyond the cap are deleted, and the panel says so).
+    let save_current = move |auto: bool| {
         let Some((info, bytes)) = ui.weights.get_untracked() else {
             return;
         };
@@ -74,9 +97,14 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
             date: today(),
             bytes,
             history: info.history,
+            auto,
+            starred: false,
         };
         spawn_local(async move {
             report(store::put_model(&model, None).await);
+            if auto {
+                pruned.set(prune().await.unwrap_or_else(|e| Some(Err(e))));
+            }
             refresh();
         });
     };
@@ -85,7 +113,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
     Effect::new(move |previous: Option<u32>| {
         let runs = ui.runs_finished.get();
         if previous.is_some_and(|p| p != runs) {
-            save_current();
+            save_current(true);
         }
         runs
     });
@@ -94,7 +122,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
         <div class="models">
             <div class="buttons">
                 <button type="button" data-testid="save-model" disabled=move || ui.weights.with(|w| w.is_none())
-                    on:click=move |_| save_current()>{tr!("save-model")}</button>
+                    on:click=move |_| save_current(false)>{tr!("save-model")}</button>
             </div>
             <Show when=move || !saved.with(|s| s.is_empty()) fallback=|| view! { <p class="note">{tr!("no-models")}</p> }>
                 <ul class="saved" data-testid="saved-models">
@@ -147,6 +175,14 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                                     </label>
                                 })}
                                 <span class="row-buttons">
+                                    <button type="button" data-testid="star-model" aria-pressed=if m.starred { "true" } else { "false" }
+                                        aria-label=named("star-named") title=tr!("star-title") on:click={
+                                        let model = m.clone();
+                                        move |_| {
+                                            let model = Saved { starred: !model.starred, ..model.clone() };
+                                            spawn_local(async move { report(store::put_model(&model, Some(id)).await); refresh(); });
+                                        }
+                                    }>{if m.starred { "★" } else { "☆" }}</button>
                                     <button type="button" data-testid="load-model" aria-label=named("load-named") disabled=move || ui.training() on:click={
                                         let model = load_model.clone();
                                         move |_| client::send(ToWorker::SetWeights(WeightsSource::File { name: model.name.clone(), file: Bytes::copy(&model.bytes) }))
@@ -185,6 +221,14 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                     {tr!("deleted", name = m.name.clone())}" "
                     <button type="button" data-testid="undo-delete" on:click=move |_| undo()>{tr!("undo")}</button>
                 </p>
+            })}
+            {move || pruned.get().map(|r| match r {
+                Ok(count) => view! {
+                    <p class="notice" role="status" data-testid="models-pruned">{tr!("auto-pruned", count = count, max = MAX_AUTO_SAVED)}</p>
+                }.into_any(),
+                Err(text) => view! {
+                    <p class="notice error" role="alert" data-testid="models-pruned">{move || say(&text)}</p>
+                }.into_any(),
             })}
             {move || problem.get().map(|text| view! {
                 <p class="notice error" role="alert" data-testid="models-problem">{move || say(&text)}</p>

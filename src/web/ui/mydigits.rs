@@ -3,15 +3,17 @@
 //! and the set written to or read from gzip'd IDX files the CLI takes (the worker writes and
 //! checks them).
 
+use std::collections::HashSet;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::HtmlInputElement;
 
 use crate::data::mnist::{IMAGES_SUFFIX, LABELS_SUFFIX};
 use crate::web::js::describe;
-use crate::web::protocol::{Bytes, DigitSet, ToWorker};
+use crate::web::protocol::{Bytes, DigitSet, MAX_IMPORT_BYTES, MAX_MY_DIGITS, ToWorker};
 
 use super::client;
 use super::digits::Digit;
@@ -36,25 +38,97 @@ fn refresh(ui: Ui) {
     });
 }
 
-/// Keeps `digits`, and says so: as one drawing labelled `label`, or as an import.
-pub fn add(ui: Ui, digits: Vec<MyDigit>, label: Option<u8>) {
+/// The address flag that deletes My digits before anything reads them: a way out of a store
+/// that keeps the page from working, which needs neither this panel nor the digits to load.
+const RESET: (&str, &str) = ("reset", "my-digits");
+
+/// Reads My digits, after deleting them if the page's address asks to (the flag is then taken
+/// out of the address, so that a reload keeps what is added next).
+fn start(ui: Ui) {
+    let Some((url, window)) = page_url() else {
+        return refresh(ui);
+    };
+    if url.search_params().get(RESET.0).as_deref() != Some(RESET.1) {
+        return refresh(ui);
+    }
+    url.search_params().delete(RESET.0);
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url.href()));
+    }
     spawn_local(async move {
-        let said = match store::add_digits(&digits).await.and(reload(ui).await) {
+        let said = match store::clear_digits().await {
+            Ok(()) => (Level::Success, Text::new("digits-reset")),
             Err(e) => (Level::Error, e),
-            Ok(total) => (
-                Level::Success,
-                match label {
-                    Some(label) => Text::new("added-as")
-                        .arg("label", label)
-                        .arg("total", total),
-                    None => Text::new("imported")
-                        .arg("count", digits.len())
-                        .arg("total", total),
-                },
-            ),
+        };
+        ui.digits_message.set(Some(said));
+        refresh(ui);
+    });
+}
+
+fn page_url() -> Option<(web_sys::Url, web_sys::Window)> {
+    let window = web_sys::window()?;
+    let url = web_sys::Url::new(&window.location().href().ok()?).ok()?;
+    Some((url, window))
+}
+
+/// Keeps `digits`, and says so: as one drawing labelled `label`, or as an import. Imported
+/// digits kept already (the same 28×28) are not kept twice, and more than My digits has room
+/// for are refused whole.
+pub fn add(ui: Ui, digits: Vec<MyDigit>, label: Option<u8>) {
+    // A drawing is kept as drawn; a run counts each distinct 28×28 once whatever the store holds.
+    let (new, known) = match label {
+        Some(_) => (digits, 0),
+        None => fresh(ui, digits),
+    };
+    let room = MAX_MY_DIGITS.saturating_sub(ui.my_digits.with_untracked(Vec::len));
+    if new.len() > room {
+        let full = Text::new("my-digits-full")
+            .arg("max", MAX_MY_DIGITS)
+            .arg("room", room);
+        return ui.digits_message.set(Some((Level::Error, full)));
+    }
+    spawn_local(async move {
+        let kept = match new.is_empty() {
+            true => Ok(()),
+            false => store::add_digits(&new).await,
+        };
+        let said = match kept.and(reload(ui).await) {
+            Err(e) => (Level::Error, e),
+            Ok(total) => (Level::Success, added(label, new.len(), known, total)),
         };
         ui.digits_message.set(Some(said));
     });
+}
+
+/// What adding `count` new digits (and skipping `known` ones) to make `total` is called.
+fn added(label: Option<u8>, count: usize, known: usize, total: usize) -> Text {
+    match (label, known) {
+        (Some(label), _) => Text::new("added-as")
+            .arg("label", label)
+            .arg("total", total),
+        (None, 0) => Text::new("imported")
+            .arg("count", count)
+            .arg("total", total),
+        _ => Text::new("import-known")
+            .arg("count", count)
+            .arg("known", known)
+            .arg("total", total),
+    }
+}
+
+/// `digits` less those kept already or met earlier among them (the same 28×28 is one digit,
+/// so that a held-out one cannot also be trained on), and how many those were.
+fn fresh(ui: Ui, digits: Vec<MyDigit>) -> (Vec<MyDigit>, usize) {
+    let mut seen: HashSet<Vec<u8>> = ui
+        .my_digits
+        .with_untracked(|kept| kept.iter().map(|d| d.pixels.clone()).collect());
+    let offered = digits.len();
+    let new: Vec<MyDigit> = digits
+        .into_iter()
+        .filter(|d| seen.insert(d.pixels.clone()))
+        .collect();
+    let known = offered - new.len();
+    (new, known)
 }
 
 /// The digits' pixels and labels, as the worker's messages carry them.
@@ -70,9 +144,80 @@ fn percent(accuracy: Option<f64>) -> String {
     accuracy.map_or("–".into(), |a| said!("percent", p = a))
 }
 
+/// Digits shown at once: a page of pictures, never one per stored digit.
+const PAGE: usize = 100;
+
+/// My digits grouped by label, a page at a time.
+#[component]
+fn Gallery(ui: Ui, delete: impl Fn(f64) + Copy + Send + Sync + 'static) -> impl IntoView {
+    let page = RwSignal::new(0usize);
+    let total = move || ui.my_digits.with(Vec::len);
+    let pages = move || total().div_ceil(PAGE).max(1);
+    // Deleting the last digits of the last page moves back a page.
+    Effect::new(move || {
+        if page.get() >= pages() {
+            page.set(pages() - 1);
+        }
+    });
+    let shown = move || {
+        ui.my_digits.with(|all| {
+            let mut sorted: Vec<&MyDigit> = all.iter().collect();
+            sorted.sort_by_key(|d| d.label);
+            let start = (page.get() * PAGE).min(sorted.len());
+            let per_label = |label| all.iter().filter(|d| d.label == label).count();
+            let mut groups: Vec<(u8, usize, Vec<MyDigit>)> = vec![];
+            for d in &sorted[start..(start + PAGE).min(sorted.len())] {
+                match groups.last_mut() {
+                    Some((label, _, group)) if *label == d.label => group.push((*d).clone()),
+                    _ => groups.push((d.label, per_label(d.label), vec![(*d).clone()])),
+                }
+            }
+            groups
+        })
+    };
+    view! {
+        <div class="digit-groups">
+            {move || shown().into_iter().map(|(label, count, group)| view! {
+                <div class="digit-group" data-testid=format!("my-digits-{label}")>
+                    <h3>{label}<span class="note">{format!(" × {count}")}</span></h3>
+                    <div class="gallery">
+                        {group.into_iter().map(|d| {
+                            let id = d.id;
+                            let picture = if d.thumbnail.is_empty() {
+                                view! { <Digit pixels=d.pixels label="" /> }.into_any()
+                            } else {
+                                view! { <img class="thumb" src=d.thumbnail alt=tr!("drawn-digit", label = label) /> }.into_any()
+                            };
+                            view! {
+                                <span class="my-digit" data-testid="my-digit">
+                                    {picture}
+                                    <button type="button" class="remove" aria-label=tr!("delete-digit", label = label)
+                                        on:click=move |_| delete(id)>"×"</button>
+                                </span>
+                            }
+                        }).collect_view()}
+                    </div>
+                </div>
+            }).collect_view()}
+        </div>
+        <Show when=move || { pages() > 1 }>
+            <nav class="pager" aria-label=tr!("mine-heading")>
+                <button type="button" data-testid="digits-previous" disabled=move || page.get() == 0
+                    on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>{tr!("previous-page")}</button>
+                <span data-testid="digits-page">{tr!("digits-page",
+                    from = page.get() * PAGE + 1,
+                    to = ((page.get() + 1) * PAGE).min(total()),
+                    total = total())}</span>
+                <button type="button" data-testid="digits-next" disabled=move || { page.get() + 1 >= pages() }
+                    on:click=move |_| page.update(|p| *p += 1)>{tr!("next-page")}</button>
+            </nav>
+        </Show>
+    }
+}
+
 #[component]
 pub fn MyDigitsPanel(ui: Ui) -> impl IntoView {
-    refresh(ui);
+    start(ui);
     let confirm_clear = RwSignal::new(false);
     let count = move || ui.my_digits.with(Vec::len);
     let evaluate = move |_| {
@@ -90,6 +235,14 @@ pub fn MyDigitsPanel(ui: Ui) -> impl IntoView {
         let Some(list) = input.files() else { return };
         let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
         input.set_value("");
+        if let Some(big) = files.iter().find(|f| f.size() > MAX_IMPORT_BYTES as f64) {
+            let why = Text::new("import-file-too-large")
+                .arg("file", big.name())
+                .arg("size", big.size())
+                .arg("max", MAX_IMPORT_BYTES)
+                .arg("digits", MAX_MY_DIGITS);
+            return ui.digits_message.set(Some((Level::Error, why)));
+        }
         spawn_local(async move {
             let mut read = vec![];
             for file in files {
@@ -103,6 +256,7 @@ pub fn MyDigitsPanel(ui: Ui) -> impl IntoView {
                     }
                 }
             }
+            ui.pending_import.set(true);
             client::send(ToWorker::ImportDigits { files: read });
         });
     };
@@ -139,33 +293,7 @@ pub fn MyDigitsPanel(ui: Ui) -> impl IntoView {
             <p data-testid="my-digits-count">
                 {tr!("mine-count", count = count())}
             </p>
-            <div class="digit-groups">
-                {move || (0..10u8).filter_map(|label| {
-                    let group: Vec<MyDigit> = ui.my_digits.with(|d| d.iter().filter(|d| d.label == label).cloned().collect());
-                    (!group.is_empty()).then(|| view! {
-                        <div class="digit-group" data-testid=format!("my-digits-{label}")>
-                            <h3>{label}<span class="note">{format!(" × {}", group.len())}</span></h3>
-                            <div class="gallery">
-                                {group.into_iter().map(|d| {
-                                    let id = d.id;
-                                    let picture = if d.thumbnail.is_empty() {
-                                        view! { <Digit pixels=d.pixels label="" /> }.into_any()
-                                    } else {
-                                        view! { <img class="thumb" src=d.thumbnail alt=tr!("drawn-digit", label = label) /> }.into_any()
-                                    };
-                                    view! {
-                                        <span class="my-digit" data-testid="my-digit">
-                                            {picture}
-                                            <button type="button" class="remove" aria-label=tr!("delete-digit", label = label)
-                                                on:click=move |_| delete(id)>"×"</button>
-                                        </span>
-                                    }
-                                }).collect_view()}
-                            </div>
-                        </div>
-                    })
-                }).collect_view()}
-            </div>
+            <Gallery ui=ui delete=delete />
             <div class="buttons">
                 <button type="button" data-testid="evaluate-digits" disabled=move || count() == 0 || busy()
                     on:click=evaluate>{tr!("evaluate-mine")}</button>

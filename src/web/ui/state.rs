@@ -81,6 +81,8 @@ pub struct Ui {
     pub runs_finished: RwSignal<u32>,
     /// The uploaded file the worker is reading, if any (named if the worker dies over it).
     pub pending_upload: RwSignal<Option<String>>,
+    /// Whether the worker is reading files picked for My digits (said if it dies over them).
+    pub pending_import: RwSignal<bool>,
     /// My digits, as the browser keeps them (oldest first).
     pub my_digits: RwSignal<Vec<MyDigit>>,
     /// The current weights evaluated on My digits (cleared when the weights change).
@@ -117,6 +119,7 @@ impl Ui {
             file_message: RwSignal::new(None),
             runs_finished: RwSignal::new(0),
             pending_upload: RwSignal::new(None),
+            pending_import: RwSignal::new(false),
             my_digits: RwSignal::new(vec![]),
             digits_report: RwSignal::new(None),
             digits_message: RwSignal::new(None),
@@ -178,6 +181,7 @@ impl Ui {
             (_, Some(panic)) => Text::new("died-panicked").arg("detail", panic),
             (Death::Crashed(error), None) => Text::new("died-crashed").arg("detail", error),
             (Death::Unresponsive(secs), None) => Text::new("died-unresponsive").arg("secs", secs),
+            (Death::Stale, None) => Text::new("died-stale"),
         };
         self.panic.set(None);
         let lost_run = self.training();
@@ -194,6 +198,11 @@ impl Ui {
                     .arg("file", file)
                     .arg("why", why.clone()),
             ));
+        }
+        if self.pending_import.get_untracked() {
+            self.pending_import.set(false);
+            let killed = Text::new("import-killed-worker").arg("why", why.clone());
+            self.digits_message.set(Some((Level::Error, killed)));
         }
         if self.deaths.with_untracked(|d| d.len()) > MAX_RESTARTS {
             client::disconnect();
@@ -221,7 +230,7 @@ impl Ui {
             FromWorker::Pong { .. } | FromWorker::Patience { .. } => {}
             // Helpers answer the training worker, never the page.
             FromWorker::ShareDone { .. } | FromWorker::ShareFailed { .. } => {}
-            FromWorker::Ready { webgpu } => {
+            FromWorker::Ready { webgpu, .. } => {
                 self.webgpu.set(Some(webgpu));
                 client::send(ToWorker::LoadData);
                 // A new worker after a crash gets the weights the old one had.
@@ -329,6 +338,7 @@ impl Ui {
                 }
             }
             FromWorker::DigitsRead(set) => {
+                self.pending_import.set(false);
                 let digits = set
                     .pixels
                     .to_vec()
@@ -345,6 +355,7 @@ impl Ui {
             }
             FromWorker::FineTune(report) => self.fine_tune.set(Some(report)),
             FromWorker::DigitsRefused { message } => {
+                self.pending_import.set(false);
                 self.digits_message.set(Some((Level::Error, message)))
             }
             FromWorker::Finished { message } => {

@@ -30,6 +30,10 @@ pub struct Saved {
     /// How the run that made them trained (none for uploads and pretrained weights, and for
     /// models saved before runs kept their history).
     pub history: Option<RunHistory>,
+    /// Saved by itself at the end of a run (such saves are capped: the oldest go first).
+    pub auto: bool,
+    /// Starred by the user: never deleted by the cap.
+    pub starred: bool,
 }
 
 /// One of My digits: what the user drew, the label they gave it, and the 28×28 the network
@@ -44,7 +48,12 @@ pub struct MyDigit {
     pub thumbnail: String,
 }
 
-/// Resolves when an IndexedDB request succeeds (with its result) or fails.
+/// What an open request is rejected with when another tab holds an older version open.
+const BLOCKED: &str = "blocked";
+
+/// Resolves when an IndexedDB request succeeds (with its result) or fails. An open request that
+/// another tab blocks (it holds an older version of the database open and does not close it)
+/// fails at once: it would otherwise wait, silently, until that tab closes.
 async fn done(request: &IdbRequest) -> Result<JsValue, Text> {
     let promise = Promise::new(&mut |resolve, reject| {
         let ok = Closure::once_into_js(move |e: web_sys::Event| {
@@ -54,15 +63,24 @@ async fn done(request: &IdbRequest) -> Result<JsValue, Text> {
                 .and_then(|r| r.result().ok());
             let _ = resolve.call1(&JsValue::NULL, &result.unwrap_or(JsValue::UNDEFINED));
         });
-        let err = Closure::once_into_js(move |e: web_sys::Event| {
-            let _ = reject.call1(&JsValue::NULL, &e);
-        });
+        let fail = |reason: Option<&'static str>| {
+            let reject = reject.clone();
+            Closure::once_into_js(move |e: web_sys::Event| {
+                let _ = reject.call1(&JsValue::NULL, &reason.map_or(e.into(), JsValue::from));
+            })
+        };
         request.set_onsuccess(Some(ok.unchecked_ref()));
-        request.set_onerror(Some(err.unchecked_ref()));
+        request.set_onerror(Some(fail(None).unchecked_ref()));
+        if let Some(open) = request.dyn_ref::<IdbOpenDbRequest>() {
+            open.set_onblocked(Some(fail(Some(BLOCKED)).unchecked_ref()));
+        }
     });
     JsFuture::from(promise)
         .await
-        .map_err(|e| format!("IndexedDB: {}", describe(&e)).into())
+        .map_err(|e| match e.as_string() {
+            Some(reason) if reason == BLOCKED => Text::new("storage-blocked"),
+            _ => format!("IndexedDB: {}", describe(&e)).into(),
+        })
 }
 
 async fn open() -> Result<IdbDatabase, Text> {
@@ -89,10 +107,18 @@ async fn open() -> Result<IdbDatabase, Text> {
         }
     });
     request.set_onupgradeneeded(Some(upgrade.unchecked_ref()));
-    done(&request)
+    let db: IdbDatabase = done(&request)
         .await?
         .dyn_into()
-        .map_err(|_| "IndexedDB: not a database".into())
+        .map_err(|_| Text::from("IndexedDB: not a database"))?;
+    // A newer version of the app in another tab needs this connection closed to upgrade.
+    let close = {
+        let db = db.clone();
+        Closure::<dyn Fn()>::new(move || db.close())
+    };
+    db.set_onversionchange(Some(close.as_ref().unchecked_ref()));
+    close.forget();
+    Ok(db)
 }
 
 /// The result of `request` on `store`, in a read-only transaction of its own.
@@ -162,10 +188,14 @@ fn decode(obj: &JsValue) -> Option<Saved> {
         name: field(obj, "name").as_string()?,
         preset: field(obj, "preset").as_string()?.parse().ok()?,
         origin: field(obj, "origin").as_string().unwrap_or_default(),
-        accuracy: field(obj, "accuracy").as_f64(),
+        accuracy: field(obj, "accuracy")
+            .as_f64()
+            .filter(|a| (0.0..=1.0).contains(a)),
         date: field(obj, "date").as_string().unwrap_or_default(),
         bytes: field(obj, "bytes").dyn_into::<Uint8Array>().ok()?.to_vec(),
         history: from_js(field(obj, "history")).ok().flatten(),
+        auto: field(obj, "auto").as_bool().unwrap_or(false),
+        starred: field(obj, "starred").as_bool().unwrap_or(false),
     })
 }
 
@@ -202,6 +232,8 @@ pub async fn put_model(model: &Saved, id: Option<f64>) -> Result<(), Text> {
     set("date", model.date.as_str().into()).map_err(|e| describe(&e))?;
     set("bytes", Uint8Array::from(model.bytes.as_slice()).into()).map_err(|e| describe(&e))?;
     set("history", to_js(&model.history)).map_err(|e| describe(&e))?;
+    set("auto", model.auto.into()).map_err(|e| describe(&e))?;
+    set("starred", model.starred.into()).map_err(|e| describe(&e))?;
     write(MODELS, |s| s.put(&obj).map(drop)).await
 }
 
@@ -210,15 +242,22 @@ pub async fn delete_model(id: f64) -> Result<(), Text> {
 }
 
 fn decode_digit(obj: &JsValue) -> Option<MyDigit> {
+    let id = field(obj, "id").as_f64()?;
     let label = field(obj, "label").as_f64()?;
     let pixels = field(obj, "pixels").dyn_into::<Uint8Array>().ok()?.to_vec();
-    // Only what this app wrote: a digit label and a whole 28×28.
+    // Only what this app wrote: a digit label and a whole 28×28; a thumbnail only as the
+    // picture this page made (never a URL another site would be asked for: the 28×28 is drawn
+    // instead).
+    let thumbnail = field(obj, "thumbnail")
+        .as_string()
+        .filter(|t| t.starts_with("data:image/png;base64,"))
+        .unwrap_or_default();
     (label.fract() == 0.0 && (0.0..=9.0).contains(&label) && pixels.len() == crate::data::PIXELS)
-        .then(|| MyDigit {
-            id: field(obj, "id").as_f64().unwrap_or_default(),
+        .then_some(MyDigit {
+            id,
             label: label as u8,
             pixels,
-            thumbnail: field(obj, "thumbnail").as_string().unwrap_or_default(),
+            thumbnail,
         })
 }
 

@@ -10,7 +10,7 @@ use web_sys::Response;
 use std::sync::Arc;
 
 use super::state::{Shared, base_url, post};
-use crate::data::mnist::FILES;
+use crate::data::mnist::{self, FILES};
 use crate::data::{Mnist, Rng};
 use crate::web::i18n::Text;
 use crate::web::js::{describe, now_ms};
@@ -60,8 +60,9 @@ async fn open_cache() -> Option<Cache> {
     resolve(caches.open(DATA_CACHE)).await.ok()?.dyn_into().ok()
 }
 
-/// Loads the four files (from the cache when they are there), reporting progress, and parses
-/// them. Returns the set and whether it came from the cache.
+/// Loads the four files (from the cache when they are there), reporting progress, checks them
+/// against the sums the build carries, and parses them. Returns the set and whether it came
+/// from the cache. A cache that holds other bytes is emptied and the files downloaded again.
 pub async fn load(base: &str, report: &dyn Fn(DataProgress)) -> Result<(Mnist, bool), Text> {
     let urls = FILES.map(|f| format!("{base}mnist/{f}"));
     let cache = open_cache().await;
@@ -74,16 +75,18 @@ pub async fn load(base: &str, report: &dyn Fn(DataProgress)) -> Result<(Mnist, b
             total,
             from_cache: true,
         });
-        return match parse(&files) {
-            Ok(m) => Ok((m, true)),
+        match parse(&files) {
+            Ok(m) => return Ok((m, true)),
             Err(e) => {
-                // A damaged cache entry must not poison every reload.
+                // A damaged or foreign cache entry must not poison every reload.
                 for url in &urls {
                     let _ = resolve(cache.delete(url)).await;
                 }
-                Err(e)
+                post(FromWorker::Notice {
+                    message: Text::new("data-cache-dropped").arg("why", e),
+                });
             }
-        };
+        }
     }
     let files = download(&urls, report).await?;
     let mnist = parse(&files)?;
@@ -98,9 +101,12 @@ pub async fn load(base: &str, report: &dyn Fn(DataProgress)) -> Result<(Mnist, b
     Ok((mnist, false))
 }
 
+/// MNIST from the four files' bytes, which must be the very files the build ships.
 fn parse(files: &[Vec<u8>]) -> Result<Mnist, Text> {
     let named = [0, 1, 2, 3].map(|i| (FILES[i], files[i].as_slice()));
-    Mnist::parse(named).map_err(|e| Text::new("data-damaged").arg("detail", e.to_string()))
+    mnist::verify(named)
+        .and_then(|()| Mnist::parse(named))
+        .map_err(|e| Text::new("data-damaged").arg("detail", e.to_string()))
 }
 
 async fn cached(cache: &Cache, urls: &[String; 4]) -> Option<Vec<Vec<u8>>> {

@@ -6,13 +6,13 @@ use burn::prelude::*;
 
 use super::evaluation::report_of;
 use super::state::{Shared, adopt_weights, post};
-use crate::data::Split;
 use crate::data::mnist::{IMAGES_SUFFIX, LABELS_SUFFIX, extra_copies};
+use crate::data::{Problem, Split};
 use crate::eval::evaluate;
 use crate::inference;
 use crate::model::{Model, Preset};
 use crate::web::i18n::Text;
-use crate::web::protocol::{Bytes, DigitSet, FineTune, FromWorker, Scores};
+use crate::web::protocol::{Bytes, DigitSet, FineTune, FromWorker, MAX_MY_DIGITS, Scores};
 use crate::weights;
 
 /// Of each digit, the second of every `HOLD_OUT_EVERY` is held out to measure on.
@@ -76,8 +76,16 @@ pub fn import_digits(files: Vec<(String, Bytes)>) {
     };
     let result = find(IMAGES_SUFFIX).and_then(|images| {
         let labels = find(LABELS_SUFFIX)?;
-        Split::parse((images.0, &images.1), (labels.0, &labels.1))
-            .map_err(|e| Text::from(e.to_string()))
+        // Refused from the headers: a small gzip can announce and inflate to 250,000 digits.
+        Split::parse_up_to((images.0, &images.1), (labels.0, &labels.1), MAX_MY_DIGITS).map_err(
+            |e| match e.problem {
+                Problem::TooManyItems { count, max } => Text::new("import-too-many")
+                    .arg("file", e.file)
+                    .arg("count", count)
+                    .arg("max", max),
+                _ => Text::from(e.to_string()),
+            },
+        )
     });
     match result {
         Ok(set) => post(FromWorker::DigitsRead(DigitSet {
@@ -91,7 +99,7 @@ pub fn import_digits(files: Vec<(String, Bytes)>) {
 /// MNIST's `train` with the user's digits mixed in, all but a held-out share repeated to about
 /// 5% of each epoch; returns the mix, the held-out digits and how it was done (scores to come).
 pub fn mix(train: &Split, set: &DigitSet) -> Result<(Split, Split, FineTune), Text> {
-    let (mine, held_out) = digits(set)?.hold_out(HOLD_OUT_EVERY);
+    let (mine, held_out) = digits(set)?.unique().hold_out(HOLD_OUT_EVERY);
     if mine.is_empty() {
         return Err("My digits has no digit to train on".into());
     }

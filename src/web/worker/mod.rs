@@ -20,7 +20,7 @@ use web_sys::MessageEvent;
 use crate::train::remote::ShareJob;
 use crate::web::envelope::unpack;
 use crate::web::js::has_webgpu;
-use crate::web::protocol::{FromWorker, ToWorker};
+use crate::web::protocol::{BUILD, FromWorker, ToWorker};
 use state::{Shared, post, scope};
 
 /// Starts the worker: listens for messages and says it is ready.
@@ -44,6 +44,7 @@ pub fn start() {
     on_message.forget();
     post(FromWorker::Ready {
         webgpu: has_webgpu(),
+        build: BUILD.to_string(),
     });
 }
 
