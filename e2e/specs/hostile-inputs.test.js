@@ -268,6 +268,29 @@ test('IndexedDB: tampered records load without errors, fetch nothing, and are de
   await context.close();
 });
 
+test('a copy of MNIST in the browser\'s cache that is not the app\'s is dropped and downloaded again, with a message', async () => {
+  const context = await chrome.newContext();
+  const p = await page(context, server.url);
+  assert.match(await dataReady(p), /\(downloaded\)/);
+  // The cached labels file replaced by other bytes that still parse (every label a 0).
+  await p.evaluate(async () => {
+    const cache = await caches.open('mnist-lab-data-v1');
+    const url = new URL('mnist/train-labels-idx1-ubyte.gz', document.baseURI).href;
+    const labels = new Uint8Array(8 + 60_000);
+    labels.set([0, 0, 8, 1, 0, 0, 0xea, 0x60]);
+    await cache.put(url, new Response(labels));
+  });
+  await p.reload();
+  const said = p.getByTestId('run-message').filter({ hasText: 'was not the app\'s' });
+  await said.waitFor({ timeout: 60_000 });
+  assert.match(await said.textContent(), /train-labels-idx1-ubyte\.gz: not the MNIST file this app ships/);
+  assert.match(await dataReady(p), /\(downloaded\)/);
+  await p.reload();
+  assert.match(await dataReady(p), /\(from cache\)/);
+  assert.deepEqual(p.errors, []);
+  await context.close();
+});
+
 test('a page that cannot start workers (a host\'s policy, a sandbox) says so and still reads drawings', async () => {
   const context = await chrome.newContext();
   await context.addInitScript(() => {

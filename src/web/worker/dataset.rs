@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::state::{Shared, base_url, post};
 use crate::data::mnist::{self, FILES};
-use crate::data::{Mnist, Rng};
+use crate::data::{DataError, Mnist, Rng};
 use crate::web::i18n::Text;
 use crate::web::js::{describe, now_ms};
 use crate::web::net;
@@ -83,13 +83,14 @@ pub async fn load(base: &str, report: &dyn Fn(DataProgress)) -> Result<(Mnist, b
                     let _ = resolve(cache.delete(url)).await;
                 }
                 post(FromWorker::Notice {
-                    message: Text::new("data-cache-dropped").arg("why", e),
+                    message: Text::new("data-cache-dropped").arg("why", e.to_string()),
                 });
             }
         }
     }
     let files = download(&urls, report).await?;
-    let mnist = parse(&files)?;
+    let mnist =
+        parse(&files).map_err(|e| Text::new("data-damaged").arg("detail", e.to_string()))?;
     if let Some(cache) = &cache {
         // Best effort: a full quota only means the next visit downloads again.
         for (url, bytes) in urls.iter().zip(&files) {
@@ -102,11 +103,9 @@ pub async fn load(base: &str, report: &dyn Fn(DataProgress)) -> Result<(Mnist, b
 }
 
 /// MNIST from the four files' bytes, which must be the very files the build ships.
-fn parse(files: &[Vec<u8>]) -> Result<Mnist, Text> {
+fn parse(files: &[Vec<u8>]) -> Result<Mnist, DataError> {
     let named = [0, 1, 2, 3].map(|i| (FILES[i], files[i].as_slice()));
-    mnist::verify(named)
-        .and_then(|()| Mnist::parse(named))
-        .map_err(|e| Text::new("data-damaged").arg("detail", e.to_string()))
+    mnist::verify(named).and_then(|()| Mnist::parse(named))
 }
 
 async fn cached(cache: &Cache, urls: &[String; 4]) -> Option<Vec<Vec<u8>>> {
