@@ -72,20 +72,24 @@ self.addEventListener('activate', (event) => {
 });
 
 /** The response cached under `key` in the cache `name`, or the network's (also when the Cache
- * API fails: a full or broken storage must not take the app's files down with it). */
+ * API fails: a full or broken storage must not take the app's files down with it). Looked up
+ * without `caches.open`, which would create the cache again: a fetch the previous build's
+ * worker is still answering must not bring back the shell cache the new build just deleted. */
 async function cacheFirst(name, key, request) {
-  const cached = await caches.open(name).then((cache) => cache.match(key)).catch(() => undefined);
+  const cached = await caches.match(key, { cacheName: name }).catch(() => undefined);
   return cached ?? fetch(request);
 }
 
 /** A file of the shell cached on first use: from the cache, or downloaded (checked against its
  * hash), kept and answered. */
 async function cacheOnUse({ path, integrity }) {
-  const cache = await caches.open(SHELL_CACHE).catch(() => null);
-  const cached = await cache?.match(url(path)).catch(() => undefined);
+  const cached = await caches.match(url(path), { cacheName: SHELL_CACHE }).catch(() => undefined);
   if (cached) return cached;
   const response = await download(path, integrity);
-  await cache?.put(url(path), response.clone()).catch(() => {});
+  // Kept only while this build's cache exists (a newer build may have deleted it).
+  if (await caches.has(SHELL_CACHE).catch(() => false)) {
+    await caches.open(SHELL_CACHE).then((cache) => cache.put(url(path), response.clone())).catch(() => {});
+  }
   return response;
 }
 
