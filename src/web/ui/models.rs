@@ -19,8 +19,8 @@ use crate::web::i18n::Text;
 const MAX_AUTO_SAVED: usize = 20;
 
 /// Deletes the automatic saves beyond [`MAX_AUTO_SAVED`] that are not starred, the oldest first;
-/// how many went, if any.
-async fn prune() -> Result<Option<Result<usize, Text>>, Text> {
+/// how many went.
+async fn prune() -> Result<usize, Text> {
     let models = store::models().await?;
     let extra: Vec<f64> = models
         .iter()
@@ -31,7 +31,7 @@ async fn prune() -> Result<Option<Result<usize, Text>>, Text> {
     for &id in &extra {
         store::delete_model(id).await?;
     }
-    Ok((!extra.is_empty()).then_some(Ok(extra.len())))
+    Ok(extra.len())
 }
 
 fn today() -> String {
@@ -46,8 +46,8 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
     // Said here, beside the list, where the user looks for the model.
     let problem: RwSignal<Option<Text>> = RwSignal::new(None);
     let deleted: RwSignal<Option<Saved>> = RwSignal::new(None);
-    // How many automatic saves the cap deleted last (or why it could not).
-    let pruned: RwSignal<Option<Result<usize, Text>>> = RwSignal::new(None);
+    // How many automatic saves the cap deleted last.
+    let pruned = RwSignal::new(0usize);
     // The ids of the runs ticked for comparison.
     let comparing: RwSignal<Vec<f64>> = RwSignal::new(vec![]);
     let compared = Signal::derive(move || {
@@ -103,7 +103,10 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
         spawn_local(async move {
             report(store::put_model(&model, None).await);
             if auto {
-                pruned.set(prune().await.unwrap_or_else(|e| Some(Err(e))));
+                match prune().await {
+                    Ok(count) => pruned.set(count),
+                    Err(e) => report(Err(e)),
+                }
             }
             refresh();
         });
@@ -222,14 +225,9 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                     <button type="button" data-testid="undo-delete" on:click=move |_| undo()>{tr!("undo")}</button>
                 </p>
             })}
-            {move || pruned.get().map(|r| match r {
-                Ok(count) => view! {
-                    <p class="notice" role="status" data-testid="models-pruned">{tr!("auto-pruned", count = count, max = MAX_AUTO_SAVED)}</p>
-                }.into_any(),
-                Err(text) => view! {
-                    <p class="notice error" role="alert" data-testid="models-pruned">{move || say(&text)}</p>
-                }.into_any(),
-            })}
+            <Show when=move || { pruned.get() > 0 }>
+                <p class="notice" role="status" data-testid="models-pruned">{tr!("auto-pruned", count = pruned.get(), max = MAX_AUTO_SAVED)}</p>
+            </Show>
             {move || problem.get().map(|text| view! {
                 <p class="notice error" role="alert" data-testid="models-problem">{move || say(&text)}</p>
             })}
