@@ -170,11 +170,13 @@ impl Model {
 
     /// Every float parameter's values, flattened, in the order the model visits them: the
     /// order a flattened copy is read back in (weights out of a GPU, shares sent to helpers).
+    /// Without autodiff: burn's autodiff keeps every operation on its tensors, tracked or not, in
+    /// a graph that only a backward pass frees.
     pub fn flat_params(&self) -> Vec<Tensor<1>> {
         struct Collect(Vec<Tensor<1>>);
         impl ModuleVisitor for Collect {
             fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-                self.0.push(param.val().detach().reshape([-1]));
+                self.0.push(param.val().inner().reshape([-1]));
             }
         }
         let mut collect = Collect(vec![]);

@@ -132,3 +132,8 @@ pub fn within<T>(what: &str, memory: usize, time: Duration, f: impl FnOnce() -> 
 pub fn slack() -> u32 {
     if cfg!(debug_assertions) { 8 } else { 1 }
 }
+
+/// Bytes this thread holds now (allocated minus freed, by this thread).
+pub fn held() -> isize {
+    HELD.with(Cell::get)
+}

@@ -1,12 +1,13 @@
 //! Hostile and broken inputs: the crafted files that used to crash or hang the loaders
 //! (`loaders`), and fuzz targets over every reader of outside data (`fuzz`), all under a memory
-//! budget and a time limit per input (`budget`).
+//! budget and a time limit per input (`budget`); memory that long runs must not pile up (`leaks`).
 
 mod budget;
 #[path = "../common/mod.rs"]
 mod common;
 mod craft;
 mod fuzz;
+mod leaks;
 mod loaders;
 
 #[global_allocator]
