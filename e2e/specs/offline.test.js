@@ -2,7 +2,8 @@
 // from the caches, so the app opens, reads a drawing and trains with no network; the GPU module
 // too, once a run has used it (and where it never was, Auto trains on the CPU and says why). A
 // new deployment takes over only once the old build's tabs are closed, then drops the old
-// build's files and keeps the data.
+// build's files and keeps the data. A Cache API that fails under the service worker leaves the
+// app served from the host.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, browser, page, shot, dataReady, serviceWorkerReady } from '../harness.js';
@@ -133,5 +134,36 @@ test('a new build waits until the old tabs close, then replaces the old shell ca
   assert.ok(!names.includes(old), `the old shell cache is gone: ${names}`);
   assert.match(await dataReady(p), /\(from cache\)/);
   await zeroDrawn(p);
+  assert.deepEqual(p.errors, []);
+});
+
+test('a service worker whose Cache API fails serves the app from the host', async (t) => {
+  const server = await serve({ prefix: '/mnist-lab/' });
+  const context = await chrome.newContext();
+  t.after(async () => { await context.close(); await server.close(); });
+  const p = await page(context, server.url);
+  await serviceWorkerReady(p);
+  await dataReady(p);
+  // Served from the precache: the reload asks the host for nothing of the shell.
+  const shell = (from) => server.requests.slice(from).filter((r) => r === 'mnist-lab/' || r.endsWith('.wasm'));
+  let asked = server.requests.length;
+  await p.reload();
+  await zeroDrawn(p);
+  assert.deepEqual(shell(asked), [], 'the shell from the cache');
+
+  // Storage broken under the service worker (a corrupted or evicted profile): every Cache API
+  // call rejects. The app still opens, from the host.
+  const [worker] = context.serviceWorkers();
+  await worker.evaluate(() => {
+    const broken = () => Promise.reject(new DOMException('the cache is broken', 'UnknownError'));
+    for (const name of ['match', 'open', 'has', 'keys', 'delete']) caches[name] = broken;
+  });
+  asked = server.requests.length;
+  await p.reload();
+  assert.ok(await p.evaluate(() => navigator.serviceWorker.controller !== null), 'the service worker answers');
+  await zeroDrawn(p);
+  const pageModule = server.requests.find((r) => /app-\w+_bg\.wasm$/.test(r));
+  assert.deepEqual(shell(asked).sort(), ['mnist-lab/', pageModule].sort(), 'the shell from the host');
+  await dataReady(p);
   assert.deepEqual(p.errors, []);
 });
