@@ -1,10 +1,11 @@
 //! The PyTorch tutorial's CNN, with a config for the variants hyper-parameter search explores.
 
-use burn::module::{ModuleVisitor, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d, Relu};
 use burn::prelude::*;
+
+pub mod flat;
 
 /// Shape of the network. The default is the tutorial's: 8 and 16 channels, no hidden layer.
 #[cfg_attr(feature = "web", derive(serde::Serialize, serde::Deserialize))]
@@ -65,6 +66,14 @@ impl ModelConfig {
             + conv(self.conv1_channels, self.conv2_channels)
             + hidden
             + linear(self.fc_in(), 10)
+    }
+
+    /// Fresh weights drawn from `seed`, on `device` without autodiff (a trainer gives its copy
+    /// leaves of its own): the same for the same seed on every front end.
+    pub fn seeded(&self, seed: u64, device: &Device) -> Model {
+        let device = device.clone().inner();
+        device.seed(seed);
+        self.init(&device)
     }
 
     pub fn init(&self, device: &Device) -> Model {
@@ -166,22 +175,6 @@ impl Model {
     /// The dropout probability in training (0: none).
     pub fn dropout_prob(&self) -> f64 {
         self.dropout.prob
-    }
-
-    /// Every float parameter's values, flattened, in the order the model visits them: the
-    /// order a flattened copy is read back in (weights out of a GPU, shares sent to helpers).
-    /// Without autodiff: burn's autodiff keeps every operation on its tensors, tracked or not, in
-    /// a graph that only a backward pass frees.
-    pub fn flat_params(&self) -> Vec<Tensor<1>> {
-        struct Collect(Vec<Tensor<1>>);
-        impl ModuleVisitor for Collect {
-            fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-                self.0.push(param.val().inner().reshape([-1]));
-            }
-        }
-        let mut collect = Collect(vec![]);
-        self.visit(&mut collect);
-        collect.0
     }
 
     /// `[n, 1, 28, 28]` images (pixels/255) to `[n, 10]` logits.

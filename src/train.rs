@@ -10,7 +10,9 @@ mod cpu;
 #[cfg(all(feature = "train", feature = "gpu-kernels"))]
 mod gpu;
 #[cfg(feature = "train")]
-pub mod remote;
+pub mod helpers;
+#[cfg(feature = "train")]
+pub mod share;
 #[cfg(feature = "train")]
 mod trainer;
 #[cfg(feature = "train")]

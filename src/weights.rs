@@ -10,11 +10,11 @@
 //! is a [`WeightsError`] naming the file and the problem, and loading never changes the model it
 //! is given: it returns a new one, so a bad file leaves the current weights in place.
 
-use burn::module::{Module, ModuleMapper, Param};
-use burn::prelude::{Device, Tensor, TensorData};
+use burn::module::Module;
+use burn::prelude::Device;
 
 use crate::data::batch::read_floats;
-use crate::model::{Model, ModelConfig, Preset};
+use crate::model::{Model, ModelConfig, Preset, flat};
 
 mod burnpack;
 #[cfg(feature = "pth")]
@@ -133,22 +133,11 @@ pub fn to_bytes(model: &Model) -> Result<Vec<u8>, EncodeError> {
 /// The same bytes as [`to_bytes`] for a model on any device, reading its tensors back with
 /// burn's async reads: a GPU tensor cannot be read synchronously in a browser.
 pub async fn to_bytes_async(model: &Model, config: &ModelConfig) -> Result<Vec<u8>, EncodeError> {
-    let mut values = std::collections::VecDeque::new();
-    for tensor in model.flat_params() {
-        values.push_back(read_floats(tensor).await.map_err(EncodeError)?);
-    }
-    let cpu = config.init(&Device::flex()).map(&mut Fill(values));
-    to_bytes(&cpu)
-}
-
-/// Refills the float parameters, in the same visiting order, from collected values.
-struct Fill(std::collections::VecDeque<Vec<f32>>);
-
-impl ModuleMapper for Fill {
-    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        let values = self.0.pop_front().expect("same model structure");
-        param.map(|t| Tensor::from_data(TensorData::new(values, t.dims()), &t.device()))
-    }
+    let values = read_floats(flat::params(model))
+        .await
+        .map_err(EncodeError)?;
+    let device = Device::flex();
+    to_bytes(&flat::with_params(config.init(&device), &values, &device))
 }
 
 /// A weights file read and checked (every tensor floating point, finite, within the limits),
@@ -215,6 +204,23 @@ pub fn load_any(
     device: &Device,
 ) -> Result<(Preset, Model), WeightsError> {
     Weights::read(file, bytes)?.fit_any(device)
+}
+
+/// The model a run starts from: the weights of `record` (a burn record) in a model of
+/// `config`, or without one fresh weights from `seed`; on `device`, without autodiff.
+pub fn start(
+    config: &ModelConfig,
+    record: Option<&[u8]>,
+    seed: u64,
+    device: &Device,
+) -> Result<Model, WeightsError> {
+    match record {
+        Some(bytes) => {
+            let model = config.init(&device.clone().inner());
+            from_bytes(&model, "the starting weights", bytes)
+        }
+        None => Ok(config.seeded(seed, device)),
+    }
 }
 
 /// A copy of `model` with the weights in `bytes` (a burn record or a PyTorch `.pth`).

@@ -9,7 +9,8 @@ use std::sync::{Arc, OnceLock};
 use burn::prelude::*;
 use mnist_lab::eval::evaluate;
 use mnist_lab::model::{Model, ModelConfig};
-use mnist_lab::train::remote::{Helpers, Pending, ShareJob, compute_share};
+use mnist_lab::train::helpers::{Helpers, Pending, compute_share};
+use mnist_lab::train::share::ShareJob;
 use mnist_lab::train::{Progress, TrainConfig, TrainError, Trainer};
 use mnist_lab::weights::{from_bytes, to_bytes};
 

@@ -14,7 +14,7 @@
 use burn::module::Module;
 use burn::prelude::Device;
 
-use super::remote::ShareGradients;
+use super::share::ShareGradients;
 use crate::data::PIXELS;
 use crate::model::{Model, ModelConfig};
 
@@ -458,7 +458,9 @@ mod tests {
     use burn::prelude::*;
 
     use super::*;
-    use crate::train::remote;
+    use crate::data::batch;
+    use crate::model::flat;
+    use crate::train::share::{self, ShareJob};
 
     /// Random-looking images with 6×6 blocks of full ink (equal neighbourhoods, so pooling meets
     /// ties of positive values) and a model of `config`, seeded.
@@ -507,16 +509,16 @@ mod tests {
         for config in configs {
             let (model, pixels, labels) = case(config, 13);
             let network = Network::of(&model).expect("no dropout: written out");
-            let params = pollster::block_on(remote::flatten_params(&model)).unwrap();
+            let params = pollster::block_on(batch::read_floats(flat::params(&model))).unwrap();
             let ours = network.gradients(&params, &pixels, &labels, 0.25);
-            let job = remote::ShareJob {
+            let job = ShareJob {
                 params,
                 pixels,
                 labels,
                 weight: 0.25,
             };
             let device = Device::flex().autodiff();
-            let burn = pollster::block_on(remote::burn_share(&model, job, &device)).unwrap();
+            let burn = pollster::block_on(share::autodiff_job(&model, job, &device)).unwrap();
             assert_close(&ours.grads, &burn.grads, "gradient");
             assert_close(&[ours.loss], &[burn.loss], "loss");
             assert_eq!(ours.correct, burn.correct, "hits");

@@ -19,7 +19,7 @@ use burn::prelude::*;
 use burn_cubecl::CubeBackend;
 
 use super::cpu;
-use super::trainer::ShareResult;
+use super::share::ShareResult;
 use crate::data::PIXELS;
 use crate::model::Model;
 

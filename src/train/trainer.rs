@@ -8,79 +8,144 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use burn::module::{ModuleMapper, Param};
-use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::{GradientsAccumulator, GradientsParams, ModuleOptimizer};
+use burn::optim::{GradientsAccumulator, ModuleOptimizer};
 use burn::prelude::*;
 use web_time::Instant;
 
 use super::adam::DeviceAdam;
-use super::remote::{self, Helpers, ShareGradients, ShareJob};
+#[cfg(feature = "gpu-kernels")]
+use super::gpu;
+use super::helpers::{Helpers, Pending};
+use super::share::{self, Leaves, ShareGradients, ShareJob, ShareResult};
 use super::{Progress, TrainConfig, TrainError, cpu};
 use crate::data::{PIXELS, Rng, Split, batch};
-use crate::model::{Model, ModelConfig};
+use crate::model::{Model, ModelConfig, flat};
 
-/// burn's autodiff keeps every operation on its tensors (tracked or not) and every tensor that
-/// requires a gradient in a process-wide graph, and frees them only when a backward pass runs.
-/// Our kernels run none, so the trainer keeps its weights as leaves of no graph that need no
-/// gradient (the optimizer wants autodiff tensors; nothing is computed on them there) and gives
-/// each share that runs a backward pass leaves of its own:
-/// otherwise a run on the kernels held on to 14.5 KB per step, ~145 MB over the tutorial's
-/// 10,000 steps, and each new trainer 12 KB for good.
-struct Leaves {
-    grad: bool,
+/// How a step's gradients are computed: chosen once, for the model and the device.
+#[derive(Debug, Clone, Copy)]
+enum Engine {
+    /// Our CPU kernels, on the flattened parameters; shares on threads here and on helpers.
+    Cpu(cpu::Network),
+    /// Our GPU kernels, on the whole batch at once.
+    #[cfg(feature = "gpu-kernels")]
+    Gpu(gpu::Kernels),
+    /// burn's autodiff; shares on threads here and on helpers (which use their own kernels
+    /// where these fit the model).
+    Autodiff,
 }
 
-impl ModuleMapper for Leaves {
-    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        param
-            .map(|t| t.inner().autodiff())
-            .set_require_grad(self.grad)
+impl Engine {
+    /// Our kernels where they fit `model` on `device`, else burn's autodiff.
+    fn for_model(model: &Model, device: &Device) -> Self {
+        #[cfg(feature = "gpu-kernels")]
+        if let Some(kernels) = gpu::Kernels::training(model, device) {
+            return Self::Gpu(kernels);
+        }
+        cpu::Network::training(model, device).map_or(Self::Autodiff, Self::Cpu)
     }
 }
 
-/// One share of a batch: its images and labels, and its fraction of the batch.
-pub(super) struct Share {
-    pub images: Tensor<4>,
-    pub targets: Tensor<1, Int>,
-    pub weight: f32,
+/// A batch: its images (augmented), 784 floats each, and its labels.
+struct Batch {
+    pixels: Vec<f32>,
+    labels: Vec<u8>,
 }
 
-/// What a share gives back: its gradients, its loss (weighted by its fraction) and its hits
-/// (as a float, the way they are read back with the loss).
-pub(super) struct ShareResult {
-    pub grads: GradientsParams,
-    pub loss: Tensor<1>,
-    pub correct: Tensor<1>,
+impl Batch {
+    fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Share `r`'s images and labels.
+    fn part(&self, r: &Range<usize>) -> (&[f32], &[u8]) {
+        (
+            &self.pixels[r.start * PIXELS..r.end * PIXELS],
+            &self.labels[r.clone()],
+        )
+    }
+
+    /// Share `r`'s fraction of the batch.
+    fn weight(&self, r: &Range<usize>) -> f32 {
+        r.len() as f32 / self.len() as f32
+    }
+
+    /// Share `r` as a helper's job.
+    fn job(&self, r: &Range<usize>, params: &[f32]) -> ShareJob {
+        let (pixels, labels) = self.part(r);
+        ShareJob {
+            params: params.to_vec(),
+            pixels: pixels.to_vec(),
+            labels: labels.to_vec(),
+            weight: self.weight(r),
+        }
+    }
 }
 
-/// Forward and backward on one share, on a copy of `model` with leaves of its own (so shares
-/// computed at once on different threads build separate autodiff graphs). The loss is the
-/// share's mean times its fraction of the batch, so the shares' gradients add up to the
-/// gradients of the whole batch's mean loss.
-pub(super) fn share_gradients(model: &Model, share: Share) -> ShareResult {
-    let device = share.images.device();
-    let model = model.clone().map(&mut Leaves { grad: true });
-    let logits = model.forward(share.images);
-    let loss = CrossEntropyLossConfig::new()
-        .init(&device)
-        .forward(logits.clone(), share.targets.clone());
-    let correct = logits
-        .argmax(1)
-        .squeeze_dim::<1>(1)
-        .equal(share.targets)
-        .float()
-        .sum();
-    // A whole batch needs no scaling (and on a GPU, no extra kernel).
-    let loss = if share.weight == 1.0 {
-        loss
-    } else {
-        loss * share.weight
-    };
-    ShareResult {
-        grads: GradientsParams::from_grads(loss.backward(), &model),
-        loss: loss.detach(),
-        correct,
+/// What computes shares here: the trainer's model and device, its engine and (for the CPU
+/// kernels) the parameters, read once per step.
+#[derive(Clone, Copy)]
+struct Here<'a> {
+    model: &'a Model,
+    device: &'a Device,
+    engine: Engine,
+    params: Option<&'a [f32]>,
+}
+
+/// A share's answer, from the kernels (flat) or from burn's autodiff.
+enum Answer {
+    Flat(ShareGradients),
+    Burn(Box<ShareResult>),
+}
+
+impl Here<'_> {
+    fn compute(self, batch: &Batch, r: &Range<usize>) -> Answer {
+        let weight = batch.weight(r);
+        match (self.engine, self.params) {
+            (Engine::Cpu(network), Some(params)) => {
+                let (pixels, labels) = batch.part(r);
+                Answer::Flat(network.gradients(params, pixels, labels, weight))
+            }
+            _ => {
+                let result = share::autodiff(self.model, batch.part(r), weight, self.device);
+                Answer::Burn(Box::new(result))
+            }
+        }
+    }
+}
+
+/// The answers of a batch's shares.
+#[derive(Default)]
+struct Answers {
+    flat: Vec<ShareGradients>,
+    burn: Vec<ShareResult>,
+}
+
+impl Answers {
+    fn push(&mut self, answer: Answer) {
+        match answer {
+            Answer::Flat(a) => self.flat.push(a),
+            Answer::Burn(a) => self.burn.push(*a),
+        }
+    }
+
+    /// The whole batch's gradients, loss and hits: the shares' summed.
+    fn sum(self, model: &Model, device: &Device) -> ShareResult {
+        let mut grads = GradientsAccumulator::<Model>::new();
+        let mut metrics: Option<(Tensor<1>, Tensor<1>)> = None;
+        let flat = ShareGradients::sum(self.flat, model, device);
+        for share in self.burn.into_iter().chain(flat) {
+            grads.accumulate(model, share.grads);
+            metrics = Some(match metrics {
+                None => (share.loss, share.correct),
+                Some((loss, correct)) => (loss + share.loss, correct + share.correct),
+            });
+        }
+        let (loss, correct) = metrics.expect("a batch has at least one share");
+        ShareResult {
+            grads: grads.grads(),
+            loss,
+            correct,
+        }
     }
 }
 
@@ -102,28 +167,6 @@ fn on_threads<S: Send, R: Send>(shares: Vec<S>, work: impl Fn(S) -> R + Sync) ->
         });
     }
     shares.into_iter().map(work).collect()
-}
-
-/// Shares' flattened answers added up into one (their gradients, weighted losses and hits all
-/// add), as burn tensors on `device` for the optimizer.
-fn sum_flat(model: &Model, answers: Vec<ShareGradients>, device: &Device) -> Option<ShareResult> {
-    let mut answers = answers.into_iter();
-    let mut sum = answers.next()?;
-    for answer in answers {
-        sum.grads
-            .iter_mut()
-            .zip(&answer.grads)
-            .for_each(|(s, g)| *s += g);
-        sum.loss += answer.loss;
-        sum.correct += answer.correct;
-    }
-    // Without autodiff, like the GPU kernels' results: see [`Leaves`].
-    let device = device.clone().inner();
-    Some(ShareResult {
-        grads: remote::unflatten_grads(model, &sum.grads, &device),
-        loss: Tensor::from_floats([sum.loss], &device),
-        correct: Tensor::from_floats([sum.correct as f32], &device),
-    })
 }
 
 /// Threads take shares of at least this many images: a smaller share costs more in
@@ -172,9 +215,7 @@ pub struct Trainer {
     busy_secs: f64,
     images_done: usize,
     helpers: Option<Box<dyn Helpers>>,
-    /// Whether our own kernels compute the gradients where they fit the model (the CPU's, or
-    /// on a GPU the GPU's), rather than burn's autodiff.
-    kernels: bool,
+    engine: Engine,
 }
 
 impl Trainer {
@@ -191,10 +232,11 @@ impl Trainer {
         }
         let mut rng = Rng::new(config.seed);
         let order = batch::epoch_order(data.len(), &mut rng);
-        let optim = DeviceAdam::init(1e-8);
+        let model = model.to_device(device).map(&mut Leaves { grad: false });
         Ok(Self {
-            model: model.to_device(device).map(&mut Leaves { grad: false }),
-            optim,
+            engine: Engine::for_model(&model, device),
+            model,
+            optim: DeviceAdam::init(1e-8),
             config,
             device: device.clone(),
             data,
@@ -210,7 +252,6 @@ impl Trainer {
             busy_secs: 0.0,
             images_done: 0,
             helpers: None,
-            kernels: true,
         })
     }
 
@@ -221,8 +262,7 @@ impl Trainer {
         config: TrainConfig,
         device: &Device,
     ) -> Result<Self, TrainError> {
-        device.seed(config.seed);
-        let model = model_config.init(&device.clone().inner());
+        let model = model_config.seeded(config.seed, device);
         Self::new(model, data, config, device)
     }
 
@@ -239,7 +279,7 @@ impl Trainer {
     /// Computes every share through burn's autodiff, even where our CPU or GPU kernels fit:
     /// what they are compared with (`mnist-lab bench`, the browser's bench, the tests).
     pub fn use_autodiff(&mut self) {
-        self.kernels = false;
+        self.engine = Engine::Autodiff;
     }
 
     fn helper_count(&self) -> usize {
@@ -268,163 +308,150 @@ impl Trainer {
         self.model.valid()
     }
 
-    /// Runs one training step. Returns the progress when a report is due (every
-    /// `report_every` steps and at the end of each epoch), reading metrics back then.
+    /// Runs one training step: the next batch, its gradients, an Adam step. Returns the
+    /// progress when a report is due (every `report_every` steps and at the end of each epoch),
+    /// reading metrics back then.
     pub async fn step(&mut self) -> Result<Option<Progress>, TrainError> {
         if self.is_finished() {
             return Ok(None);
         }
         let started = Instant::now();
+        let batch = self.next_batch();
+        let result = self.gradients(&batch).await?;
+        let model = self.model.clone();
+        self.model = self
+            .optim
+            .step(self.config.learning_rate, model, result.grads);
+        self.record(result.loss, result.correct, batch.len());
+        self.step += 1;
+        let epoch_done = self.step == self.steps_per_epoch();
+        let progress = self.report_if_due(epoch_done, started).await?;
+        if epoch_done {
+            self.next_epoch();
+        }
+        Ok(progress)
+    }
+
+    fn next_batch(&mut self) -> Batch {
         let bs = self.config.batch_size;
         let start = self.step * bs;
         let indices = &self.order[start..(start + bs).min(self.order.len())];
         let augment = self.config.augment.as_ref().map(|a| (a, &mut self.rng));
         // Augmented once for the whole batch, in order: the images do not depend on the threads.
         let pixels = batch::pixels(&self.data, indices, augment);
-        let n = indices.len();
+        let labels = indices
+            .iter()
+            .map(|&i| self.data.label(i as usize))
+            .collect();
+        Batch { pixels, labels }
+    }
+
+    /// The batch's gradients: on a GPU by its kernels at once; on the CPU in shares, on this
+    /// trainer's threads and its helpers.
+    async fn gradients(&mut self, batch: &Batch) -> Result<ShareResult, TrainError> {
+        #[cfg(feature = "gpu-kernels")]
+        if let Engine::Gpu(kernels) = self.engine {
+            return Ok(kernels.gradients(&self.model, batch.pixels.clone(), &batch.labels));
+        }
         let helpers = self.helper_count();
-        let ranges = split(n, self.config.threads + helpers);
+        let ranges = split(batch.len(), self.config.threads + helpers);
         // The last shares go to the helpers (as many as there are); the rest stay here.
-        let remote = ranges
+        let away = ranges
             .len()
             .saturating_sub(self.config.threads)
             .min(helpers);
-        let (here, away) = ranges.split_at(ranges.len() - remote);
-        let pixels_of = |r: &Range<usize>| pixels[r.start * PIXELS..r.end * PIXELS].to_vec();
-        let weight_of = |r: &Range<usize>| r.len() as f32 / n as f32;
-        let share = |r: &Range<usize>| Share {
-            images: batch::images_tensor(pixels_of(r), &self.device),
-            targets: batch::labels_tensor(&self.data, &indices[r.clone()], &self.device),
-            weight: weight_of(r),
+        let (here, away) = ranges.split_at(ranges.len() - away);
+        // The kernels and the helpers take the parameters flattened, read once.
+        let params = match (self.engine, away.is_empty()) {
+            (Engine::Autodiff, true) => None,
+            _ => Some(
+                batch::read_floats(flat::params(&self.model))
+                    .await
+                    .map_err(TrainError::Read)?,
+            ),
         };
-        let labels_of = |r: &Range<usize>| -> Vec<u8> {
-            indices[r.clone()]
-                .iter()
-                .map(|&i| self.data.label(i as usize))
-                .collect()
+        let pending = self.hand_out(away, batch, params.as_deref());
+        let local = Here {
+            model: &self.model,
+            device: &self.device,
+            engine: self.engine,
+            params: params.as_deref(),
         };
-        let results = match self.on_gpu(&pixels, || labels_of(&(0..n))) {
-            Some(batch) => vec![batch],
-            None => {
-                // On the CPU the written-out kernels compute the shares, from the parameters read once.
-                let kernels =
-                    cpu::Network::training(&self.model, &self.device).filter(|_| self.kernels);
-                let params = match (kernels.is_some(), remote > 0) {
-                    (false, false) => None,
-                    _ => Some(remote::flatten_params(&self.model).await?),
-                };
-                let by_kernels = |network: cpu::Network, r: &Range<usize>| {
-                    let params = params.as_deref().expect("read for the kernels");
-                    let pixels = &pixels[r.start * PIXELS..r.end * PIXELS];
-                    network.gradients(params, pixels, &labels_of(r), weight_of(r))
-                };
-                let mut pending = vec![];
-                if let Some(helpers) = self.helpers.as_mut().filter(|_| remote > 0) {
-                    let params = params.as_ref().expect("read for the helpers");
-                    for (i, r) in away.iter().enumerate() {
-                        let job = ShareJob {
-                            params: params.clone(),
-                            pixels: pixels_of(r),
-                            labels: labels_of(r),
-                            weight: weight_of(r),
-                        };
-                        pending.push((r.clone(), helpers.compute(i, job)));
-                    }
-                }
-                let (mut flat, mut results) = match kernels {
-                    Some(network) => (
-                        on_threads(here.to_vec(), |r| by_kernels(network, &r)),
-                        vec![],
-                    ),
-                    None => {
-                        let shares = here.iter().map(share).collect();
-                        (
-                            vec![],
-                            on_threads(shares, |s| share_gradients(&self.model, s)),
-                        )
-                    }
-                };
-                let expected = self.model.num_params();
-                for (r, answer) in pending {
-                    // A lost helper's share is computed here: the step stays the same.
-                    match (answer.await.filter(|a| a.fits(expected, r.len())), kernels) {
-                        (Some(answer), _) => flat.push(answer),
-                        (None, Some(network)) => flat.push(by_kernels(network, &r)),
-                        (None, None) => results.push(share_gradients(&self.model, share(&r))),
-                    }
-                }
-                results.extend(sum_flat(&self.model, flat, &self.device));
-                results
-            }
-        };
-
-        // The shares' gradients summed are the batch's: one Adam step, as with one thread.
-        let mut sum = GradientsAccumulator::<Model>::new();
-        let mut metrics: Option<(Tensor<1>, Tensor<1>)> = None;
-        for share in results {
-            sum.accumulate(&self.model, share.grads);
-            metrics = Some(match metrics {
-                None => (share.loss, share.correct),
-                Some((loss, correct)) => (loss + share.loss, correct + share.correct),
-            });
+        let mut answers = Answers::default();
+        for answer in on_threads(here.to_vec(), |r| local.compute(batch, &r)) {
+            answers.push(answer);
         }
-        let (loss, correct) = metrics.expect("a batch has at least one share");
-        let model = self.model.clone();
-        self.model = self
-            .optim
-            .step(self.config.learning_rate, model, sum.grads());
+        let expected = self.model.num_params();
+        for (r, answer) in pending {
+            // A lost helper's share is computed here: the step stays the same.
+            match answer.await.filter(|a| a.fits(expected, r.len())) {
+                Some(answer) => answers.flat.push(answer),
+                None => answers.push(local.compute(batch, &r)),
+            }
+        }
+        Ok(answers.sum(&self.model, &self.device))
+    }
 
+    /// Hands the shares `away` to the helpers, one each, at once.
+    fn hand_out(
+        &mut self,
+        away: &[Range<usize>],
+        batch: &Batch,
+        params: Option<&[f32]>,
+    ) -> Vec<(Range<usize>, Pending)> {
+        let Some(helpers) = self.helpers.as_mut().filter(|_| !away.is_empty()) else {
+            return vec![];
+        };
+        let params = params.expect("read for the helpers");
+        away.iter()
+            .enumerate()
+            .map(|(i, r)| (r.clone(), helpers.compute(i, batch.job(r, params))))
+            .collect()
+    }
+
+    /// Adds a step's loss and hits to the window of steps since the last report.
+    fn record(&mut self, loss: Tensor<1>, correct: Tensor<1>, images: usize) {
         self.window = Some(match self.window.take() {
             None => Window {
                 loss_sum: loss,
                 correct,
                 steps: 1,
-                images: n,
+                images,
             },
             Some(w) => Window {
                 loss_sum: w.loss_sum + loss,
                 correct: w.correct + correct,
                 steps: w.steps + 1,
-                images: w.images + n,
+                images: w.images + images,
             },
         });
-        self.step += 1;
-        let epoch_done = self.step == self.steps_per_epoch();
-        let report_due = epoch_done
+    }
+
+    async fn report_if_due(
+        &mut self,
+        epoch_done: bool,
+        started: Instant,
+    ) -> Result<Option<Progress>, TrainError> {
+        let due = epoch_done
             || self
                 .window
                 .as_ref()
                 .is_some_and(|w| w.steps >= self.config.report_every);
-        let progress = if report_due {
-            Some(self.report(epoch_done, started).await?)
-        } else {
-            self.busy_secs += started.elapsed().as_secs_f64();
-            None
-        };
-        if epoch_done {
-            self.epoch += 1;
-            self.step = 0;
-            self.epoch_seen = 0;
-            self.epoch_correct = 0;
-            self.epoch_steps = 0;
-            self.epoch_loss_sum = 0.0;
-            self.order = batch::epoch_order(self.data.len(), &mut self.rng);
+        if due {
+            return Ok(Some(self.report(epoch_done, started).await?));
         }
-        Ok(progress)
+        self.busy_secs += started.elapsed().as_secs_f64();
+        Ok(None)
     }
 
-    /// The whole batch's gradients by the GPU kernels, where they train this model on this
-    /// device (burn's autodiff computes them otherwise).
-    fn on_gpu(&self, pixels: &[f32], labels: impl FnOnce() -> Vec<u8>) -> Option<ShareResult> {
-        #[cfg(feature = "gpu-kernels")]
-        if let Some(kernels) =
-            super::gpu::Kernels::training(&self.model, &self.device).filter(|_| self.kernels)
-        {
-            return Some(kernels.gradients(&self.model, pixels.to_vec(), &labels()));
-        }
-        #[cfg(not(feature = "gpu-kernels"))]
-        let _ = (pixels, labels);
-        None
+    fn next_epoch(&mut self) {
+        self.epoch += 1;
+        self.step = 0;
+        self.epoch_seen = 0;
+        self.epoch_correct = 0;
+        self.epoch_steps = 0;
+        self.epoch_loss_sum = 0.0;
+        self.order = batch::epoch_order(self.data.len(), &mut self.rng);
     }
 
     async fn report(&mut self, epoch_done: bool, started: Instant) -> Result<Progress, TrainError> {

@@ -144,16 +144,8 @@ pub async fn scores_before(
     held_out: &Split,
     test: &Split,
 ) -> Result<Scores, Text> {
-    let model = match initial {
-        Some(bytes) => {
-            inference::load(preset, "the starting weights", bytes).map_err(|e| e.to_string())?
-        }
-        None => {
-            let device = Device::flex();
-            device.seed(seed);
-            preset.config().init(&device)
-        }
-    };
+    let model = weights::start(&preset.config(), initial, seed, &Device::flex())
+        .map_err(|e| e.to_string())?;
     scores(&model, held_out, test).await
 }
 

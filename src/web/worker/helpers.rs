@@ -1,7 +1,7 @@
 //! Every core for CPU training: the training worker starts helper workers (the same module),
 //! and each step hands each of them a share of the batch with the current parameters; they send
 //! back the share's gradients, which the trainer adds to its own share's before its one Adam
-//! step ([`crate::train::remote`]). Stable Rust, no `SharedArrayBuffer`, so no special headers:
+//! step ([`crate::train::share`]). Stable Rust, no `SharedArrayBuffer`, so no special headers:
 //! it works from any static host.
 //!
 //! A helper that dies, hangs or answers nonsense is dropped: the trainer computes its share
@@ -18,7 +18,8 @@ use super::state::{base_url, post, post_to};
 use burn::prelude::Device;
 
 use crate::model::{Model, Preset};
-use crate::train::remote::{Helpers, Pending, ShareGradients, ShareJob, compute_share};
+use crate::train::helpers::{Helpers, Pending, compute_share};
+use crate::train::share::{ShareGradients, ShareJob};
 use crate::web::envelope::unpack;
 use crate::web::i18n::Text;
 use crate::web::js::{Module, describe, start_worker, within};

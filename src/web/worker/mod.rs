@@ -17,7 +17,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::MessageEvent;
 
-use crate::train::remote::ShareJob;
+use crate::train::share::ShareJob;
 use crate::web::envelope::unpack;
 use crate::web::js::has_webgpu;
 use crate::web::protocol::{BUILD, FromWorker, ToWorker};

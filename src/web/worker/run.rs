@@ -181,18 +181,13 @@ async fn train(
         let device = backend::device(backend).await?;
         backend::patience(backend == Backend::WebGpu);
         let train_device = device.clone().autodiff();
-        let model = match &plan.initial {
-            Some(bytes) => weights::from_bytes(
-                &plan.preset.config().init(&train_device),
-                "the starting weights",
-                bytes,
-            )
-            .map_err(|e| e.to_string())?,
-            None => {
-                train_device.seed(plan.train_config.seed);
-                plan.preset.config().init(&train_device)
-            }
-        };
+        let model = weights::start(
+            &plan.preset.config(),
+            plan.initial.as_deref(),
+            plan.train_config.seed,
+            &train_device,
+        )
+        .map_err(|e| e.to_string())?;
         let config = TrainConfig {
             epochs: total_epochs - epochs_done,
             ..plan.train_config.clone()

@@ -31,12 +31,8 @@ pub async fn set_weights(state: Shared, source: WeightsSource) {
                 (preset, model, Text::new("origin-pretrained"))
             }
             WeightsSource::Random { preset, seed } => {
-                device.seed(seed);
-                (
-                    preset,
-                    preset.config().init(&device),
-                    Text::new("origin-random"),
-                )
+                let model = preset.config().seeded(seed, &device);
+                (preset, model, Text::new("origin-random"))
             }
             WeightsSource::File { name, file } => {
                 let (preset, model) = load(&name, &file.to_vec())?;
