@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::chart::{Chart, Series};
 use super::progress::clock;
-use super::store::Saved;
+use super::services::database::Saved;
 use super::words::{said, t, tr};
 use crate::web::protocol::{Init, RunHistory, Scores};
 

@@ -8,7 +8,6 @@ use crate::model::Preset;
 use crate::web::protocol::{BackendChoice, Init, RunSettings, RunState, ToWorker, WeightsSource};
 
 use super::client;
-use super::mydigits;
 use super::state::Ui;
 use super::words::{say, t, tr};
 use crate::web::i18n::Text;
@@ -185,13 +184,12 @@ fn Field(
 pub fn Controls(ui: Ui) -> impl IntoView {
     let form = Form::new();
     let valid = move || form.settings().is_ok();
-    let has_mine = move || ui.my_digits.with(|d| !d.is_empty());
+    let has_mine = move || ui.my.digits.with(|d| !d.is_empty());
     let data_ready = move || matches!(ui.data.get(), super::state::DataStatus::Ready { .. });
     let start = move |_| {
         if let Ok(settings) = form.settings() {
             ui.reset_run();
-            let mine = (form.mine.get_untracked() && has_mine())
-                .then(|| ui.my_digits.with_untracked(|d| mydigits::as_set(d)));
+            let mine = (form.mine.get_untracked() && has_mine()).then(|| ui.my.as_set());
             if mine.is_some() {
                 ui.fine_tune.set(None);
             }
@@ -253,7 +251,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 <div class="field check">
                     <input type="checkbox" id="mine" data-testid="mine" disabled=move || !has_mine()
                         prop:checked=move || form.mine.get() && has_mine() on:change=move |ev| form.mine.set(event_target_checked(&ev)) />
-                    <label for="mine">{tr!("mix-mine", count = ui.my_digits.with(Vec::len))}</label>
+                    <label for="mine">{tr!("mix-mine", count = ui.my.digits.with(Vec::len))}</label>
                 </div>
             </div>
             <p class="note">{webgpu_note}</p>

@@ -19,10 +19,9 @@ use crate::model::Model;
 use crate::preprocess::{PixelFormat, PreprocessError, to_mnist};
 
 use super::digits::{Pixels, Why};
-use super::mydigits;
 use super::picture::{self, NotShown};
+use super::services::database::MyDigit;
 use super::state::Ui;
-use super::store::MyDigit;
 use super::words::{say, t, tr};
 use crate::web::i18n::Text;
 
@@ -308,7 +307,7 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
             pixels: r.input,
             thumbnail: thumbnail(&c).unwrap_or_default(),
         };
-        mydigits::add(ui, vec![digit], Some(label));
+        ui.my.add(vec![digit], Some(label));
         clear();
     };
     let _keys = window_event_listener(ev::keydown, move |ev| {

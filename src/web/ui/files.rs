@@ -5,34 +5,17 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Blob, HtmlAnchorElement, HtmlInputElement, Url};
+use web_sys::HtmlInputElement;
 
 use crate::web::js::describe;
 use crate::web::protocol::{Bytes, ToWorker, WeightsSource};
 use crate::weights::{MAX_FILE_BYTES, Problem, WeightsError};
 
 use super::client;
+use super::services::download::download;
 use super::state::Ui;
 use super::words::{say, tr};
 use crate::web::i18n::Text;
-
-pub(super) fn download(name: &str, bytes: &[u8]) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
-    let blob = Blob::new_with_u8_array_sequence(&parts).map_err(|e| format!("{e:?}"))?;
-    let url = Url::create_object_url_with_blob(&blob).map_err(|e| format!("{e:?}"))?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
-    let a: HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(|e| format!("{e:?}"))?
-        .unchecked_into();
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    let _ = Url::revoke_object_url(&url);
-    Ok(())
-}
 
 #[component]
 pub fn FilesPanel(ui: Ui) -> impl IntoView {

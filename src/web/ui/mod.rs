@@ -13,8 +13,9 @@ mod models;
 mod mydigits;
 mod picture;
 mod progress;
+mod services;
 mod state;
-mod store;
+mod stores;
 mod words;
 
 use leptos::prelude::*;

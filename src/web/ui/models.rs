@@ -10,8 +10,8 @@ use crate::web::protocol::{Bytes, ToWorker, WeightsSource};
 
 use super::client;
 use super::compare::Comparison;
+use super::services::database::{self, Saved};
 use super::state::Ui;
-use super::store::{self, Saved};
 use super::words::{lang, said, say, tr};
 use crate::web::i18n::Text;
 
@@ -21,7 +21,7 @@ const MAX_AUTO_SAVED: usize = 20;
 /// Deletes the automatic saves beyond [`MAX_AUTO_SAVED`] that are not starred, the oldest first;
 /// how many went.
 async fn prune() -> Result<usize, Text> {
-    let models = store::models().await?;
+    let models = database::models().await?;
     let extra: Vec<f64> = models
         .iter()
         .filter(|m| m.auto && !m.starred)
@@ -29,7 +29,7 @@ async fn prune() -> Result<usize, Text> {
         .map(|m| m.id)
         .collect();
     for &id in &extra {
-        store::delete_model(id).await?;
+        database::delete_model(id).await?;
     }
     Ok(extra.len())
 }
@@ -62,7 +62,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
     let report = move |r: Result<(), Text>| problem.set(r.err());
     let refresh = move || {
         spawn_local(async move {
-            match store::models().await {
+            match database::models().await {
                 Ok(list) => saved.set(list),
                 Err(e) => problem.set(Some(e)),
             }
@@ -74,7 +74,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
         };
         deleted.set(None);
         spawn_local(async move {
-            report(store::put_model(&model, Some(model.id)).await);
+            report(database::put_model(&model, Some(model.id)).await);
             refresh();
         });
     };
@@ -101,7 +101,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
             starred: false,
         };
         spawn_local(async move {
-            report(store::put_model(&model, None).await);
+            report(database::put_model(&model, None).await);
             if auto {
                 match prune().await {
                     Ok(count) => pruned.set(count),
@@ -158,7 +158,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                                             let Some((_, name)) = renaming.get_untracked() else { return };
                                             renaming.set(None);
                                             let model = Saved { name, ..model.clone() };
-                                            spawn_local(async move { report(store::put_model(&model, Some(id)).await); refresh(); });
+                                            spawn_local(async move { report(database::put_model(&model, Some(id)).await); refresh(); });
                                         }
                                     }>{tr!("save-name")}</button>
                                 </Show>
@@ -183,7 +183,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                                         let model = m.clone();
                                         move |_| {
                                             let model = Saved { starred: !model.starred, ..model.clone() };
-                                            spawn_local(async move { report(store::put_model(&model, Some(id)).await); refresh(); });
+                                            spawn_local(async move { report(database::put_model(&model, Some(id)).await); refresh(); });
                                         }
                                     }>{if m.starred { "★" } else { "☆" }}</button>
                                     <button type="button" data-testid="load-model" aria-label=named("load-named") disabled=move || ui.training() on:click={
@@ -199,7 +199,7 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
                                         move |_| {
                                             let model = model.clone();
                                             spawn_local(async move {
-                                                let result = store::delete_model(id).await;
+                                                let result = database::delete_model(id).await;
                                                 if result.is_ok() {
                                                     deleted.set(Some(model));
                                                 }

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use crate::web::protocol::RunState;
 
 use super::chart::{Chart, Series};
-use super::state::{Level, Ui};
+use super::state::Ui;
+use super::stores::Level;
 use super::words::{said, say, t, tr};
 
 pub(super) fn clock(secs: f64) -> String {

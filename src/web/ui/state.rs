@@ -11,9 +11,9 @@ use crate::web::protocol::{
 };
 
 use super::client::{self, Death};
-use super::store::MyDigit;
-use crate::data::PIXELS;
-use crate::data::mnist::{IMAGES_SUFFIX, LABELS_SUFFIX};
+use super::services::download::download;
+use super::stores::Level;
+use super::stores::my_digits::MyDigits;
 use crate::web::i18n::{Lang, Text};
 
 /// More worker deaths than this within [`CRASH_WINDOW_MS`] and the page stops restarting it.
@@ -42,13 +42,6 @@ pub struct Point {
     pub step: f64,
     pub loss: f64,
     pub accuracy: f64,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
-    Info,
-    Success,
-    Error,
 }
 
 /// Digits with their labels (784 pixels each) for a gallery.
@@ -81,14 +74,7 @@ pub struct Ui {
     pub runs_finished: RwSignal<u32>,
     /// The uploaded file the worker is reading, if any (named if the worker dies over it).
     pub pending_upload: RwSignal<Option<String>>,
-    /// Whether the worker is reading files picked for My digits (said if it dies over them).
-    pub pending_import: RwSignal<bool>,
-    /// My digits, as the browser keeps them (oldest first).
-    pub my_digits: RwSignal<Vec<MyDigit>>,
-    /// The current weights evaluated on My digits (cleared when the weights change).
-    pub digits_report: RwSignal<Option<EvalReport>>,
-    /// What happened to My digits lately (added, imported, refused), said in their panel.
-    pub digits_message: RwSignal<Option<(Level, Text)>>,
+    pub my: MyDigits,
     /// The last run that mixed in My digits: before and after, on those held out and on MNIST.
     pub fine_tune: RwSignal<Option<FineTune>>,
     /// What the worker said when it panicked, if it did, for the message about its death.
@@ -119,10 +105,7 @@ impl Ui {
             file_message: RwSignal::new(None),
             runs_finished: RwSignal::new(0),
             pending_upload: RwSignal::new(None),
-            pending_import: RwSignal::new(false),
-            my_digits: RwSignal::new(vec![]),
-            digits_report: RwSignal::new(None),
-            digits_message: RwSignal::new(None),
+            my: MyDigits::new(),
             fine_tune: RwSignal::new(None),
             panic: RwSignal::new(None),
             deaths: RwSignal::new(vec![]),
@@ -199,10 +182,10 @@ impl Ui {
                     .arg("why", why.clone()),
             ));
         }
-        if self.pending_import.get_untracked() {
-            self.pending_import.set(false);
+        if self.my.importing.get_untracked() {
+            self.my.importing.set(false);
             let killed = Text::new("import-killed-worker").arg("why", why.clone());
-            self.digits_message.set(Some((Level::Error, killed)));
+            self.my.say(Level::Error, killed);
         }
         if self.deaths.with_untracked(|d| d.len()) > MAX_RESTARTS {
             client::disconnect();
@@ -315,49 +298,20 @@ impl Ui {
             }
             FromWorker::Weights { info, weights } => {
                 self.file_message.set(None);
-                self.digits_report.set(None);
+                self.my.report.set(None);
                 self.pending_upload.set(None);
                 self.weights.set(Some((info, weights.to_vec())));
             }
             FromWorker::Pth { preset, file } => {
-                if let Err(e) =
-                    super::files::download(&format!("mnist-lab-{preset}.pth"), &file.to_vec())
-                {
+                if let Err(e) = download(&format!("mnist-lab-{preset}.pth"), &file.to_vec()) {
                     self.file_message.set(Some(e.into()));
                 }
             }
-            FromWorker::DigitsEvaluation { report } => self.digits_report.set(Some(*report)),
-            FromWorker::DigitFiles { images, labels } => {
-                let files = [(IMAGES_SUFFIX, images), (LABELS_SUFFIX, labels)];
-                for (suffix, bytes) in files {
-                    if let Err(e) =
-                        super::files::download(&format!("my-digits{suffix}"), &bytes.to_vec())
-                    {
-                        self.digits_message.set(Some((Level::Error, e.into())));
-                    }
-                }
-            }
-            FromWorker::DigitsRead(set) => {
-                self.pending_import.set(false);
-                let digits = set
-                    .pixels
-                    .to_vec()
-                    .chunks_exact(PIXELS)
-                    .zip(set.labels)
-                    .map(|(pixels, label)| MyDigit {
-                        id: 0.0,
-                        label,
-                        pixels: pixels.to_vec(),
-                        thumbnail: String::new(),
-                    })
-                    .collect();
-                super::mydigits::add(self, digits, None);
-            }
+            msg @ (FromWorker::DigitsEvaluation { .. }
+            | FromWorker::DigitFiles { .. }
+            | FromWorker::DigitsRead(_)
+            | FromWorker::DigitsRefused { .. }) => self.my.receive(msg),
             FromWorker::FineTune(report) => self.fine_tune.set(Some(report)),
-            FromWorker::DigitsRefused { message } => {
-                self.pending_import.set(false);
-                self.digits_message.set(Some((Level::Error, message)))
-            }
             FromWorker::Finished { message } => {
                 self.message.set(Some((Level::Success, message)));
                 self.runs_finished.update(|n| *n += 1);

@@ -7,7 +7,7 @@ use super::backend::{self, Backend};
 use super::digits;
 use super::evaluation::report_evaluation;
 use super::helpers::WorkerHelpers;
-use super::state::{Shared, adopt_weights, info, post};
+use super::state::{Control, Shared, adopt_weights, info, post};
 use crate::data::{Augment, Split};
 use crate::model::Preset;
 use crate::train::{TrainConfig, TrainError, Trainer, max_shares};
@@ -21,12 +21,6 @@ use crate::weights;
 
 /// Yield to the worker's event loop (to receive Pause/Stop) at least this often.
 const YIELD_MS: f64 = 30.0;
-
-#[derive(Default, Clone, Copy)]
-pub struct Control {
-    paused: bool,
-    stop: bool,
-}
 
 pub fn control(state: &Shared, msg: &ToWorker) {
     let mut s = state.borrow_mut();

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, Worker};
 
-use super::run;
 use crate::data::Split;
 use crate::eval::Evaluation;
 use crate::model::Preset;
@@ -24,7 +23,14 @@ pub struct State {
     /// The current weights as a burn record, and what they are.
     pub weights: Option<(Vec<u8>, WeightsInfo)>,
     pub last_eval: Option<Evaluation>,
-    pub run: Option<run::Control>,
+    pub run: Option<Control>,
+}
+
+/// A run's flags, which the page's Pause, Resume and Stop set between its steps.
+#[derive(Default, Clone, Copy)]
+pub struct Control {
+    pub paused: bool,
+    pub stop: bool,
 }
 
 pub type Shared = Rc<RefCell<State>>;

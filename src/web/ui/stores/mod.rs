@@ -1,0 +1,12 @@
+//! What the page knows, as signals, apart from how it is shown: a store holds one part of the
+//! page's state and applies the worker's messages about it. Stores call services, never panels.
+
+pub mod my_digits;
+
+/// What kind of news a message to the user is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Success,
+    Error,
+}
