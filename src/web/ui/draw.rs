@@ -4,7 +4,6 @@
 //! training). This file draws; it computes nothing itself.
 
 use std::cell::RefCell;
-use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::ev;
@@ -22,6 +21,7 @@ use super::digits::{Pixels, Why};
 use super::picture::{self, NotShown};
 use super::services::database::MyDigit;
 use super::state::Ui;
+use super::stores::my_digits::MyDigits;
 use super::words::{say, t, tr};
 use crate::web::i18n::Text;
 
@@ -166,68 +166,191 @@ fn redraw(canvas: &HtmlCanvasElement, strokes: &[Stroke]) {
     }
 }
 
-#[component]
-pub fn DrawPanel(ui: Ui) -> impl IntoView {
-    let canvas = NodeRef::<Canvas>::new();
-    let strokes: RwSignal<Vec<Stroke>> = RwSignal::new(vec![]);
-    let drawing = RwSignal::new(false);
-    let reading: RwSignal<Option<Reading>> = RwSignal::new(None);
+/// The drawing box's state: its canvas, the strokes on it, their reading and its explanation,
+/// and why a picture could not be opened.
+#[derive(Clone, Copy)]
+struct Sketch {
+    canvas: NodeRef<Canvas>,
+    strokes: RwSignal<Vec<Stroke>>,
+    /// Whether a pointer is drawing a stroke now.
+    drawing: RwSignal<bool>,
+    reading: RwSignal<Option<Reading>>,
     // Occlusion costs a batch of forward passes, so it follows finished strokes, not every
     // move: the digit it explains and the input it saw are kept with it, which the reading may
     // have moved on from mid-stroke.
-    let why: RwSignal<Option<Explained>> = RwSignal::new(None);
-    // Why a picture could not be opened.
-    let image_problem: RwSignal<Option<Text>> = RwSignal::new(None);
-    // Pictures picked so far: a slow first pick must not paint over a quicker second one.
-    let picks = StoredValue::new(0u32);
-    let filter_images: RwSignal<Vec<Vec<u8>>> = RwSignal::new(vec![]);
-    let pending = Rc::new(RefCell::new(false));
-    let dpr = web_sys::window()
-        .map_or(1.0, |w| w.device_pixel_ratio())
-        .max(1.0);
-    let backing = (CSS_SIDE * dpr).round() as u32;
+    why: RwSignal<Option<Explained>>,
+    /// Why a picture could not be opened.
+    problem: RwSignal<Option<Text>>,
+    /// Whether a throttled reading is due already.
+    due: StoredValue<bool>,
+    /// Pictures picked so far: a slow first pick must not paint over a quicker second one.
+    picks: StoredValue<u32>,
+}
 
-    let read_into = move |explain: bool| {
-        if let Some(c) = canvas.get_untracked() {
-            leptos::task::spawn_local(async move {
-                match read(&c, explain).await {
-                    Ok(Some((r, w))) => {
-                        if let Some(values) = w {
-                            why.set(Some(Explained {
-                                digit: r.digit,
-                                input: r.input.clone(),
-                                values,
-                            }));
-                        }
-                        reading.set(Some(r));
+impl Sketch {
+    fn new() -> Self {
+        Self {
+            canvas: NodeRef::new(),
+            strokes: RwSignal::new(vec![]),
+            drawing: RwSignal::new(false),
+            reading: RwSignal::new(None),
+            why: RwSignal::new(None),
+            problem: RwSignal::new(None),
+            due: StoredValue::new(false),
+            picks: StoredValue::new(0),
+        }
+    }
+
+    /// Reads the drawing now, explaining the reading when `explain`.
+    fn read(self, explain: bool) {
+        let Some(c) = self.canvas.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            match read(&c, explain).await {
+                Ok(Some((r, w))) => {
+                    if let Some(values) = w {
+                        let (digit, input) = (r.digit, r.input.clone());
+                        self.why.set(Some(Explained {
+                            digit,
+                            input,
+                            values,
+                        }));
                     }
-                    Ok(None) => {
-                        reading.set(None);
-                        why.set(None);
-                    }
-                    Err(e) => web_sys::console::warn_1(&e.into()),
+                    self.reading.set(Some(r));
+                }
+                Ok(None) => {
+                    self.reading.set(None);
+                    self.why.set(None);
+                }
+                Err(e) => web_sys::console::warn_1(&e.into()),
+            }
+        });
+    }
+
+    /// Reads the drawing within [`THROTTLE`], once however many moves ask meanwhile.
+    fn read_soon(self) {
+        if self.due.get_value() {
+            return;
+        }
+        self.due.set_value(true);
+        set_timeout(
+            move || {
+                self.due.set_value(false);
+                self.read(false);
+            },
+            THROTTLE,
+        );
+    }
+
+    fn clear(self) {
+        self.strokes.set(vec![]);
+        self.reading.set(None);
+        self.why.set(None);
+        self.problem.set(None);
+    }
+
+    fn undo(self) {
+        self.strokes.update(|s| {
+            s.pop();
+        });
+        self.read(true);
+    }
+
+    /// The digit read and how sure the network is of it.
+    fn best(self) -> Option<(u8, f32)> {
+        self.reading.get().map(|r| (r.digit, r.confidence))
+    }
+
+    /// The drawing joins My digits with the label the user gives it, and the box is cleared
+    /// for the next one.
+    fn keep(self, my: MyDigits, label: u8) {
+        let (Some(r), Some(c)) = (self.reading.get_untracked(), self.canvas.get_untracked()) else {
+            return;
+        };
+        let digit = MyDigit {
+            id: 0.0,
+            label,
+            pixels: r.input,
+            thumbnail: thumbnail(&c).unwrap_or_default(),
+        };
+        my.add(vec![digit], Some(label));
+        self.clear();
+    }
+
+    /// A picture replaces the drawing, and is read like one.
+    fn open(self, file: web_sys::File) {
+        let Some(c) = self.canvas.get_untracked() else {
+            return;
+        };
+        self.clear();
+        let pick = self.picks.get_value() + 1;
+        self.picks.set_value(pick);
+        leptos::task::spawn_local(async move {
+            match picture::show(&c, &file, move || self.picks.get_value() == pick).await {
+                Ok(()) => self.read(true),
+                Err(NotShown::Problem(e)) => self.problem.set(Some(e)),
+                Err(NotShown::Superseded) => {}
+            }
+        });
+    }
+
+    /// Where a pointer is, as a fraction of the canvas's side.
+    fn point(self, ev: &PointerEvent) -> Option<(f64, f64)> {
+        let rect = self.canvas.get_untracked()?.get_bounding_client_rect();
+        Some((
+            (ev.client_x() as f64 - rect.left()) / rect.width(),
+            (ev.client_y() as f64 - rect.top()) / rect.height(),
+        ))
+    }
+
+    fn pointer_down(self, ev: PointerEvent) {
+        ev.prevent_default();
+        if let (Some(p), Some(c)) = (self.point(&ev), self.canvas.get_untracked()) {
+            let _ = c.set_pointer_capture(ev.pointer_id());
+            self.drawing.set(true);
+            self.problem.set(None);
+            self.strokes.update(|s| s.push(vec![p]));
+            self.read_soon();
+        }
+    }
+
+    fn pointer_move(self, ev: PointerEvent) {
+        if self.drawing.get_untracked()
+            && let Some(p) = self.point(&ev)
+        {
+            self.strokes.update(|s| {
+                if let Some(last) = s.last_mut() {
+                    last.push(p)
                 }
             });
+            self.read_soon();
         }
-    };
-    let predict_now = move || read_into(true);
-    let schedule = {
-        let pending = pending.clone();
-        move || {
-            if pending.replace(true) {
-                return;
-            }
-            let pending = pending.clone();
-            set_timeout(
-                move || {
-                    *pending.borrow_mut() = false;
-                    read_into(false);
-                },
-                THROTTLE,
-            );
-        }
-    };
+    }
 
+    /// Escape clears, Ctrl/Cmd+Z undoes, a digit key keeps the drawing with that label.
+    fn key(self, my: MyDigits, ev: web_sys::KeyboardEvent) {
+        let plain = !(ev.ctrl_key() || ev.meta_key() || ev.alt_key());
+        if ev.key() == "Escape" {
+            self.clear();
+        } else if (ev.ctrl_key() || ev.meta_key()) && ev.key() == "z" {
+            self.undo();
+        } else if let Ok(label) = ev.key().parse::<u8>()
+            && plain
+            && label <= 9
+            && !typing(&ev)
+            && self.reading.get_untracked().is_some()
+        {
+            ev.prevent_default();
+            self.keep(my, label);
+        }
+    }
+}
+
+#[component]
+pub fn DrawPanel(ui: Ui) -> impl IntoView {
+    let sketch = Sketch::new();
+    let filter_images: RwSignal<Vec<Vec<u8>>> = RwSignal::new(vec![]);
     // New weights (pretrained at start, then from training, uploads…): rebuild the CPU copy.
     // They are always a burn record, with the model they are for.
     Effect::new(move |_| {
@@ -243,184 +366,137 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
                     }
                 });
                 MODEL.with(|m| *m.borrow_mut() = Some(model));
-                predict_now();
+                sketch.read(true);
             }
             Err(e) => web_sys::console::warn_1(&e.to_string().into()),
         }
     });
     // Redraw whenever the strokes change.
     Effect::new(move |_| {
-        let s = strokes.get();
-        if let Some(c) = canvas.get() {
+        let s = sketch.strokes.get();
+        if let Some(c) = sketch.canvas.get() {
             redraw(&c, &s);
         }
     });
-
-    let point = move |ev: &PointerEvent| -> Option<(f64, f64)> {
-        let c = canvas.get_untracked()?;
-        let rect = c.get_bounding_client_rect();
-        Some((
-            (ev.client_x() as f64 - rect.left()) / rect.width(),
-            (ev.client_y() as f64 - rect.top()) / rect.height(),
-        ))
-    };
-    let clear = move || {
-        strokes.set(vec![]);
-        reading.set(None);
-        why.set(None);
-        image_problem.set(None);
-    };
-    // A picture replaces the drawing, and is read like one.
-    let open_image = move |ev: leptos::ev::Event| {
-        let input: web_sys::HtmlInputElement = event_target(&ev);
-        let (Some(file), Some(c)) = (input.files().and_then(|f| f.get(0)), canvas.get_untracked())
-        else {
-            return;
-        };
-        input.set_value("");
-        clear();
-        let pick = picks.get_value() + 1;
-        picks.set_value(pick);
-        leptos::task::spawn_local(async move {
-            match picture::show(&c, &file, || picks.get_value() == pick).await {
-                Ok(()) => predict_now(),
-                Err(NotShown::Problem(e)) => image_problem.set(Some(e)),
-                Err(NotShown::Superseded) => {}
-            }
-        });
-    };
-    let undo = move || {
-        strokes.update(|s| {
-            s.pop();
-        });
-        predict_now();
-    };
-    // The drawing joins My digits with the label the user gives it, and the box is cleared for
-    // the next one.
-    let keep = move |label: u8| {
-        let (Some(r), Some(c)) = (reading.get_untracked(), canvas.get_untracked()) else {
-            return;
-        };
-        let digit = MyDigit {
-            id: 0.0,
-            label,
-            pixels: r.input,
-            thumbnail: thumbnail(&c).unwrap_or_default(),
-        };
-        ui.my.add(vec![digit], Some(label));
-        clear();
-    };
-    let _keys = window_event_listener(ev::keydown, move |ev| {
-        let plain = !(ev.ctrl_key() || ev.meta_key() || ev.alt_key());
-        if ev.key() == "Escape" {
-            clear();
-        } else if (ev.ctrl_key() || ev.meta_key()) && ev.key() == "z" {
-            undo();
-        } else if let Ok(label) = ev.key().parse::<u8>()
-            && plain
-            && label <= 9
-            && !typing(&ev)
-            && reading.get_untracked().is_some()
-        {
-            ev.prevent_default();
-            keep(label);
-        }
-    });
-    let schedule_move = schedule.clone();
-
-    let best = move || reading.get().map(|r| (r.digit, r.confidence));
+    let _keys = window_event_listener(ev::keydown, move |ev| sketch.key(ui.my, ev));
     view! {
         <div class="draw">
-            <div class="pad">
-                <canvas
-                    node_ref=canvas
-                    class="ink"
-                    data-testid="draw-canvas"
-                    role="img"
-                    width=backing
-                    height=backing
-                    aria-label=tr!("draw-area")
-                    on:pointerdown=move |ev: PointerEvent| {
-                        ev.prevent_default();
-                        if let (Some(p), Some(c)) = (point(&ev), canvas.get_untracked()) {
-                            let _ = c.set_pointer_capture(ev.pointer_id());
-                            drawing.set(true);
-                            image_problem.set(None);
-                            strokes.update(|s| s.push(vec![p]));
-                            schedule();
-                        }
-                    }
-                    on:pointermove=move |ev: PointerEvent| {
-                        if drawing.get_untracked() && let Some(p) = point(&ev) {
-                            strokes.update(|s| if let Some(last) = s.last_mut() { last.push(p) });
-                            schedule_move();
-                        }
-                    }
-                    on:pointerup=move |_| { drawing.set(false); predict_now(); }
-                    on:pointercancel=move |_| drawing.set(false)
-                ></canvas>
-                <div class="buttons">
-                    <button type="button" data-testid="clear" on:click=move |_| clear()>{tr!("clear")}</button>
-                    <button type="button" data-testid="undo" disabled=move || strokes.with(|s| s.is_empty()) on:click=move |_| undo()>{tr!("undo")}</button>
-                    <label class="upload open-image">
-                        {tr!("open-image")}" "
-                        <input type="file" accept="image/*" data-testid="open-image" on:change=open_image />
-                    </label>
-                </div>
-                {move || image_problem.get().map(|text| view! {
-                    <p class="notice error" role="alert" data-testid="image-problem">{move || say(&text)}</p>
-                })}
-            </div>
-            <div class="reading" aria-live="polite">
-                {move || match best() {
-                    None => view! { <p class="hint" data-testid="prediction">{tr!("draw-hint")}</p> }.into_any(),
-                    Some((digit, p)) => view! {
-                        <p class="verdict">
-                            <span class="big" data-testid="prediction">{digit}</span>
-                            <span class="note">{tr!("sure", p = p)}</span>
-                        </p>
-                    }.into_any(),
-                }}
-                <Show when=move || reading.with(Option::is_some)>
-                    <div class="label-as" role="group" aria-label=tr!("add-as")>
-                        <span class="note">{tr!("add-as-keys")}</span>
-                        {(0..10u8).map(|d| view! {
-                            <button type="button" data-testid=format!("keep-{d}")
-                                class=move || if best().is_some_and(|(b, _)| b == d) { "primary" } else { "" }
-                                on:click=move |_| keep(d)>{d}</button>
-                        }).collect_view()}
-                    </div>
-                </Show>
-                <ol class="probs" data-testid="probabilities">
-                    {(0..10).map(|d| {
-                        let p = move || reading.get().map_or(0.0, |r| r.probabilities[d]);
-                        view! {
-                            <li>
-                                <span class="label">{d}</span>
-                                <span class="track"><span class="fill" style=move || format!("width:{:.1}%", 100.0 * p())></span></span>
-                                <span class="value">{tr!("percent", p = p())}</span>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ol>
-                <div class="seen">
-                    <Pixels pixels=Signal::derive(move || reading.get().map(|r| r.input).unwrap_or_default()) side=28 title=t("sees-title") />
-                    <span class="note">{tr!("sees")}</span>
-                </div>
-                {move || why.get().map(|Explained { digit, input, values }| {
-                    view! {
-                        <div class="seen why">
-                            <Why input=input values=values digit=digit />
-                            <span class="note" data-testid="why-legend">
-                                <b>{tr!("why-title", digit = digit)}" "</b>
-                                <span class="for">{tr!("why-orange")}</span>{tr!("why-for", digit = digit)}" "
-                                <span class="against">{tr!("why-blue")}</span>{tr!("why-against", patch = PATCH)}
-                            </span>
-                        </div>
-                    }
-                })}
-            </div>
+            <Pad sketch=sketch />
+            <Verdict sketch=sketch my=ui.my />
         </div>
+        <Inside reading=sketch.reading filter_images=filter_images />
+    }
+}
+
+/// The canvas and its buttons.
+#[component]
+fn Pad(sketch: Sketch) -> impl IntoView {
+    let dpr = web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .max(1.0);
+    let backing = (CSS_SIDE * dpr).round() as u32;
+    let open_image = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+            input.set_value("");
+            sketch.open(file);
+        }
+    };
+    view! {
+        <div class="pad">
+            <canvas
+                node_ref=sketch.canvas
+                class="ink"
+                data-testid="draw-canvas"
+                role="img"
+                width=backing
+                height=backing
+                aria-label=tr!("draw-area")
+                on:pointerdown=move |ev: PointerEvent| sketch.pointer_down(ev)
+                on:pointermove=move |ev: PointerEvent| sketch.pointer_move(ev)
+                on:pointerup=move |_| { sketch.drawing.set(false); sketch.read(true); }
+                on:pointercancel=move |_| sketch.drawing.set(false)
+            ></canvas>
+            <div class="buttons">
+                <button type="button" data-testid="clear" on:click=move |_| sketch.clear()>{tr!("clear")}</button>
+                <button type="button" data-testid="undo" disabled=move || sketch.strokes.with(|s| s.is_empty()) on:click=move |_| sketch.undo()>{tr!("undo")}</button>
+                <label class="upload open-image">
+                    {tr!("open-image")}" "
+                    <input type="file" accept="image/*" data-testid="open-image" on:change=open_image />
+                </label>
+            </div>
+            {move || sketch.problem.get().map(|text| view! {
+                <p class="notice error" role="alert" data-testid="image-problem">{move || say(&text)}</p>
+            })}
+        </div>
+    }
+}
+
+/// The reading: the digit, buttons that keep the drawing with a label, the probabilities, the
+/// 28×28 the network saw and why it read what it did.
+#[component]
+fn Verdict(sketch: Sketch, my: MyDigits) -> impl IntoView {
+    let reading = sketch.reading;
+    view! {
+        <div class="reading" aria-live="polite">
+            {move || match sketch.best() {
+                None => view! { <p class="hint" data-testid="prediction">{tr!("draw-hint")}</p> }.into_any(),
+                Some((digit, p)) => view! {
+                    <p class="verdict">
+                        <span class="big" data-testid="prediction">{digit}</span>
+                        <span class="note">{tr!("sure", p = p)}</span>
+                    </p>
+                }.into_any(),
+            }}
+            <Show when=move || reading.with(Option::is_some)>
+                <div class="label-as" role="group" aria-label=tr!("add-as")>
+                    <span class="note">{tr!("add-as-keys")}</span>
+                    {(0..10u8).map(|d| view! {
+                        <button type="button" data-testid=format!("keep-{d}")
+                            class=move || if sketch.best().is_some_and(|(b, _)| b == d) { "primary" } else { "" }
+                            on:click=move |_| sketch.keep(my, d)>{d}</button>
+                    }).collect_view()}
+                </div>
+            </Show>
+            <ol class="probs" data-testid="probabilities">
+                {(0..10).map(|d| {
+                    let p = move || reading.get().map_or(0.0, |r| r.probabilities[d]);
+                    view! {
+                        <li>
+                            <span class="label">{d}</span>
+                            <span class="track"><span class="fill" style=move || format!("width:{:.1}%", 100.0 * p())></span></span>
+                            <span class="value">{tr!("percent", p = p())}</span>
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+            <div class="seen">
+                <Pixels pixels=Signal::derive(move || reading.get().map(|r| r.input).unwrap_or_default()) side=28 title=t("sees-title") />
+                <span class="note">{tr!("sees")}</span>
+            </div>
+            {move || sketch.why.get().map(|Explained { digit, input, values }| {
+                view! {
+                    <div class="seen why">
+                        <Why input=input values=values digit=digit />
+                        <span class="note" data-testid="why-legend">
+                            <b>{tr!("why-title", digit = digit)}" "</b>
+                            <span class="for">{tr!("why-orange")}</span>{tr!("why-for", digit = digit)}" "
+                            <span class="against">{tr!("why-blue")}</span>{tr!("why-against", patch = PATCH)}
+                        </span>
+                    </div>
+                }
+            })}
+        </div>
+    }
+}
+
+/// Inside the network: the first layer's filters, and both layers' feature maps of the reading.
+#[component]
+fn Inside(
+    reading: RwSignal<Option<Reading>>,
+    filter_images: RwSignal<Vec<Vec<u8>>>,
+) -> impl IntoView {
+    view! {
         <details class="inside" open>
             <summary>{tr!("inside")}</summary>
             <h3>{tr!("conv1-filters")}</h3>
