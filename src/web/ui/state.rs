@@ -213,37 +213,14 @@ impl Ui {
             FromWorker::Pong { .. } | FromWorker::Patience { .. } => {}
             // Helpers answer the training worker, never the page.
             FromWorker::ShareDone { .. } | FromWorker::ShareFailed { .. } => {}
-            FromWorker::Ready { webgpu, .. } => {
-                self.webgpu.set(Some(webgpu));
-                client::send(ToWorker::LoadData);
-                // A new worker after a crash gets the weights the old one had.
-                match self.weights.get_untracked() {
-                    Some((info, bytes)) => {
-                        client::send(ToWorker::SetWeights(WeightsSource::Restore {
-                            info,
-                            weights: Bytes::copy(&bytes),
-                        }))
-                    }
-                    None => client::send(ToWorker::SetWeights(WeightsSource::Pretrained)),
-                }
-            }
+            FromWorker::Ready { webgpu, .. } => self.ready(webgpu),
             FromWorker::Panicked { message } => self.panic.set(Some(message)),
             FromWorker::DataProgress(p) => self.data.set(DataStatus::Loading(p)),
             FromWorker::DataReady {
                 train,
                 test,
                 from_cache,
-            } => {
-                self.data.set(DataStatus::Ready {
-                    train,
-                    test,
-                    from_cache,
-                });
-                client::send(ToWorker::Samples {
-                    count: 32,
-                    seed: js_sys::Date::now() as u64,
-                });
-            }
+            } => self.data_ready(train, test, from_cache),
             FromWorker::DataFailed { message } => self.data.set(DataStatus::Failed(message)),
             FromWorker::Samples { labels, pixels } => self.samples.set(Digits {
                 labels: labels.iter().map(|l| l.to_string()).collect(),
@@ -252,24 +229,7 @@ impl Ui {
             FromWorker::State(state) => self.run_state.set(state),
             FromWorker::Backend { name, reason } => self.backend.set(Some((name, reason))),
             FromWorker::Workers { count } => self.workers.set(count),
-            FromWorker::Progress(p) => {
-                self.history.update(|h| {
-                    let step = p.steps_done() as f64;
-                    let (loss, accuracy) = match h.last() {
-                        Some(last) if step > last.step => (
-                            SMOOTHING * last.loss + (1.0 - SMOOTHING) * p.loss as f64,
-                            SMOOTHING * last.accuracy + (1.0 - SMOOTHING) * p.accuracy as f64,
-                        ),
-                        _ => (p.loss as f64, p.accuracy as f64),
-                    };
-                    h.push(Point {
-                        step,
-                        loss,
-                        accuracy,
-                    });
-                });
-                self.progress.set(Some(p));
-            }
+            FromWorker::Progress(p) => self.progressed(p),
             FromWorker::EpochDone {
                 epoch,
                 test_accuracy,
@@ -287,14 +247,9 @@ impl Ui {
                 pixels,
             } => {
                 let labels = indices.iter().map(|i| format!("#{i}")).collect();
-                self.cell.set(Some((
-                    label,
-                    predicted,
-                    Digits {
-                        labels,
-                        pixels: pixels.to_vec(),
-                    },
-                )));
+                let pixels = pixels.to_vec();
+                self.cell
+                    .set(Some((label, predicted, Digits { labels, pixels })));
             }
             FromWorker::Weights { info, weights } => {
                 self.file_message.set(None);
@@ -326,6 +281,54 @@ impl Ui {
                 self.file_message.set(Some(message))
             }
         }
+    }
+
+    /// A new worker: it loads the data, and gets the weights the old one had (after a crash)
+    /// or the pretrained ones.
+    fn ready(self, webgpu: bool) {
+        self.webgpu.set(Some(webgpu));
+        client::send(ToWorker::LoadData);
+        let weights = match self.weights.get_untracked() {
+            Some((info, bytes)) => WeightsSource::Restore {
+                info,
+                weights: Bytes::copy(&bytes),
+            },
+            None => WeightsSource::Pretrained,
+        };
+        client::send(ToWorker::SetWeights(weights));
+    }
+
+    /// MNIST is in the worker: the page asks for a few of its digits to show.
+    fn data_ready(self, train: usize, test: usize, from_cache: bool) {
+        self.data.set(DataStatus::Ready {
+            train,
+            test,
+            from_cache,
+        });
+        client::send(ToWorker::Samples {
+            count: 32,
+            seed: js_sys::Date::now() as u64,
+        });
+    }
+
+    /// A training report: the curves gain a smoothed point.
+    fn progressed(self, p: Progress) {
+        self.history.update(|h| {
+            let step = p.steps_done() as f64;
+            let (loss, accuracy) = match h.last() {
+                Some(last) if step > last.step => (
+                    SMOOTHING * last.loss + (1.0 - SMOOTHING) * p.loss as f64,
+                    SMOOTHING * last.accuracy + (1.0 - SMOOTHING) * p.accuracy as f64,
+                ),
+                _ => (p.loss as f64, p.accuracy as f64),
+            };
+            h.push(Point {
+                step,
+                loss,
+                accuracy,
+            });
+        });
+        self.progress.set(Some(p));
     }
 
     /// Clears the curves for a new run.
