@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use burn::prelude::*;
+use mnist_lab::data::Split;
 use mnist_lab::eval::evaluate;
 use mnist_lab::model::ModelConfig;
 use mnist_lab::train::{TrainConfig, Trainer};
@@ -66,30 +67,8 @@ pub fn run(args: Args) -> Result<()> {
         .map(|s| parse_channels(s))
         .collect::<Result<_>>()?;
     let mnist = load_mnist(args.data.as_deref())?;
-    if args.validation == 0 {
-        return Err("--validation must be at least 1 image".into());
-    }
-    let split_at = mnist
-        .train
-        .len()
-        .checked_sub(args.validation)
-        .filter(|&n| n > 0)
-        .ok_or_else(|| {
-            format!(
-                "the training set has {} images: too few to hold {} out for validation and train on the rest (lower --validation)",
-                mnist.train.len(),
-                args.validation
-            )
-        })?;
-    let train = Arc::new(
-        mnist
-            .train
-            .range(0, args.limit.unwrap_or(split_at).min(split_at)),
-    );
-    let validation = mnist.train.range(split_at, mnist.train.len());
+    let (train, validation) = hold_out(&args, mnist.train)?;
     let device = args.device.device()?;
-    let train_device = device.clone().autodiff();
-
     let total = args.lrs.len() * args.batches.len() * channels.len();
     println!(
         "{total} runs of {} epoch(s) on {} images, ranked on {} validation images",
@@ -100,12 +79,7 @@ pub fn run(args: Args) -> Result<()> {
     let mut runs = vec![];
     for &lr in &args.lrs {
         for &batch in &args.batches {
-            for &(c1, c2) in &channels {
-                let model = ModelConfig {
-                    conv1_channels: c1,
-                    conv2_channels: c2,
-                    ..ModelConfig::TUTORIAL
-                };
+            for &channels in &channels {
                 let config = TrainConfig {
                     epochs: args.epochs,
                     batch_size: batch,
@@ -113,25 +87,12 @@ pub fn run(args: Args) -> Result<()> {
                     seed: args.seed,
                     ..TrainConfig::default()
                 };
-                let started = Instant::now();
-                let mut trainer =
-                    Trainer::from_scratch(&model, train.clone(), config, &train_device)
-                        .map_err(|e| e.to_string())?;
-                while !trainer.is_finished() {
-                    pollster::block_on(trainer.step()).map_err(|e| e.to_string())?;
-                }
-                let eval = pollster::block_on(evaluate(&trainer.model(), &validation, &device))
-                    .map_err(|e| e.to_string())?;
-                let run = Run {
-                    lr,
-                    batch,
-                    channels: (c1, c2),
-                    accuracy: eval.accuracy(),
-                    secs: started.elapsed().as_secs_f64(),
-                };
+                let run = train_one(config, channels, &train, &validation, &device)?;
                 println!(
-                    "  [{}/{total}] lr {lr} batch {batch} channels {c1}x{c2}: {:.2}% in {:.1} s",
+                    "  [{}/{total}] lr {lr} batch {batch} channels {}x{}: {:.2}% in {:.1} s",
                     runs.len() + 1,
+                    channels.0,
+                    channels.1,
                     100.0 * run.accuracy,
                     run.secs
                 );
@@ -139,6 +100,68 @@ pub fn run(args: Args) -> Result<()> {
             }
         }
     }
+    print_ranking(runs);
+    Ok(())
+}
+
+/// The training images (the first `--limit` of those not held out) and the last
+/// `--validation` images, held out to rank the runs.
+fn hold_out(args: &Args, train: Split) -> Result<(Arc<Split>, Split)> {
+    if args.validation == 0 {
+        return Err("--validation must be at least 1 image".into());
+    }
+    let split_at = train
+        .len()
+        .checked_sub(args.validation)
+        .filter(|&n| n > 0)
+        .ok_or_else(|| {
+            format!(
+                "the training set has {} images: too few to hold {} out for validation and train on the rest (lower --validation)",
+                train.len(),
+                args.validation
+            )
+        })?;
+    let limit = args.limit.unwrap_or(split_at).min(split_at);
+    Ok((
+        Arc::new(train.range(0, limit)),
+        train.range(split_at, train.len()),
+    ))
+}
+
+/// One run of the grid: the tutorial's network with `channels`, trained and scored.
+fn train_one(
+    config: TrainConfig,
+    (c1, c2): (usize, usize),
+    train: &Arc<Split>,
+    validation: &Split,
+    device: &Device,
+) -> Result<Run> {
+    let model = ModelConfig {
+        conv1_channels: c1,
+        conv2_channels: c2,
+        ..ModelConfig::TUTORIAL
+    };
+    let (lr, batch) = (config.learning_rate, config.batch_size);
+    let started = Instant::now();
+    let mut trainer =
+        Trainer::from_scratch(&model, train.clone(), config, &device.clone().autodiff())
+            .map_err(|e| e.to_string())?;
+    while !trainer.is_finished() {
+        pollster::block_on(trainer.step()).map_err(|e| e.to_string())?;
+    }
+    let eval = pollster::block_on(evaluate(&trainer.model(), validation, device))
+        .map_err(|e| e.to_string())?;
+    Ok(Run {
+        lr,
+        batch,
+        channels: (c1, c2),
+        accuracy: eval.accuracy(),
+        secs: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// The runs, the best first.
+fn print_ranking(mut runs: Vec<Run>) {
     runs.sort_by(|a, b| b.accuracy.total_cmp(&a.accuracy));
     println!("\nrank  lr       batch  channels  params   val. accuracy  time");
     for (i, r) in runs.iter().enumerate() {
@@ -159,5 +182,4 @@ pub fn run(args: Args) -> Result<()> {
             r.secs
         );
     }
-    Ok(())
 }

@@ -4,9 +4,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use burn::module::Module;
+use burn::prelude::Device;
 use indicatif::{ProgressBar, ProgressStyle};
-use mnist_lab::data::Augment;
 use mnist_lab::data::mnist::{MAX_COPIES, extra_copies, load_set};
+use mnist_lab::data::{Augment, Split};
 use mnist_lab::model::Preset;
 use mnist_lab::train::{TrainConfig, Trainer};
 use mnist_lab::weights;
@@ -64,56 +65,14 @@ pub fn run(args: Args) -> Result<()> {
     weights::check_writable(&args.out).map_err(|e| e.to_string())?;
     let mnist = load_mnist(args.data.as_deref())?;
     let device = args.device.device()?;
-    let train_device = device.clone().autodiff();
-    let mut train = match args.limit {
-        Some(n) => mnist.train.take(n),
-        None => mnist.train,
-    };
-    if let Some(dir) = &args.extra {
-        let extra = load_set(dir).map_err(|e| e.to_string())?;
-        let mnist_len = train.len();
-        let copies = args
-            .extra_copies
-            .unwrap_or_else(|| extra_copies(mnist_len, extra.len()));
-        train = train.with_extra(&extra, copies);
-        println!(
-            "Adding {} digits from {} × {} copies: {:.1}% of each epoch's {} images",
-            extra.len(),
-            dir.display(),
-            copies,
-            100.0 * (train.len() - mnist_len) as f64 / train.len() as f64,
-            train.len()
-        );
-    }
-    let train = Arc::new(train);
-    let config = TrainConfig {
-        epochs: args.epochs,
-        batch_size: args.batch,
-        learning_rate: args.lr,
-        augment: args.augment.then(Augment::default),
-        seed: args.seed,
-        threads: args
-            .threads
-            .unwrap_or_else(|| args.device.default_threads()),
-        ..TrainConfig::default()
-    };
-    let model_config = args.preset.config();
-    let mut trainer = match &args.init {
-        Some(path) => {
-            let (found, model) =
-                weights::load_file(path, &train_device).map_err(|e| e.to_string())?;
-            if found != args.preset {
-                eprintln!(
-                    "note: {} holds a {found} model; training that",
-                    path.display()
-                );
-            }
-            Trainer::new(model, train.clone(), config.clone(), &train_device)
-        }
-        None => Trainer::from_scratch(&model_config, train.clone(), config.clone(), &train_device),
-    }
-    .map_err(|e| e.to_string())?;
-
+    let train = Arc::new(training_set(&args, mnist.train)?);
+    let config = settings(&args);
+    let mut trainer = start(
+        &args,
+        train.clone(),
+        config.clone(),
+        &device.clone().autodiff(),
+    )?;
     println!(
         "Training {} ({} parameters) on {} images, {} ({} threads) for {} epochs, batch {}, Adam lr {}{}",
         args.preset,
@@ -126,6 +85,72 @@ pub fn run(args: Args) -> Result<()> {
         config.learning_rate,
         if args.augment { ", augmented" } else { "" },
     );
+    train_with_progress(&mut trainer, &mnist.test, &device)?;
+    weights::save_file(&trainer.model(), &args.out).map_err(|e| e.to_string())?;
+    println!("Saved weights to {}", args.out.display());
+    Ok(())
+}
+
+/// MNIST's training set (its first `--limit` images), with the `--extra` digits repeated in.
+fn training_set(args: &Args, mnist: Split) -> Result<Split> {
+    let train = match args.limit {
+        Some(n) => mnist.take(n),
+        None => mnist,
+    };
+    let Some(dir) = &args.extra else {
+        return Ok(train);
+    };
+    let extra = load_set(dir).map_err(|e| e.to_string())?;
+    let mnist_len = train.len();
+    let copies = args
+        .extra_copies
+        .unwrap_or_else(|| extra_copies(mnist_len, extra.len()));
+    let train = train.with_extra(&extra, copies);
+    println!(
+        "Adding {} digits from {} × {} copies: {:.1}% of each epoch's {} images",
+        extra.len(),
+        dir.display(),
+        copies,
+        100.0 * (train.len() - mnist_len) as f64 / train.len() as f64,
+        train.len()
+    );
+    Ok(train)
+}
+
+fn settings(args: &Args) -> TrainConfig {
+    TrainConfig {
+        epochs: args.epochs,
+        batch_size: args.batch,
+        learning_rate: args.lr,
+        augment: args.augment.then(Augment::default),
+        seed: args.seed,
+        threads: args
+            .threads
+            .unwrap_or_else(|| args.device.default_threads()),
+        ..TrainConfig::default()
+    }
+}
+
+/// A trainer of `--init`'s weights (whichever model they are), or of a fresh `--preset`.
+fn start(args: &Args, train: Arc<Split>, config: TrainConfig, device: &Device) -> Result<Trainer> {
+    let trainer = match &args.init {
+        Some(path) => {
+            let (found, model) = weights::load_file(path, device).map_err(|e| e.to_string())?;
+            if found != args.preset {
+                eprintln!(
+                    "note: {} holds a {found} model; training that",
+                    path.display()
+                );
+            }
+            Trainer::new(model, train, config, device)
+        }
+        None => Trainer::from_scratch(&args.preset.config(), train, config, device),
+    };
+    trainer.map_err(|e| e.to_string())
+}
+
+/// Trains to the end with a progress bar per epoch, and the test accuracy after each.
+fn train_with_progress(trainer: &mut Trainer, test: &Split, device: &Device) -> Result<()> {
     let style = ProgressStyle::with_template(
         "Epoch {prefix} {percent:>3}%|{bar:30}| {pos}/{len} [{elapsed_precise}<{eta_precise}, {per_sec}] {msg}",
     )
@@ -149,7 +174,7 @@ pub fn run(args: Args) -> Result<()> {
         if p.epoch_done {
             pb.finish();
             bar = None;
-            let eval = evaluate_on(&trainer.model(), &mnist.test, &device)?;
+            let eval = evaluate_on(&trainer.model(), test, device)?;
             println!(
                 "  test accuracy {:.2}% ({:.0} img/s training)",
                 100.0 * eval.accuracy(),
@@ -157,7 +182,5 @@ pub fn run(args: Args) -> Result<()> {
             );
         }
     }
-    weights::save_file(&trainer.model(), &args.out).map_err(|e| e.to_string())?;
-    println!("Saved weights to {}", args.out.display());
     Ok(())
 }
