@@ -3,14 +3,16 @@
 
 use std::sync::Arc;
 
+use burn::prelude::Device;
+
 use super::backend::{self, Backend};
 use super::digits;
 use super::evaluation::report_evaluation;
 use super::helpers::WorkerHelpers;
 use super::state::{Control, Shared, adopt_weights, info, post};
 use crate::data::{Augment, Split};
-use crate::model::Preset;
-use crate::train::{TrainConfig, TrainError, Trainer, max_shares};
+use crate::model::{Model, Preset};
+use crate::train::{Progress, TrainConfig, TrainError, Trainer, max_shares};
 use crate::web::i18n::Text;
 use crate::web::js::{now_ms, sleep, yield_now};
 use crate::web::protocol::{
@@ -158,113 +160,165 @@ fn plan(state: &Shared, settings: &RunSettings, mine: Option<&DigitSet>) -> Resu
     })
 }
 
-/// Trains to the end (or a Stop), and returns what to tell the user.
+/// Trains to the end (or a Stop), and returns what to tell the user. A GPU lost mid-run hands
+/// the run to the CPU, from the last finished epoch's weights.
 async fn train(
     state: &Shared,
     mut plan: Plan,
     mut backend: Backend,
     mut reason: Text,
 ) -> Result<Text, Text> {
-    let total_epochs = plan.train_config.epochs;
     // Epochs completed in this run, on any backend.
     let mut epochs_done = 0;
-    'backends: loop {
-        // A trainer started after a backend switch counts its epochs from here.
-        let offset = epochs_done;
-        let seconds_before = plan.history.seconds;
-        let device = backend::device(backend).await?;
-        backend::patience(backend == Backend::WebGpu);
-        let train_device = device.clone().autodiff();
-        let model = weights::start(
-            &plan.preset.config(),
-            plan.initial.as_deref(),
-            plan.train_config.seed,
-            &train_device,
-        )
-        .map_err(|e| e.to_string())?;
-        let config = TrainConfig {
-            epochs: total_epochs - epochs_done,
-            ..plan.train_config.clone()
-        };
-        let mut trainer = Trainer::new(model, plan.train.clone(), config, &train_device)
-            .map_err(|e| e.to_string())?;
-        if plan.history.settings.autodiff {
-            trainer.use_autodiff();
-        }
-        // On the CPU, helper workers take shares of each batch (a GPU has its own parallelism).
-        if backend == Backend::Cpu && plan.threads > 1 {
-            let helpers = WorkerHelpers::start(plan.threads - 1, plan.preset).await;
-            trainer.set_helpers(Box::new(helpers));
-        }
-        post(FromWorker::Backend {
-            name: backend.name().into(),
-            reason: reason.clone(),
-        });
-        let mut workers = trainer.threads_per_batch();
-        post(FromWorker::Workers { count: workers });
-        plan.history.backend = backend.name().into();
-        let mut last_yield = now_ms();
-        while !trainer.is_finished() {
-            if wait_while_paused(state).await {
-                let bytes = weights::to_bytes_async(&trainer.model(), &plan.preset.config())
-                    .await
-                    .map_err(|e| e.to_string())?;
-                let origin = Text::new("origin-stopped").arg("epoch", epochs_done + 1);
-                adopt_weights(state, bytes, trained(&plan, origin, None));
-                return Ok(Text::new("stopped").arg("epochs", epochs_done));
-            }
-            match trainer.step().await {
-                Ok(Some(mut progress)) => {
-                    progress.epoch += offset;
-                    progress.epochs = total_epochs;
-                    post(FromWorker::Progress(progress.clone()));
-                    if progress.epoch_done {
-                        epochs_done = progress.epoch;
-                        plan.history.workers = workers;
-                        plan.history.seconds = seconds_before + progress.elapsed_secs;
-                        let model = trainer.model();
-                        let accuracy =
-                            report_evaluation(state, &model, &plan.test, &device).await?;
-                        post(FromWorker::EpochDone {
-                            epoch: epochs_done,
-                            test_accuracy: accuracy,
-                        });
-                        plan.history.epochs.push(EpochRecord {
-                            train_loss: progress.epoch_loss,
-                            train_accuracy: progress.epoch_accuracy,
-                            test_accuracy: accuracy,
-                        });
-                        let bytes = weights::to_bytes_async(&model, &plan.preset.config())
-                            .await
-                            .map_err(|e| e.to_string())?;
-                        plan.initial = Some(bytes.clone());
-                        let origin = Text::new("origin-trained").arg("epochs", epochs_done);
-                        adopt_weights(state, bytes, trained(&plan, origin, Some(accuracy)));
-                    }
-                }
-                Ok(None) => {}
-                Err(TrainError::Read(e)) if backend == Backend::WebGpu => {
-                    let message = Text::new("webgpu-failed").arg("detail", e.to_string());
-                    post(FromWorker::Notice { message });
-                    backend = Backend::Cpu;
-                    reason = Text::new("webgpu-lost");
-                    continue 'backends;
-                }
-                Err(e) => return Err(e.to_string().into()),
-            }
-            if trainer.threads_per_batch() != workers {
-                workers = trainer.threads_per_batch();
-                post(FromWorker::Workers { count: workers });
-            }
-            if now_ms() - last_yield > YIELD_MS {
-                yield_now().await;
-                last_yield = now_ms();
+    loop {
+        match train_on(state, &mut plan, (backend, reason), &mut epochs_done).await? {
+            Ended::Said(text) => return Ok(text),
+            Ended::GpuLost(detail) => {
+                let message = Text::new("webgpu-failed").arg("detail", detail);
+                post(FromWorker::Notice { message });
+                backend = Backend::Cpu;
+                reason = Text::new("webgpu-lost");
             }
         }
-        return Ok(Text::new("finished")
-            .arg("epochs", total_epochs)
-            .arg("backend", backend.name()));
     }
+}
+
+/// How training on one backend ended.
+enum Ended {
+    /// Finished or stopped: what to tell the user.
+    Said(Text),
+    /// The GPU failed (the detail): the run goes on on the CPU.
+    GpuLost(String),
+}
+
+/// Trains on `backend` (chosen for `reason`) from epoch `done` to the end, a Stop or a lost GPU,
+/// counting finished epochs in `done`.
+async fn train_on(
+    state: &Shared,
+    plan: &mut Plan,
+    (backend, reason): (Backend, Text),
+    done: &mut usize,
+) -> Result<Ended, Text> {
+    let total_epochs = plan.train_config.epochs;
+    // A trainer started after a backend switch counts its epochs from here.
+    let offset = *done;
+    let seconds_before = plan.history.seconds;
+    let device = backend::device(backend).await?;
+    backend::patience(backend == Backend::WebGpu);
+    let mut trainer = trainer(plan, backend, total_epochs - offset, &device).await?;
+    post(FromWorker::Backend {
+        name: backend.name().into(),
+        reason,
+    });
+    let mut workers = trainer.threads_per_batch();
+    post(FromWorker::Workers { count: workers });
+    plan.history.backend = backend.name().into();
+    let mut last_yield = now_ms();
+    while !trainer.is_finished() {
+        if wait_while_paused(state).await {
+            return stop(state, plan, &trainer, *done).await.map(Ended::Said);
+        }
+        match trainer.step().await {
+            Ok(Some(mut progress)) => {
+                progress.epoch += offset;
+                progress.epochs = total_epochs;
+                post(FromWorker::Progress(progress.clone()));
+                if progress.epoch_done {
+                    *done = progress.epoch;
+                    plan.history.workers = workers;
+                    plan.history.seconds = seconds_before + progress.elapsed_secs;
+                    end_epoch(state, plan, &trainer.model(), &progress, &device).await?;
+                }
+            }
+            Ok(None) => {}
+            Err(TrainError::Read(e)) if backend == Backend::WebGpu => {
+                return Ok(Ended::GpuLost(e.to_string()));
+            }
+            Err(e) => return Err(e.to_string().into()),
+        }
+        if trainer.threads_per_batch() != workers {
+            workers = trainer.threads_per_batch();
+            post(FromWorker::Workers { count: workers });
+        }
+        if now_ms() - last_yield > YIELD_MS {
+            yield_now().await;
+            last_yield = now_ms();
+        }
+    }
+    let finished = Text::new("finished")
+        .arg("epochs", total_epochs)
+        .arg("backend", backend.name());
+    Ok(Ended::Said(finished))
+}
+
+/// A trainer for the plan's `epochs` left on `device`, from the weights the run is at, with
+/// helper workers on the CPU (a GPU has its own parallelism).
+async fn trainer(
+    plan: &Plan,
+    backend: Backend,
+    epochs: usize,
+    device: &Device,
+) -> Result<Trainer, Text> {
+    let train_device = device.clone().autodiff();
+    let model = weights::start(
+        &plan.preset.config(),
+        plan.initial.as_deref(),
+        plan.train_config.seed,
+        &train_device,
+    )
+    .map_err(|e| e.to_string())?;
+    let config = TrainConfig {
+        epochs,
+        ..plan.train_config.clone()
+    };
+    let mut trainer = Trainer::new(model, plan.train.clone(), config, &train_device)
+        .map_err(|e| e.to_string())?;
+    if plan.history.settings.autodiff {
+        trainer.use_autodiff();
+    }
+    if backend == Backend::Cpu && plan.threads > 1 {
+        let helpers = WorkerHelpers::start(plan.threads - 1, plan.preset).await;
+        trainer.set_helpers(Box::new(helpers));
+    }
+    Ok(trainer)
+}
+
+/// An epoch is done: it is evaluated on the test set, kept in the run's history, and its
+/// weights become the current ones (a run that switches backend goes on from them).
+async fn end_epoch(
+    state: &Shared,
+    plan: &mut Plan,
+    model: &Model,
+    progress: &Progress,
+    device: &Device,
+) -> Result<(), Text> {
+    let accuracy = report_evaluation(state, model, &plan.test, device).await?;
+    post(FromWorker::EpochDone {
+        epoch: progress.epoch,
+        test_accuracy: accuracy,
+    });
+    plan.history.epochs.push(EpochRecord {
+        train_loss: progress.epoch_loss,
+        train_accuracy: progress.epoch_accuracy,
+        test_accuracy: accuracy,
+    });
+    let bytes = weights::to_bytes_async(model, &plan.preset.config())
+        .await
+        .map_err(|e| e.to_string())?;
+    plan.initial = Some(bytes.clone());
+    let origin = Text::new("origin-trained").arg("epochs", progress.epoch);
+    adopt_weights(state, bytes, trained(plan, origin, Some(accuracy)));
+    Ok(())
+}
+
+/// A Stop: the weights so far become the current ones.
+async fn stop(state: &Shared, plan: &Plan, trainer: &Trainer, done: usize) -> Result<Text, Text> {
+    let bytes = weights::to_bytes_async(&trainer.model(), &plan.preset.config())
+        .await
+        .map_err(|e| e.to_string())?;
+    let origin = Text::new("origin-stopped").arg("epoch", done + 1);
+    adopt_weights(state, bytes, trained(plan, origin, None));
+    Ok(Text::new("stopped").arg("epochs", done))
 }
 
 /// What weights this run made are, with its history so far.
