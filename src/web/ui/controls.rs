@@ -8,7 +8,7 @@ use crate::model::Preset;
 use crate::web::protocol::{BackendChoice, Init, RunSettings, RunState, ToWorker, WeightsSource};
 
 use super::client;
-use super::state::Ui;
+use super::state::{DataStatus, Ui};
 use super::words::{say, t, tr};
 use crate::web::i18n::Text;
 use crate::web::js::cores;
@@ -183,25 +183,6 @@ fn Field(
 #[component]
 pub fn Controls(ui: Ui) -> impl IntoView {
     let form = Form::new();
-    let valid = move || form.settings().is_ok();
-    let has_mine = move || ui.my.digits.with(|d| !d.is_empty());
-    let data_ready = move || matches!(ui.data.get(), super::state::DataStatus::Ready { .. });
-    let start = move |_| {
-        if let Ok(settings) = form.settings() {
-            ui.reset_run();
-            let mine = (form.mine.get_untracked() && has_mine()).then(|| ui.my.as_set());
-            if mine.is_some() {
-                ui.fine_tune.set(None);
-            }
-            // The page's module trains on the CPU; a run that may use WebGPU waits for the GPU module.
-            let waiting = move || ui.data.set(super::state::DataStatus::Waiting);
-            client::start_run(
-                settings.backend,
-                ToWorker::Start { settings, mine },
-                waiting,
-            );
-        }
-    };
     let webgpu_note = move || match ui.webgpu.get() {
         Some(false) => t("no-webgpu"),
         _ => String::new(),
@@ -216,75 +197,111 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 <Field label="training-images" id="train-images" value=form.train_images mode="numeric" check=|t| TRAIN_IMAGES.parse(t).map(drop) />
                 <Field label="test-images" id="test-images" value=form.test_images mode="numeric" check=|t| TEST_IMAGES.parse(t).map(drop) />
                 <Field label="cpu-workers" id="threads" value=form.threads mode="numeric" check=|t| THREADS.parse(t).map(drop) />
-                <div class="field">
-                    <label for="preset">{tr!("model")}</label>
-                    <select id="preset" data-testid="preset" prop:value=move || form.preset.get() on:change=move |ev| form.preset.set(event_target_value(&ev))>
-                        {Preset::ALL
-                            .into_iter()
-                            .map(|preset| {
-                                let params = preset.config().num_params();
-                                view! { <option value=preset.name()>{tr!("preset-option", preset = preset.name(), params = params)}</option> }
-                            })
-                            .collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="backend">{tr!("backend")}</label>
-                    <select id="backend" data-testid="backend" prop:value=move || form.backend.get() on:change=move |ev| form.backend.set(event_target_value(&ev))>
-                        {BackendChoice::ALL
-                            .into_iter()
-                            .map(|choice| view! { <option value=choice.name()>{move || t(choice.label())}</option> })
-                            .collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="init">{tr!("start-from")}</label>
-                    <select id="init" data-testid="init" prop:value=move || form.init.get() on:change=move |ev| form.init.set(event_target_value(&ev))>
-                        <option value="random">{tr!("random-weights")}</option>
-                        <option value="current">{tr!("current-weights")}</option>
-                    </select>
-                </div>
-                <div class="field check">
-                    <input type="checkbox" id="augment" data-testid="augment" prop:checked=move || form.augment.get() on:change=move |ev| form.augment.set(event_target_checked(&ev)) />
-                    <label for="augment">{tr!("augment")}</label>
-                </div>
-                <div class="field check">
-                    <input type="checkbox" id="mine" data-testid="mine" disabled=move || !has_mine()
-                        prop:checked=move || form.mine.get() && has_mine() on:change=move |ev| form.mine.set(event_target_checked(&ev)) />
-                    <label for="mine">{tr!("mix-mine", count = ui.my.digits.with(Vec::len))}</label>
-                </div>
+                <Choices form=form ui=ui />
             </div>
             <p class="note">{webgpu_note}</p>
-            <div class="buttons">
-                <Show
-                    when=move || ui.training()
-                    fallback=move || view! {
-                        <button type="button" class="primary" data-testid="start" on:click=start disabled=move || !(valid() && data_ready())>
-                            {tr!("start")}
-                        </button>
-                    }
-                >
-                    <Show
-                        when=move || ui.run_state.get() == RunState::Paused
-                        fallback=|| view! { <button type="button" data-testid="pause" on:click=|_| client::send(ToWorker::Pause)>{tr!("pause")}</button> }
-                    >
-                        <button type="button" data-testid="resume" on:click=|_| client::send(ToWorker::Resume)>{tr!("resume")}</button>
-                    </Show>
-                    <button type="button" class="danger" data-testid="stop" on:click=|_| client::send(ToWorker::Stop)>{tr!("stop")}</button>
-                </Show>
-                <button type="button" data-testid="reset-pretrained" disabled=move || ui.training()
-                    on:click=|_| client::send(ToWorker::SetWeights(WeightsSource::Pretrained))>
-                    {tr!("reset-pretrained")}
-                </button>
-                <button type="button" data-testid="reset-random" disabled=move || ui.training()
-                    on:click=move |_| {
-                        let seed = seed(&form.seed.get()).unwrap_or(0);
-                        let preset = form.preset.get().parse().unwrap_or(Preset::Tutorial);
-                        client::send(ToWorker::SetWeights(WeightsSource::Random { preset, seed }))
-                    }>
-                    {tr!("reset-random")}
-                </button>
-            </div>
+            <RunButtons form=form ui=ui />
         </form>
+    }
+}
+
+/// The model, the backend, the starting weights, augmentation and My digits.
+#[component]
+fn Choices(form: Form, ui: Ui) -> impl IntoView {
+    let has_mine = move || ui.my.digits.with(|d| !d.is_empty());
+    view! {
+        <div class="field">
+            <label for="preset">{tr!("model")}</label>
+            <select id="preset" data-testid="preset" prop:value=move || form.preset.get() on:change=move |ev| form.preset.set(event_target_value(&ev))>
+                {Preset::ALL
+                    .into_iter()
+                    .map(|preset| {
+                        let params = preset.config().num_params();
+                        view! { <option value=preset.name()>{tr!("preset-option", preset = preset.name(), params = params)}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+        <div class="field">
+            <label for="backend">{tr!("backend")}</label>
+            <select id="backend" data-testid="backend" prop:value=move || form.backend.get() on:change=move |ev| form.backend.set(event_target_value(&ev))>
+                {BackendChoice::ALL
+                    .into_iter()
+                    .map(|choice| view! { <option value=choice.name()>{move || t(choice.label())}</option> })
+                    .collect_view()}
+            </select>
+        </div>
+        <div class="field">
+            <label for="init">{tr!("start-from")}</label>
+            <select id="init" data-testid="init" prop:value=move || form.init.get() on:change=move |ev| form.init.set(event_target_value(&ev))>
+                <option value="random">{tr!("random-weights")}</option>
+                <option value="current">{tr!("current-weights")}</option>
+            </select>
+        </div>
+        <div class="field check">
+            <input type="checkbox" id="augment" data-testid="augment" prop:checked=move || form.augment.get() on:change=move |ev| form.augment.set(event_target_checked(&ev)) />
+            <label for="augment">{tr!("augment")}</label>
+        </div>
+        <div class="field check">
+            <input type="checkbox" id="mine" data-testid="mine" disabled=move || !has_mine()
+                prop:checked=move || form.mine.get() && has_mine() on:change=move |ev| form.mine.set(event_target_checked(&ev)) />
+            <label for="mine">{tr!("mix-mine", count = ui.my.digits.with(Vec::len))}</label>
+        </div>
+    }
+}
+
+/// Start (or Pause, Resume and Stop during a run), and the two ways back to known weights.
+#[component]
+fn RunButtons(form: Form, ui: Ui) -> impl IntoView {
+    let valid = move || form.settings().is_ok();
+    let has_mine = move || ui.my.digits.with(|d| !d.is_empty());
+    let data_ready = move || matches!(ui.data.get(), DataStatus::Ready { .. });
+    let start = move |_| {
+        if let Ok(settings) = form.settings() {
+            ui.reset_run();
+            let mine = (form.mine.get_untracked() && has_mine()).then(|| ui.my.as_set());
+            if mine.is_some() {
+                ui.fine_tune.set(None);
+            }
+            // The page's module trains on the CPU; a run that may use WebGPU waits for the GPU module.
+            let waiting = move || ui.data.set(DataStatus::Waiting);
+            client::start_run(
+                settings.backend,
+                ToWorker::Start { settings, mine },
+                waiting,
+            );
+        }
+    };
+    view! {
+        <div class="buttons">
+            <Show
+                when=move || ui.training()
+                fallback=move || view! {
+                    <button type="button" class="primary" data-testid="start" on:click=start disabled=move || !(valid() && data_ready())>
+                        {tr!("start")}
+                    </button>
+                }
+            >
+                <Show
+                    when=move || ui.run_state.get() == RunState::Paused
+                    fallback=|| view! { <button type="button" data-testid="pause" on:click=|_| client::send(ToWorker::Pause)>{tr!("pause")}</button> }
+                >
+                    <button type="button" data-testid="resume" on:click=|_| client::send(ToWorker::Resume)>{tr!("resume")}</button>
+                </Show>
+                <button type="button" class="danger" data-testid="stop" on:click=|_| client::send(ToWorker::Stop)>{tr!("stop")}</button>
+            </Show>
+            <button type="button" data-testid="reset-pretrained" disabled=move || ui.training()
+                on:click=|_| client::send(ToWorker::SetWeights(WeightsSource::Pretrained))>
+                {tr!("reset-pretrained")}
+            </button>
+            <button type="button" data-testid="reset-random" disabled=move || ui.training()
+                on:click=move |_| {
+                    let seed = seed(&form.seed.get()).unwrap_or(0);
+                    let preset = form.preset.get().parse().unwrap_or(Preset::Tutorial);
+                    client::send(ToWorker::SetWeights(WeightsSource::Random { preset, seed }))
+                }>
+                {tr!("reset-random")}
+            </button>
+        </div>
     }
 }
