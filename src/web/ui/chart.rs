@@ -56,6 +56,32 @@ fn summary(title: &str, x_label: &str, all: &[Series]) -> String {
     }
 }
 
+/// The ranges a chart shows, `(x_min, x_max, y_min, y_max)`: `y_range` if fixed, else fitted to
+/// the data (from 0, unless `tight`).
+fn bounds(all: &[Series], y_range: Option<(f64, f64)>, tight: bool) -> (f64, f64, f64, f64) {
+    let pts = all.iter().flat_map(|s| s.points.iter());
+    let x_max = pts.clone().map(|p| p.0).fold(1.0f64, f64::max);
+    let x_min = match tight {
+        true => pts.clone().map(|p| p.0).fold(x_max, f64::min),
+        false => 0.0,
+    };
+    // One x value has no range: show it from 0.
+    let x_min = if x_min < x_max { x_min } else { 0.0 };
+    let (y0, y1) = y_range.unwrap_or_else(|| {
+        let max = pts.clone().map(|p| p.1).fold(f64::MIN, f64::max);
+        let min = pts.map(|p| p.1).fold(f64::MAX, f64::min);
+        let margin = if tight { 0.05 * (max - min) } else { 0.0 };
+        if max < min {
+            (0.0, 1.0)
+        } else if tight {
+            (min - margin, (max + margin).max(min + 1e-6))
+        } else {
+            (min.min(0.0), max.max(min + 1e-6))
+        }
+    });
+    (x_min, x_max, y0, y1)
+}
+
 #[component]
 pub fn Chart(
     /// The catalogue's message for the title.
@@ -71,31 +97,7 @@ pub fn Chart(
     x_label: &'static str,
     #[prop(into)] testid: String,
 ) -> impl IntoView {
-    let bounds = move || {
-        series.with(|all| {
-            let pts = all.iter().flat_map(|s| s.points.iter());
-            let x_max = pts.clone().map(|p| p.0).fold(1.0f64, f64::max);
-            let x_min = match tight {
-                true => pts.clone().map(|p| p.0).fold(x_max, f64::min),
-                false => 0.0,
-            };
-            // One x value has no range: show it from 0.
-            let x_min = if x_min < x_max { x_min } else { 0.0 };
-            let (y0, y1) = y_range.unwrap_or_else(|| {
-                let max = pts.clone().map(|p| p.1).fold(f64::MIN, f64::max);
-                let min = pts.map(|p| p.1).fold(f64::MAX, f64::min);
-                let margin = if tight { 0.05 * (max - min) } else { 0.0 };
-                if max < min {
-                    (0.0, 1.0)
-                } else if tight {
-                    (min - margin, (max + margin).max(min + 1e-6))
-                } else {
-                    (min.min(0.0), max.max(min + 1e-6))
-                }
-            });
-            (x_min, x_max, y0, y1)
-        })
-    };
+    let bounds = move || series.with(|all| bounds(all, y_range, tight));
     // Data to SVG coordinates.
     let project = move |points: &[(f64, f64)]| -> Vec<(f64, f64)> {
         let (x_min, x_max, y0, y1) = bounds();
