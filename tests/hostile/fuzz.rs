@@ -3,7 +3,7 @@
 //! Under `cargo test` each target replays its corpus (`__fuzz__/<target>/corpus`: crafted
 //! regressions and what longer runs found) and then random inputs for a few seconds
 //! (`BOLERO_RANDOM_TEST_TIME_MS` changes that). Coverage-guided runs of the same targets:
-//! `cargo xtask fuzz <target> <minutes>` (README, "Security and robustness").
+//! `cargo xtask fuzz <target> <minutes>` (docs/security.md).
 //!
 //! Every input runs under a memory budget and a time limit ([`within`]); a target fails on a
 //! panic, on a budget or time overrun, or when an accepted input does not behave (a model that

@@ -12,7 +12,7 @@ use crate::Result;
 use crate::files::{read, write};
 use crate::service_worker::integrity;
 
-/// The policy, less the inline scripts' hashes (README *Deploy* has it for hosts that send
+/// The policy, less the inline scripts' hashes (docs/deploy.md has it for hosts that send
 /// headers). Inline styles stay allowed: Leptos writes `style` attributes.
 pub const POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; \
 worker-src 'self' blob:; connect-src 'self'; img-src 'self' data: blob:; \

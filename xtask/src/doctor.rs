@@ -7,7 +7,7 @@ use crate::process::output;
 use crate::tools::{Need, TOOLS};
 use crate::{Result, root};
 
-/// Measured on the project's 2-core machine (README, *Quick start*), in seconds: a cold build
+/// Measured on the project's 2-core machine (docs/building.md), in seconds: a cold build
 /// of each kind on a fresh clone (trunk and wasm-bindgen compiled beside it) and a warm one
 /// (one line of `src/model.rs` changed).
 const REFERENCE: [(Kind, f64, f64); 2] = [(Kind::Dev, 773.0, 24.0), (Kind::Dist, 1525.0, 578.0)];

@@ -24,7 +24,7 @@ const COMPRESSIBLE: [&str; 8] = [
     "json",
 ];
 
-/// Brotli's quality and window (log2 bytes): the README's *Deploy* has what each quality costs
+/// Brotli's quality and window (log2 bytes): docs/deploy.md has what each quality costs
 /// and saves on the worker module. Only a changed file is compressed again (see [`precompress`]).
 const BROTLI_QUALITY: u32 = 11;
 const BROTLI_WINDOW: u32 = 24;

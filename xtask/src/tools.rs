@@ -170,7 +170,7 @@ fn pinned(program: &str, version: &str) -> std::result::Result<String, String> {
 /// trunk by `cargo install --locked`, built for a quick install: without default features (TLS
 /// for serving over https and downloading tools, and a check for updates, none of which an
 /// offline local server uses) and without its release profile's fat LTO and single codegen
-/// unit, because it only starts other programs and serves files (README *Quick start* has the
+/// unit, because it only starts other programs and serves files (docs/building.md has the
 /// install times).
 fn install_trunk() -> Result {
     let install = [

@@ -52,7 +52,7 @@ pub async fn webgpu() -> Result<Device, Text> {
         .graphics_api(WgpuBackend::WebGpu)
         // cubecl submits its queued kernels every `tasks_max` (default 32) and before each
         // upload; a training step is ~70 kernels and one batch upload, so with room for a
-        // whole step the upload's submit is the step's only one (README: WebGPU per step).
+        // whole step the upload's submit is the step's only one (docs/results.md, *WebGPU per step*).
         .tasks_max(TASKS_PER_SUBMIT)
         .init_async()
         .await
