@@ -3,6 +3,7 @@
 //! (`web-page`, `web-worker`), so the page links no training code and the worker no UI.
 
 pub mod envelope;
+mod errors;
 pub mod i18n;
 pub mod js;
 pub mod net;

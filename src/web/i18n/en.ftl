@@ -270,7 +270,6 @@ webgpu-failed = WebGPU failed ({ $detail }): training continues on the CPU from 
 webgpu-lost = WebGPU was lost
 stop-first = stop training before changing the weights
 nothing-to-export = there are no weights to export yet
-cannot-write-pth = cannot write the weights for PyTorch: { $detail }
 cannot-download = cannot download { $url }: { $why }
 no-answer = no answer in { $secs } s
 empty-response = { $url }: empty response
@@ -296,3 +295,15 @@ load-named = Load { $name }
 rename-named = Rename { $name }
 delete-named = Delete { $name }
 compare-named = Compare { $name }
+
+## The core's errors (src/web/errors.rs); $problem and $detail are the core's own words
+weights-refused = { $file } cannot be used as weights: { $problem }
+data-refused = { $file } cannot be read as MNIST data: { $problem }
+cannot-encode = cannot write the weights: { $detail }
+train-invalid = invalid training settings: { $detail }
+train-no-data = the training set is empty
+train-diverged = the loss became { $value } at epoch { $epoch }, step { $step }: training stopped (try a lower learning rate)
+device-read-failed = reading results from the device failed: { $detail }
+bad-share = a share of a batch to compute is malformed: { $detail }
+eval-empty = there are no digits to evaluate on
+eval-not-finite = the model's outputs are not finite numbers (NaN or infinity): these weights cannot classify

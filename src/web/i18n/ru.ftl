@@ -322,7 +322,6 @@ webgpu-failed = Сбой WebGPU ({ $detail }): обучение продолжа
 webgpu-lost = WebGPU потерян
 stop-first = остановите обучение, прежде чем менять веса
 nothing-to-export = экспортировать пока нечего: весов нет
-cannot-write-pth = не удалось записать веса для PyTorch: { $detail }
 cannot-download = не удалось скачать { $url }: { $why }
 no-answer = нет ответа за { $secs } с
 empty-response = { $url }: пустой ответ
@@ -352,3 +351,15 @@ load-named = Загрузить { $name }
 rename-named = Переименовать { $name }
 delete-named = Удалить { $name }
 compare-named = Сравнить { $name }
+
+## The core's errors (src/web/errors.rs); $problem and $detail are the core's own words
+weights-refused = { $file } нельзя использовать как веса: { $problem }
+data-refused = { $file } не читается как данные MNIST: { $problem }
+cannot-encode = не удаётся записать веса: { $detail }
+train-invalid = неверные настройки обучения: { $detail }
+train-no-data = обучающая выборка пуста
+train-diverged = функция потерь стала равна { $value } на эпохе { $epoch }, шаге { $step }: обучение остановлено (попробуйте меньшую скорость обучения)
+device-read-failed = не удалось прочитать результаты с устройства: { $detail }
+bad-share = часть пакета для вычисления повреждена: { $detail }
+eval-empty = нет цифр для оценки
+eval-not-finite = выходы модели — не конечные числа (NaN или бесконечность): эти веса не могут распознавать цифры

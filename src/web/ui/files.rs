@@ -33,7 +33,7 @@ pub fn FilesPanel(ui: Ui) -> impl IntoView {
                 file: name,
                 problem: Problem::TooLarge(file.size() as usize),
             };
-            ui.file_message.set(Some(too_large.to_string().into()));
+            ui.file_message.set(Some(too_large.into()));
             return;
         }
         leptos::task::spawn_local(async move {

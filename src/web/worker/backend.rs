@@ -98,14 +98,13 @@ async fn ms_per_step(device: &Device, data: &Arc<Split>, batch_size: usize) -> R
         subset,
         config,
         &device.clone().autodiff(),
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     for _ in 0..WARMUP {
-        trainer.step().await.map_err(|e| e.to_string())?;
+        trainer.step().await?;
     }
     let start = now_ms();
     for _ in 0..TIMED {
-        trainer.step().await.map_err(|e| e.to_string())?;
+        trainer.step().await?;
     }
     Ok((now_ms() - start) / TIMED as f64)
 }

@@ -33,11 +33,8 @@ pub async fn evaluate_digits(state: Shared, set: DigitSet) {
             .ok_or(Text::new("no-weights"))?
             .0;
         let device = Device::flex();
-        let (_, model) =
-            weights::load_any("the current weights", &bytes, &device).map_err(|e| e.to_string())?;
-        let eval = evaluate(&model, &set, &device)
-            .await
-            .map_err(|e| e.to_string())?;
+        let (_, model) = weights::load_any("the current weights", &bytes, &device)?;
+        let eval = evaluate(&model, &set, &device).await?;
         Ok::<_, Text>(report_of(&eval))
     }
     .await;
@@ -83,7 +80,7 @@ pub fn import_digits(files: Vec<(String, Bytes)>) {
                     .arg("file", e.file)
                     .arg("count", count)
                     .arg("max", max),
-                _ => Text::from(e.to_string()),
+                _ => e.into(),
             },
         )
     });
@@ -126,7 +123,7 @@ async fn scores(model: &Model, held_out: &Split, test: &Split) -> Result<Scores,
         evaluate(model, set, &device)
             .await
             .map(|e| e.accuracy())
-            .map_err(|e| e.to_string())
+            .map_err(Text::from)
     };
     Ok(Scores {
         held_out: match held_out.is_empty() {
@@ -144,8 +141,7 @@ pub async fn scores_before(
     held_out: &Split,
     test: &Split,
 ) -> Result<Scores, Text> {
-    let model = weights::start(&preset.config(), initial, seed, &Device::flex())
-        .map_err(|e| e.to_string())?;
+    let model = weights::start(&preset.config(), initial, seed, &Device::flex())?;
     scores(&model, held_out, test).await
 }
 
@@ -153,8 +149,7 @@ pub async fn scores_before(
 /// which a saved model keeps) before the run is said to be finished.
 pub async fn score_after(state: &Shared, held_out: &Split, test: &Split) -> Result<(), Text> {
     let (bytes, mut info) = state.borrow().weights.clone().ok_or("no weights")?;
-    let model =
-        inference::load(info.preset, "the current weights", &bytes).map_err(|e| e.to_string())?;
+    let model = inference::load(info.preset, "the current weights", &bytes)?;
     let after = scores(&model, held_out, test).await?;
     if let Some(fine_tune) = info.history.as_mut().and_then(|h| h.fine_tune.as_mut()) {
         fine_tune.after = Some(after);

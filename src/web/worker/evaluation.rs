@@ -38,8 +38,7 @@ async fn evaluate_weights(state: &Shared, test_images: usize) -> Result<(), Text
         (test, bytes)
     };
     let device = Device::flex();
-    let (_, model) =
-        weights::load_any("the current weights", &bytes, &device).map_err(|e| e.to_string())?;
+    let (_, model) = weights::load_any("the current weights", &bytes, &device)?;
     let test = Arc::new(test.take(test_images));
     report_evaluation(state, &model, &test, &device).await?;
     Ok(())
@@ -53,9 +52,7 @@ pub async fn report_evaluation(
     device: &Device,
 ) -> Result<f64, Text> {
     // Yielding between batches answers Pause, Stop and the UI's pings during a long evaluation.
-    let eval = evaluate_pausing(model, test, device, async || yield_now().await)
-        .await
-        .map_err(|e| e.to_string())?;
+    let eval = evaluate_pausing(model, test, device, async || yield_now().await).await?;
     let report = report_of(&eval);
     let pixels: Vec<u8> = report
         .misses

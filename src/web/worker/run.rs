@@ -118,7 +118,7 @@ fn plan(state: &Shared, settings: &RunSettings, mine: Option<&DigitSet>) -> Resu
         seed: settings.seed,
         ..TrainConfig::default()
     };
-    train_config.validate().map_err(|e| e.to_string())?;
+    train_config.validate()?;
     if settings.train_images == 0 || settings.test_images == 0 {
         return Err("use at least one training and one test image".into());
     }
@@ -234,7 +234,7 @@ async fn train_on(
             Err(TrainError::Read(e)) if backend == Backend::WebGpu => {
                 return Ok(Ended::GpuLost(e.to_string()));
             }
-            Err(e) => return Err(e.to_string().into()),
+            Err(e) => return Err(e.into()),
         }
         if trainer.threads_per_batch() != workers {
             workers = trainer.threads_per_batch();
@@ -265,14 +265,12 @@ async fn trainer(
         plan.initial.as_deref(),
         plan.train_config.seed,
         &train_device,
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     let config = TrainConfig {
         epochs,
         ..plan.train_config.clone()
     };
-    let mut trainer = Trainer::new(model, plan.train.clone(), config, &train_device)
-        .map_err(|e| e.to_string())?;
+    let mut trainer = Trainer::new(model, plan.train.clone(), config, &train_device)?;
     if plan.history.settings.autodiff {
         trainer.use_autodiff();
     }
@@ -302,9 +300,7 @@ async fn end_epoch(
         train_accuracy: progress.epoch_accuracy,
         test_accuracy: accuracy,
     });
-    let bytes = weights::to_bytes_async(model, &plan.preset.config())
-        .await
-        .map_err(|e| e.to_string())?;
+    let bytes = weights::to_bytes_async(model, &plan.preset.config()).await?;
     plan.initial = Some(bytes.clone());
     let origin = Text::new("origin-trained").arg("epochs", progress.epoch);
     adopt_weights(state, bytes, trained(plan, origin, Some(accuracy)));
@@ -313,9 +309,7 @@ async fn end_epoch(
 
 /// A Stop: the weights so far become the current ones.
 async fn stop(state: &Shared, plan: &Plan, trainer: &Trainer, done: usize) -> Result<Text, Text> {
-    let bytes = weights::to_bytes_async(&trainer.model(), &plan.preset.config())
-        .await
-        .map_err(|e| e.to_string())?;
+    let bytes = weights::to_bytes_async(&trainer.model(), &plan.preset.config()).await?;
     let origin = Text::new("origin-stopped").arg("epoch", done + 1);
     adopt_weights(state, bytes, trained(plan, origin, None));
     Ok(Text::new("stopped").arg("epochs", done))

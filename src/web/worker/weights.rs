@@ -19,9 +19,8 @@ pub async fn set_weights(state: Shared, source: WeightsSource) {
     let uploaded = matches!(source, WeightsSource::File { .. });
     let device = Device::flex();
     // A weights file (fetched or uploaded) fits whichever preset its shapes say.
-    let load = |name: &str, bytes: &[u8]| {
-        weights::load_any(name, bytes, &device).map_err(|e| e.to_string())
-    };
+    let load =
+        |name: &str, bytes: &[u8]| weights::load_any(name, bytes, &device).map_err(Text::from);
     let result: Result<(Vec<u8>, WeightsInfo), Text> = async {
         let (preset, model, origin) = match source {
             WeightsSource::Pretrained => {
@@ -45,10 +44,7 @@ pub async fn set_weights(state: Shared, source: WeightsSource) {
             }
         };
         // Re-encoded, so what the UI keeps and saves is always a burn record.
-        Ok((
-            weights::to_bytes(&model).map_err(|e| e.to_string())?,
-            info(preset, origin, None),
-        ))
+        Ok((weights::to_bytes(&model)?, info(preset, origin, None)))
     }
     .await;
     match result {
@@ -67,15 +63,13 @@ pub fn export_pth(state: &Shared) {
         });
     };
     let written = inference::load(info.preset, "the current weights", &bytes)
-        .map_err(|e| e.to_string())
-        .and_then(|model| weights::to_pth(&model).map_err(|e| e.to_string()));
+        .map_err(Text::from)
+        .and_then(|model| weights::to_pth(&model).map_err(Text::from));
     match written {
         Ok(pth) => post(FromWorker::Pth {
             preset: info.preset,
             file: Bytes::copy(&pth),
         }),
-        Err(e) => post(FromWorker::Error {
-            message: Text::new("cannot-write-pth").arg("detail", e),
-        }),
+        Err(message) => post(FromWorker::Error { message }),
     }
 }
