@@ -76,10 +76,7 @@ pub fn run(args: Args) -> Result<()> {
     // The CPU rows: burn's autodiff on burn-flex (the reference; flex parallelises single
     // operations with rayon, so it runs inside a one-thread pool), then the written-out CPU
     // kernels (src/train/cpu.rs) on one thread and with each batch shared by every thread.
-    let one_thread = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .map_err(|e| e.to_string())?;
+    let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
     let cpu = |path, threads| bench_device(DeviceArg::Cpu, path, threads, &args, &mnist);
     add(one_thread.install(|| cpu(Path::Autodiff, 1))?);
     add(one_thread.install(|| cpu(Path::Kernels, 1))?);
@@ -145,15 +142,14 @@ fn bench_device(
         threads,
         ..TrainConfig::default()
     };
-    let mut trainer = Trainer::from_scratch(&ModelConfig::TUTORIAL, subset, config, &train_device)
-        .map_err(|e| e.to_string())?;
+    let mut trainer = Trainer::from_scratch(&ModelConfig::TUTORIAL, subset, config, &train_device)?;
     if path == Path::Autodiff {
         trainer.use_autodiff();
     }
     let mut started = None;
     let mut steps = 0;
     while !trainer.is_finished() {
-        let report = pollster::block_on(trainer.step()).map_err(|e| e.to_string())?;
+        let report = pollster::block_on(trainer.step())?;
         match started {
             Some(_) => steps += 1,
             None if report.is_some() => started = Some(Instant::now()),
@@ -168,13 +164,13 @@ fn bench_device(
 
     let model = trainer.model();
     let one = || images_tensor(pixels(&mnist.test, &[0], None), &device);
-    pollster::block_on(probabilities(&model, one())).map_err(|e| e.to_string())?;
+    pollster::block_on(probabilities(&model, one()))?;
     let mut times: Vec<f64> = (0..args.runs)
         .map(|_| {
             let t = Instant::now();
             pollster::block_on(probabilities(&model, one()))
                 .map(|_| t.elapsed().as_secs_f64() * 1e3)
-                .map_err(|e| e.to_string())
+                .map_err(anyhow::Error::from)
         })
         .collect::<Result<_>>()?;
     times.sort_by(f64::total_cmp);

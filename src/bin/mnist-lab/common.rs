@@ -12,7 +12,7 @@ use mnist_lab::data::{Mnist, Split};
 use mnist_lab::eval::{Evaluation, evaluate};
 use mnist_lab::model::Model;
 
-pub type Result<T> = std::result::Result<T, String>;
+pub type Result<T> = anyhow::Result<T>;
 
 /// The weights shipped for the web app, which `predict` uses by default.
 pub const PRETRAINED: &str = "public/weights/tutorial.bpk";
@@ -32,9 +32,9 @@ impl DeviceArg {
             #[cfg(feature = "wgpu")]
             DeviceArg::Wgpu => Ok(Device::wgpu(DeviceKind::DefaultDevice)),
             #[cfg(not(feature = "wgpu"))]
-            DeviceArg::Wgpu => {
-                Err("this build has no wgpu backend: rebuild with `--features wgpu`".into())
-            }
+            DeviceArg::Wgpu => Err(anyhow::anyhow!(
+                "this build has no wgpu backend: rebuild with `--features wgpu`"
+            )),
         }
     }
 
@@ -100,7 +100,7 @@ pub fn load_mnist(dir: Option<&Path>) -> Result<Mnist> {
         Some(dir) => Mnist::load(dir),
         None => Mnist::load_verified(&project_path("public/mnist")),
     }
-    .map_err(|e| e.to_string())
+    .map_err(anyhow::Error::from)
 }
 
 /// The digits `eval --data DIR` evaluates on: MNIST's test set where `dir` holds the four
@@ -108,7 +108,7 @@ pub fn load_mnist(dir: Option<&Path>) -> Result<Mnist> {
 pub fn load_test_set(dir: Option<&Path>) -> Result<(String, Split)> {
     match dir {
         Some(dir) if !FILES.iter().all(|f| dir.join(f).exists()) => {
-            let set = load_set(dir).map_err(|e| e.to_string())?;
+            let set = load_set(dir)?;
             Ok((format!("the digits in {}", dir.display()), set))
         }
         _ => Ok(("the MNIST test set".into(), load_mnist(dir)?.test)),
@@ -116,5 +116,5 @@ pub fn load_test_set(dir: Option<&Path>) -> Result<(String, Split)> {
 }
 
 pub fn evaluate_on(model: &Model, test: &Split, device: &Device) -> Result<Evaluation> {
-    pollster::block_on(evaluate(model, test, device)).map_err(|e| e.to_string())
+    pollster::block_on(evaluate(model, test, device)).map_err(anyhow::Error::from)
 }

@@ -25,7 +25,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let device = args.device.device()?;
-    let (preset, model) = weights::load_file(&args.weights, &device).map_err(|e| e.to_string())?;
+    let (preset, model) = weights::load_file(&args.weights, &device)?;
     let (what, test) = load_test_set(args.data.as_deref())?;
     let eval = evaluate_on(&model, &test, &device)?;
 

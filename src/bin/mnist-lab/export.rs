@@ -16,9 +16,8 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let (preset, model) = weights::load_file(&args.weights, &burn::prelude::Device::flex())
-        .map_err(|e| e.to_string())?;
-    weights::save_file(&model, &args.out).map_err(|e| e.to_string())?;
+    let (preset, model) = weights::load_file(&args.weights, &burn::prelude::Device::flex())?;
+    weights::save_file(&model, &args.out)?;
     println!(
         "Wrote the {preset} model's weights from {} to {}",
         args.weights.display(),

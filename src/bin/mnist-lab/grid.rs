@@ -53,11 +53,11 @@ struct Run {
 fn parse_channels(s: &str) -> Result<(usize, usize)> {
     let (a, b) = s
         .split_once('x')
-        .ok_or_else(|| format!("channels `{s}`: expected like 8x16"))?;
+        .ok_or_else(|| anyhow::anyhow!("channels `{s}`: expected like 8x16"))?;
     let parse = |v: &str| v.trim().parse::<usize>().ok().filter(|&n| n > 0);
     parse(a)
         .zip(parse(b))
-        .ok_or_else(|| format!("channels `{s}`: expected two positive numbers like 8x16"))
+        .ok_or_else(|| anyhow::anyhow!("channels `{s}`: expected two positive numbers like 8x16"))
 }
 
 pub fn run(args: Args) -> Result<()> {
@@ -108,14 +108,14 @@ pub fn run(args: Args) -> Result<()> {
 /// `--validation` images, held out to rank the runs.
 fn hold_out(args: &Args, train: Split) -> Result<(Arc<Split>, Split)> {
     if args.validation == 0 {
-        return Err("--validation must be at least 1 image".into());
+        anyhow::bail!("--validation must be at least 1 image");
     }
     let split_at = train
         .len()
         .checked_sub(args.validation)
         .filter(|&n| n > 0)
         .ok_or_else(|| {
-            format!(
+            anyhow::anyhow!(
                 "the training set has {} images: too few to hold {} out for validation and train on the rest (lower --validation)",
                 train.len(),
                 args.validation
@@ -144,13 +144,11 @@ fn train_one(
     let (lr, batch) = (config.learning_rate, config.batch_size);
     let started = Instant::now();
     let mut trainer =
-        Trainer::from_scratch(&model, train.clone(), config, &device.clone().autodiff())
-            .map_err(|e| e.to_string())?;
+        Trainer::from_scratch(&model, train.clone(), config, &device.clone().autodiff())?;
     while !trainer.is_finished() {
-        pollster::block_on(trainer.step()).map_err(|e| e.to_string())?;
+        pollster::block_on(trainer.step())?;
     }
-    let eval = pollster::block_on(evaluate(&trainer.model(), validation, device))
-        .map_err(|e| e.to_string())?;
+    let eval = pollster::block_on(evaluate(&trainer.model(), validation, device))?;
     Ok(Run {
         lr,
         batch,

@@ -29,7 +29,7 @@ const MAX_FILE_BYTES: u64 = 256 << 20;
 pub fn run(args: Args) -> Result<()> {
     let device = Device::flex();
     let path = args.weights.unwrap_or_else(|| project_path(PRETRAINED));
-    let (_, model) = weights::load_file(&path, &device).map_err(|e| e.to_string())?;
+    let (_, model) = weights::load_file(&path, &device)?;
     let mut failed = false;
     for image in &args.images {
         match classify(&model, image) {
@@ -56,7 +56,7 @@ pub fn run(args: Args) -> Result<()> {
         }
     }
     if failed {
-        Err("some images could not be read".into())
+        Err(anyhow::anyhow!("some images could not be read"))
     } else {
         Ok(())
     }
@@ -68,22 +68,20 @@ fn classify(model: &mnist_lab::model::Model, path: &Path) -> Result<Option<Readi
     let digit = match to_mnist(img.as_raw(), w, h, PixelFormat::Rgba) {
         Ok(d) => d,
         Err(PreprocessError::NothingDrawn) => return Ok(None),
-        Err(e) => return Err(e.to_string()),
+        Err(e) => return Err(e.into()),
     };
-    let reading = pollster::block_on(inference::read(model, &digit)).map_err(|e| e.to_string())?;
+    let reading = pollster::block_on(inference::read(model, &digit))?;
     Ok(Some(reading))
 }
 
 /// Decodes a picture whose header declares at most [`picture::MAX_PIXELS`], with the decoder
 /// held to that budget too: a small file cannot make it allocate gigabytes.
 fn open(path: &Path) -> Result<DynamicImage> {
-    let bytes = read_capped(path, MAX_FILE_BYTES).map_err(|e| e.to_string())?;
-    picture::check(&bytes[..bytes.len().min(picture::HEADER_BYTES)]).map_err(|e| e.to_string())?;
-    let mut reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| e.to_string())?;
+    let bytes = read_capped(path, MAX_FILE_BYTES)?;
+    picture::check(&bytes[..bytes.len().min(picture::HEADER_BYTES)])?;
+    let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format()?;
     let mut limits = Limits::default();
     limits.max_alloc = Some(4 * picture::MAX_PIXELS);
     reader.limits(limits);
-    reader.decode().map_err(|e| e.to_string())
+    reader.decode().map_err(anyhow::Error::from)
 }

@@ -62,7 +62,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     // Minutes of training must not end in "cannot write the file".
-    weights::check_writable(&args.out).map_err(|e| e.to_string())?;
+    weights::check_writable(&args.out)?;
     let mnist = load_mnist(args.data.as_deref())?;
     let device = args.device.device()?;
     let train = Arc::new(training_set(&args, mnist.train)?);
@@ -86,7 +86,7 @@ pub fn run(args: Args) -> Result<()> {
         if args.augment { ", augmented" } else { "" },
     );
     train_with_progress(&mut trainer, &mnist.test, &device)?;
-    weights::save_file(&trainer.model(), &args.out).map_err(|e| e.to_string())?;
+    weights::save_file(&trainer.model(), &args.out)?;
     println!("Saved weights to {}", args.out.display());
     Ok(())
 }
@@ -100,7 +100,7 @@ fn training_set(args: &Args, mnist: Split) -> Result<Split> {
     let Some(dir) = &args.extra else {
         return Ok(train);
     };
-    let extra = load_set(dir).map_err(|e| e.to_string())?;
+    let extra = load_set(dir)?;
     let mnist_len = train.len();
     let copies = args
         .extra_copies
@@ -135,7 +135,7 @@ fn settings(args: &Args) -> TrainConfig {
 fn start(args: &Args, train: Arc<Split>, config: TrainConfig, device: &Device) -> Result<Trainer> {
     let trainer = match &args.init {
         Some(path) => {
-            let (found, model) = weights::load_file(path, device).map_err(|e| e.to_string())?;
+            let (found, model) = weights::load_file(path, device)?;
             if found != args.preset {
                 eprintln!(
                     "note: {} holds a {found} model; training that",
@@ -146,7 +146,7 @@ fn start(args: &Args, train: Arc<Split>, config: TrainConfig, device: &Device) -
         }
         None => Trainer::from_scratch(&args.preset.config(), train, config, device),
     };
-    trainer.map_err(|e| e.to_string())
+    trainer.map_err(anyhow::Error::from)
 }
 
 /// Trains to the end with a progress bar per epoch, and the test accuracy after each.
@@ -161,7 +161,7 @@ fn train_with_progress(trainer: &mut Trainer, test: &Split, device: &Device) -> 
         let pb = bar.get_or_insert_with(|| {
             ProgressBar::new(trainer.steps_per_epoch() as u64).with_style(style.clone())
         });
-        let Some(p) = pollster::block_on(trainer.step()).map_err(|e| e.to_string())? else {
+        let Some(p) = pollster::block_on(trainer.step())? else {
             continue;
         };
         pb.set_prefix(format!("{}/{}", p.epoch, p.epochs));
