@@ -16,17 +16,18 @@ use crate::web::protocol::{BackendChoice, FromWorker};
 
 use super::state::post;
 
+/// What a run trains on (named apart from burn's `Backend` trait, which this is not).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
+pub enum Hardware {
     WebGpu,
     Cpu,
 }
 
-impl Backend {
+impl Hardware {
     pub fn name(self) -> &'static str {
         match self {
-            Backend::WebGpu => "WebGPU",
-            Backend::Cpu => "CPU (wasm)",
+            Hardware::WebGpu => "WebGPU",
+            Hardware::Cpu => "CPU (wasm)",
         }
     }
 }
@@ -74,10 +75,10 @@ pub async fn webgpu() -> Result<Device, Text> {
     }
 }
 
-pub async fn device(backend: Backend) -> Result<Device, Text> {
+pub async fn device(backend: Hardware) -> Result<Device, Text> {
     match backend {
-        Backend::WebGpu => webgpu().await,
-        Backend::Cpu => Ok(Device::flex()),
+        Hardware::WebGpu => webgpu().await,
+        Hardware::Cpu => Ok(Device::flex()),
     }
 }
 
@@ -127,29 +128,29 @@ pub async fn choose(
     choice: BackendChoice,
     data: &Arc<Split>,
     batch_size: usize,
-) -> (Backend, Text) {
+) -> (Hardware, Text) {
     let timed = |id: &str, faster: f64, slower: f64| {
         Text::new(id)
             .arg("faster", faster.round())
             .arg("slower", slower.round())
     };
     match choice {
-        BackendChoice::Cpu => (Backend::Cpu, Text::new("chosen-by-you")),
+        BackendChoice::Cpu => (Hardware::Cpu, Text::new("chosen-by-you")),
         BackendChoice::WebGpu => match gpu_work(webgpu()).await {
-            Ok(_) => (Backend::WebGpu, Text::new("chosen-by-you")),
-            Err(e) => (Backend::Cpu, Text::new("cpu-instead").arg("why", e)),
+            Ok(_) => (Hardware::WebGpu, Text::new("chosen-by-you")),
+            Err(e) => (Hardware::Cpu, Text::new("cpu-instead").arg("why", e)),
         },
         BackendChoice::Auto => {
             let gpu = match gpu_work(webgpu()).await {
                 Ok(device) => gpu_work(ms_per_step(&device, data, batch_size)).await,
-                Err(e) => return (Backend::Cpu, Text::new("auto").arg("why", e)),
+                Err(e) => return (Hardware::Cpu, Text::new("auto").arg("why", e)),
             };
             let cpu = ms_per_step(&Device::flex(), data, batch_size).await;
             match (gpu, cpu) {
-                (Ok(g), Ok(c)) if g < c => (Backend::WebGpu, timed("auto-webgpu-faster", g, c)),
-                (Ok(g), Ok(c)) => (Backend::Cpu, timed("auto-cpu-faster", c, g)),
-                (Err(e), _) => (Backend::Cpu, Text::new("auto-webgpu-failed").arg("why", e)),
-                (Ok(_), Err(e)) => (Backend::WebGpu, Text::new("auto-cpu-failed").arg("why", e)),
+                (Ok(g), Ok(c)) if g < c => (Hardware::WebGpu, timed("auto-webgpu-faster", g, c)),
+                (Ok(g), Ok(c)) => (Hardware::Cpu, timed("auto-cpu-faster", c, g)),
+                (Err(e), _) => (Hardware::Cpu, Text::new("auto-webgpu-failed").arg("why", e)),
+                (Ok(_), Err(e)) => (Hardware::WebGpu, Text::new("auto-cpu-failed").arg("why", e)),
             }
         }
     }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use burn::prelude::Device;
 
-use super::backend::{self, Backend};
+use super::backend::{self, Hardware};
 use super::digits;
 use super::evaluation::report_evaluation;
 use super::helpers::WorkerHelpers;
@@ -165,7 +165,7 @@ fn plan(state: &Shared, settings: &RunSettings, mine: Option<&DigitSet>) -> Resu
 async fn train(
     state: &Shared,
     mut plan: Plan,
-    mut backend: Backend,
+    mut backend: Hardware,
     mut reason: Text,
 ) -> Result<Text, Text> {
     // Epochs completed in this run, on any backend.
@@ -176,7 +176,7 @@ async fn train(
             Ended::GpuLost(detail) => {
                 let message = Text::new("webgpu-failed").arg("detail", detail);
                 post(FromWorker::Notice { message });
-                backend = Backend::Cpu;
+                backend = Hardware::Cpu;
                 reason = Text::new("webgpu-lost");
             }
         }
@@ -196,7 +196,7 @@ enum Ended {
 async fn train_on(
     state: &Shared,
     plan: &mut Plan,
-    (backend, reason): (Backend, Text),
+    (backend, reason): (Hardware, Text),
     done: &mut usize,
 ) -> Result<Ended, Text> {
     let total_epochs = plan.train_config.epochs;
@@ -204,7 +204,7 @@ async fn train_on(
     let offset = *done;
     let seconds_before = plan.history.seconds;
     let device = backend::device(backend).await?;
-    backend::patience(backend == Backend::WebGpu);
+    backend::patience(backend == Hardware::WebGpu);
     let mut trainer = trainer(plan, backend, total_epochs - offset, &device).await?;
     post(FromWorker::Backend {
         name: backend.name().into(),
@@ -231,7 +231,7 @@ async fn train_on(
                 }
             }
             Ok(None) => {}
-            Err(TrainError::Read(e)) if backend == Backend::WebGpu => {
+            Err(TrainError::Read(e)) if backend == Hardware::WebGpu => {
                 return Ok(Ended::GpuLost(e.to_string()));
             }
             Err(e) => return Err(e.into()),
@@ -255,7 +255,7 @@ async fn train_on(
 /// helper workers on the CPU (a GPU has its own parallelism).
 async fn trainer(
     plan: &Plan,
-    backend: Backend,
+    backend: Hardware,
     epochs: usize,
     device: &Device,
 ) -> Result<Trainer, Text> {
@@ -274,7 +274,7 @@ async fn trainer(
     if plan.history.settings.autodiff {
         trainer.use_autodiff();
     }
-    if backend == Backend::Cpu && plan.threads > 1 {
+    if backend == Hardware::Cpu && plan.threads > 1 {
         let helpers = WorkerHelpers::start(plan.threads - 1, plan.preset).await;
         trainer.set_helpers(Box::new(helpers));
     }
