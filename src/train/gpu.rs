@@ -2,8 +2,8 @@
 //! hits and gradients from the parameters, images and labels, with no autodiff graph.
 //!
 //! burn's autodiff runs each operation and each of its derivatives as kernels of their own —
-//! 76 dispatches per step on WebGPU even with its fusion, and on a real GPU each dispatch costs
-//! more than this model's arithmetic. Here each layer's forward pass is one kernel with its ReLU
+//! dozens of dispatches per step on WebGPU even with its fusion (docs/results.md), and on a real
+//! GPU each dispatch costs more than this model's arithmetic. Here each layer's forward pass is one kernel with its ReLU
 //! and pooling, and each backward pass one or two ([`kernels`]), plugged into burn as a backend
 //! extension so burn keeps the model, the optimizer, evaluation and the data's uploads. The
 //! gradients equal the CPU kernels' and autodiff's up to float rounding (tests/training.rs with

@@ -170,8 +170,8 @@ fn on_threads<S: Send, R: Send>(shares: Vec<S>, work: impl Fn(S) -> R + Sync) ->
 }
 
 /// Threads take shares of at least this many images: a smaller share costs more in
-/// per-operation overhead than its thread gains (on a 16-core machine, 16 threads of ~4 images
-/// trained at 0.73× the speed of burn-flex parallelising each operation by itself).
+/// per-operation overhead than its thread gains (on a 16-core machine, 16 shares of ~4 images
+/// trained slower than burn-flex parallelising each operation by itself: docs/results.md).
 const MIN_SHARE: usize = 16;
 
 /// How many threads (or helpers) can share a batch of `n` images.

@@ -112,8 +112,8 @@ const NATIVE_TESTS: [&str; 6] = [
 
 /// Native tests, then the browser suite on `dist/`. One after the other: on 2 cores, running
 /// the native tests beside the release build of the modules (and the modules beside each
-/// other) made a cold run slower, 37.4 → 37.9 min, by delaying the worker module, the longest
-/// chain (docs/building.md).
+/// other) made a cold run slower by delaying the worker module, the longest chain
+/// (docs/building.md).
 fn test() -> Result {
     let root = root();
     process::run("cargo", &NATIVE_TESTS, &root)?;
