@@ -6,6 +6,7 @@ pub mod envelope;
 mod errors;
 pub mod i18n;
 pub mod js;
+pub mod link;
 pub mod net;
 pub mod protocol;
 #[cfg(feature = "web-page")]

@@ -16,11 +16,11 @@ use std::rc::Rc;
 use js_sys::Array;
 use leptos::prelude::set_interval;
 use wasm_bindgen::prelude::*;
-use web_sys::{MessageEvent, Worker};
 
 use crate::web::envelope::{pack, unpack};
 use crate::web::i18n::Text;
-use crate::web::js::{Module, describe, now_ms, start_worker, webgpu_adapter};
+use crate::web::js::{Module, describe, now_ms, webgpu_adapter};
+use crate::web::link::WorkerHandle;
 use crate::web::protocol::{BUILD, BackendChoice, FromWorker, ToWorker};
 
 /// How often a running worker is asked whether it is alive.
@@ -48,7 +48,7 @@ type OnMessage = Rc<dyn Fn(FromWorker)>;
 type OnDeath = Rc<dyn Fn(Death)>;
 
 struct Channel {
-    worker: Worker,
+    worker: WorkerHandle,
     module: Module,
     /// Counts workers started; events carry the generation of the worker that sent them.
     generation: u32,
@@ -86,30 +86,17 @@ pub fn base_url() -> String {
         .unwrap_or_default()
 }
 
-/// A worker on `module`, or why none can start (a host's content security policy, a sandboxed
-/// frame, a browser without workers).
-fn new_worker(generation: u32, module: Module) -> Result<Worker, String> {
-    let worker = start_worker(module, &base_url()).map_err(|e| describe(&e))?;
-    let on_message =
-        Closure::<dyn Fn(MessageEvent)>::new(move |event: MessageEvent| {
-            match unpack::<FromWorker>(event.data()) {
-                Ok(msg) => receive(generation, msg),
-                Err(e) => web_sys::console::warn_1(&e.into()),
-            }
-        });
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    on_message.forget();
-    let on_error =
-        Closure::<dyn Fn(web_sys::ErrorEvent)>::new(move |event: web_sys::ErrorEvent| {
-            // Handled here (the page replaces the worker), so not reported as uncaught.
-            event.prevent_default();
-            let message = event.message();
-            web_sys::console::warn_1(&format!("the training worker crashed: {message}").into());
-            died(generation, Death::Crashed(message));
-        });
-    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    on_error.forget();
-    Ok(worker)
+/// A worker on `module`, or why none can start.
+fn new_worker(generation: u32, module: Module) -> Result<WorkerHandle, String> {
+    let on_message = move |data: JsValue| match unpack::<FromWorker>(data) {
+        Ok(msg) => receive(generation, msg),
+        Err(e) => web_sys::console::warn_1(&e.into()),
+    };
+    let on_crash = move |message: String| {
+        web_sys::console::warn_1(&format!("the training worker crashed: {message}").into());
+        died(generation, Death::Crashed(message));
+    };
+    WorkerHandle::start(module, &base_url(), on_message, on_crash).map_err(|e| describe(&e))
 }
 
 /// No worker can start: the page goes on reading drawings without one, and says why.
@@ -228,8 +215,7 @@ fn watch() {
             None => {
                 let id = (now_ms() as u32).wrapping_add(channel.generation);
                 channel.ping = Some((id, now_ms()));
-                let (ping, transfer) = pack(&ToWorker::Ping { id });
-                let _ = channel.worker.post_message_with_transfer(&ping, &transfer);
+                channel.worker.send(&ToWorker::Ping { id });
                 None
             }
         }
@@ -278,9 +264,7 @@ fn post(message: JsValue, transfer: Array) {
         let Some(channel) = c.as_ref().filter(|ch| ch.ready) else {
             return false;
         };
-        let _ = channel
-            .worker
-            .post_message_with_transfer(&message, &transfer);
+        channel.worker.post(&message, &transfer);
         true
     });
     if !delivered {

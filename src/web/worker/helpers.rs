@@ -12,9 +12,8 @@ use std::rc::Rc;
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
-use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use super::state::{base_url, post, post_to};
+use super::state::{base_url, post};
 use burn::prelude::Device;
 
 use crate::model::{Model, Preset};
@@ -22,7 +21,8 @@ use crate::train::helpers::{Helpers, Pending, compute_share};
 use crate::train::share::{ShareGradients, ShareJob};
 use crate::web::envelope::unpack;
 use crate::web::i18n::Text;
-use crate::web::js::{Module, describe, start_worker, within};
+use crate::web::js::{Module, describe, within};
+use crate::web::link::WorkerHandle;
 use crate::web::protocol::{Floats, FromWorker, ToWorker};
 
 /// How long a helper may take to load (the wasm module is fetched from the HTTP cache and
@@ -32,7 +32,7 @@ const READY_MS: i32 = 20_000;
 const ANSWER_MS: i32 = 10_000;
 
 struct Helper {
-    worker: Worker,
+    worker: WorkerHandle,
     alive: Rc<Cell<bool>>,
     /// Resolves the promise of the message awaited next (`Ready`, then one answer per share),
     /// with the message, or with `undefined` when the helper died.
@@ -41,7 +41,6 @@ struct Helper {
 
 impl Helper {
     fn start() -> Result<Self, JsValue> {
-        let worker = start_worker(Module::OWN, &base_url())?;
         let alive = Rc::new(Cell::new(true));
         let waiting: Rc<RefCell<Option<Function>>> = Rc::default();
         let answer = {
@@ -52,25 +51,21 @@ impl Helper {
                 }
             }
         };
-        let on_message = Closure::<dyn Fn(MessageEvent)>::new({
+        let on_message = {
             let answer = answer.clone();
-            move |event: MessageEvent| answer(&event.data())
-        });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        on_message.forget();
-        let on_error = Closure::<dyn Fn(ErrorEvent)>::new({
+            move |data: JsValue| answer(&data)
+        };
+        let on_crash = {
             let alive = alive.clone();
-            move |event: ErrorEvent| {
-                // Handled here: the trainer takes the share back. Told at once, as a helper may
-                // die between two shares, when nothing awaits it.
-                event.prevent_default();
+            // The trainer takes the share back. Told at once, as a helper may die between two
+            // shares, when nothing awaits it.
+            move |message: String| {
                 alive.set(false);
-                lost(&format!("it crashed: {}", event.message()));
+                lost(&format!("it crashed: {message}"));
                 answer(&JsValue::UNDEFINED);
             }
-        });
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        on_error.forget();
+        };
+        let worker = WorkerHandle::start(Module::OWN, &base_url(), on_message, on_crash)?;
         Ok(Helper {
             worker,
             alive,
@@ -83,7 +78,7 @@ impl Helper {
         Promise::new(&mut |resolve, _| *self.waiting.borrow_mut() = Some(resolve))
     }
 
-    fn drop_out(alive: &Cell<bool>, worker: &Worker) {
+    fn drop_out(alive: &Cell<bool>, worker: &WorkerHandle) {
         alive.set(false);
         worker.terminate();
     }
@@ -164,17 +159,14 @@ impl Helpers for WorkerHelpers {
         };
         let answer = helper.next_message();
         let (params, images) = (job.params.len(), job.labels.len());
-        post_to(
-            &helper.worker,
-            &ToWorker::Share {
-                id,
-                preset,
-                params: Floats::copy(&job.params),
-                pixels: Floats::copy(&job.pixels),
-                labels: job.labels,
-                weight: job.weight,
-            },
-        );
+        helper.worker.send(&ToWorker::Share {
+            id,
+            preset,
+            params: Floats::copy(&job.params),
+            pixels: Floats::copy(&job.pixels),
+            labels: job.labels,
+            weight: job.weight,
+        });
         let (alive, worker) = (helper.alive.clone(), helper.worker.clone());
         Box::pin(async move {
             let why = match within(&answer, ANSWER_MS).await {

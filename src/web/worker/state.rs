@@ -5,14 +5,14 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use wasm_bindgen::JsCast;
-use web_sys::{DedicatedWorkerGlobalScope, Worker};
+use web_sys::DedicatedWorkerGlobalScope;
 
 use crate::data::Split;
 use crate::eval::Evaluation;
 use crate::model::Preset;
 use crate::web::envelope::pack;
 use crate::web::i18n::Text;
-use crate::web::protocol::{Bytes, FromWorker, ToWorker, WeightsInfo};
+use crate::web::protocol::{Bytes, FromWorker, WeightsInfo};
 
 /// What the worker holds between messages.
 #[derive(Default)]
@@ -44,12 +44,6 @@ pub fn scope() -> DedicatedWorkerGlobalScope {
 pub fn post(msg: FromWorker) {
     let (message, transfer) = pack(&msg);
     let _ = scope().post_message_with_transfer(&message, &transfer);
-}
-
-/// Sends a message to a worker this one started (a helper).
-pub fn post_to(worker: &Worker, msg: &ToWorker) {
-    let (message, transfer) = pack(msg);
-    let _ = worker.post_message_with_transfer(&message, &transfer);
 }
 
 /// The app's base URL, which the UI's bootstrap script sets (the worker itself runs from a
