@@ -113,7 +113,7 @@ test('download then upload of the weights gives the same reading; a corrupt file
   assert.equal(await p.getByTestId('probabilities').textContent(), bars);
 
   await p.getByTestId('upload').setInputFiles({ name: 'broken.bpk', mimeType: 'application/octet-stream', buffer: Buffer.from('not weights at all') });
-  await p.getByTestId('file-message').filter({ hasText: 'broken.bpk: not a weights file' }).waitFor();
+  await p.getByTestId('file-message').filter({ hasText: 'broken.bpk cannot be used as weights: not a weights file' }).waitFor();
   assert.match(await p.getByTestId('weights-info').textContent(), /mine\.bpk/);
   assert.equal(await p.getByTestId('probabilities').textContent(), bars);
   await shot(p, 'upload-corrupt');

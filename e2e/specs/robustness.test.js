@@ -34,7 +34,7 @@ test('a crafted .pth that used to crash the worker is refused beside the upload;
   await p.getByTestId('upload').setInputFiles(fixture('dup-bomb.pth'));
   const refusal = p.getByTestId('file-message');
   await refusal.filter({ hasText: 'dup-bomb.pth' }).waitFor({ timeout: 30_000 });
-  assert.match(await refusal.textContent(), /dup-bomb\.pth: cannot import the PyTorch file: it holds a tuple rather than a state_dict/);
+  assert.match(await refusal.textContent(), /dup-bomb\.pth cannot be used as weights: cannot import the PyTorch file: it holds a tuple rather than a state_dict/);
   assert.match(await p.getByTestId('weights-info').textContent(), /pretrained/);
   assert.equal(await p.getByTestId('probabilities').textContent(), bars);
 
@@ -43,7 +43,7 @@ test('a crafted .pth that used to crash the worker is refused beside the upload;
   await writeFile(huge, Buffer.alloc(65 << 20));
   await p.getByTestId('upload').setInputFiles(huge);
   await refusal.filter({ hasText: 'huge.pth' }).waitFor();
-  assert.match(await refusal.textContent(), /huge\.pth: the file is 68157440 bytes; weights files over 67108864 bytes \(64 MB\) are refused/);
+  assert.match(await refusal.textContent(), /huge\.pth cannot be used as weights: the file is 68157440 bytes; weights files over 67108864 bytes \(64 MB\) are refused/);
   assert.equal(await p.getByTestId('probabilities').textContent(), bars);
   assert.deepEqual(p.errors, []);
   await context.close();
