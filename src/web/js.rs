@@ -22,6 +22,17 @@ impl Module {
     };
 }
 
+/// The app's base URL, where its files are. On the page, the document's base (trunk sets it to
+/// its public URL, so the page may be opened at any path); in a worker, which runs from a
+/// `blob:` URL, the same URL, as the page handed it ([`start_worker`] sets `MNIST_LAB_BASE`).
+pub fn base_url() -> String {
+    let handed = Reflect::get(&js_sys::global(), &"MNIST_LAB_BASE".into())
+        .ok()
+        .and_then(|v| v.as_string());
+    let document = || web_sys::window()?.document()?.base_uri().ok().flatten();
+    handed.or_else(document).unwrap_or_default()
+}
+
 /// Starts a training worker running `module` found at `base`: from the page, and from the
 /// training worker for the helpers that share its batches (where a browser cannot start a worker
 /// from a worker, that fails, and training keeps to one worker). A failure to load the module is

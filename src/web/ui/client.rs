@@ -19,7 +19,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::web::envelope::{pack, unpack};
 use crate::web::i18n::Text;
-use crate::web::js::{Module, describe, now_ms, webgpu_adapter};
+use crate::web::js::{Module, base_url, describe, now_ms, webgpu_adapter};
 use crate::web::link::WorkerHandle;
 use crate::web::protocol::{BUILD, BackendChoice, FromWorker, ToWorker};
 
@@ -75,15 +75,6 @@ thread_local! {
     static HELD_RUN: RefCell<Option<ToWorker>> = const { RefCell::new(None) };
     /// Whether the browser found a WebGPU adapter, once asked.
     static ADAPTER: Cell<Option<bool>> = const { Cell::new(None) };
-}
-
-/// The app's base URL, where trunk put `worker.js` and `worker_bg.wasm`: the document's base,
-/// which trunk sets to its public URL, so the page may be opened at any path.
-pub fn base_url() -> String {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.base_uri().ok().flatten())
-        .unwrap_or_default()
 }
 
 /// A worker on `module`, or why none can start.

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::model::Preset;
 use crate::train::Progress;
+use crate::web::js::base_url;
 use crate::web::net;
 use crate::web::protocol::{
     Bytes, DataProgress, EvalReport, FineTune, FromWorker, PRETRAINED, RunState, ToWorker,
@@ -130,7 +131,7 @@ impl Ui {
         };
         set_timeout(connect, WORKER_START_DEADLINE);
         leptos::task::spawn_local(async move {
-            let url = format!("{}{PRETRAINED}", client::base_url());
+            let url = format!("{}{PRETRAINED}", base_url());
             match net::request(&url).await {
                 Ok(download) => match download.bytes(&mut |_| {}).await {
                     Ok(bytes) if self.weights.get_untracked().is_none() => {

@@ -9,11 +9,11 @@ use web_sys::Response;
 
 use std::sync::Arc;
 
-use super::state::{Shared, base_url, post};
+use super::state::{Shared, post};
 use crate::data::mnist::{self, FILES};
 use crate::data::{DataError, Mnist, Rng};
 use crate::web::i18n::Text;
-use crate::web::js::{describe, now_ms};
+use crate::web::js::{base_url, describe, now_ms};
 use crate::web::net;
 use crate::web::protocol::{Bytes, DataProgress, FromWorker};
 

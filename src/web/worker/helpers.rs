@@ -13,7 +13,7 @@ use std::rc::Rc;
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
 
-use super::state::{base_url, post};
+use super::state::post;
 use burn::prelude::Device;
 
 use crate::model::{Model, Preset};
@@ -21,7 +21,7 @@ use crate::train::helpers::{Helpers, Pending, compute_share};
 use crate::train::share::{ShareGradients, ShareJob};
 use crate::web::envelope::unpack;
 use crate::web::i18n::Text;
-use crate::web::js::{Module, describe, within};
+use crate::web::js::{Module, base_url, describe, within};
 use crate::web::link::WorkerHandle;
 use crate::web::protocol::{Floats, FromWorker, ToWorker};
 

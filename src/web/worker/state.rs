@@ -46,15 +46,6 @@ pub fn post(msg: FromWorker) {
     let _ = scope().post_message_with_transfer(&message, &transfer);
 }
 
-/// The app's base URL, which the UI's bootstrap script sets (the worker itself runs from a
-/// `blob:` URL).
-pub fn base_url() -> String {
-    js_sys::Reflect::get(&js_sys::global(), &"MNIST_LAB_BASE".into())
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_default()
-}
-
 /// Makes `bytes` the current weights and tells the UI.
 pub fn adopt_weights(state: &Shared, bytes: Vec<u8>, info: WeightsInfo) {
     post(FromWorker::Weights {

@@ -3,9 +3,10 @@
 
 use burn::prelude::*;
 
-use super::state::{Shared, adopt_weights, base_url, info, post};
+use super::state::{Shared, adopt_weights, info, post};
 use crate::inference;
 use crate::web::i18n::Text;
+use crate::web::js::base_url;
 use crate::web::net;
 use crate::web::protocol::{Bytes, FromWorker, PRETRAINED, WeightsInfo, WeightsSource};
 use crate::weights;
