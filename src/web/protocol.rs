@@ -185,12 +185,12 @@ pub struct RunSettings {
     pub autodiff: bool,
 }
 
+/// What goes to a worker, by conversation: the link between the worker and whoever started it
+/// ([`LinkCall`], [`LinkNews`]), the page's requests to its training worker (the other variants),
+/// and a training worker's shares for its helpers ([`ShareRequest`], [`ShareAnswer`]).
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub enum ToWorker {
-    /// Are you alive? Answered at once with `Pong`, unless the worker is stuck or dead.
-    Ping {
-        id: u32,
-    },
+    Link(LinkCall),
     /// Fetch (or re-fetch after a failure) the dataset.
     LoadData,
     /// `count` random training digits for the sample grid.
@@ -231,16 +231,64 @@ pub enum ToWorker {
     ImportDigits {
         files: Vec<(String, Bytes)>,
     },
-    /// From the training worker to a helper it started: the gradients of one share of a batch
-    /// for the model of `preset` with parameters `params` (answered with `ShareDone`).
-    Share {
-        id: u32,
-        preset: Preset,
-        params: Floats,
-        pixels: Floats,
-        labels: Vec<u8>,
-        weight: f32,
+    Share(ShareRequest),
+}
+
+/// The link, from the starting side: is the worker alive?
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub enum LinkCall {
+    /// Answered at once with `Pong`, unless the worker is stuck or dead.
+    Ping { id: u32 },
+}
+
+/// The link, from the worker: that it runs, answers, may take long, or panicked.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub enum LinkNews {
+    /// The worker runs; `webgpu` says whether the browser offers WebGPU here, and `build` which
+    /// build of the app the worker is ([`BUILD`]).
+    Ready {
+        webgpu: bool,
+        build: String,
     },
+    Pong {
+        id: u32,
+    },
+    /// Whether the worker now runs WebGPU work, which can hold its thread (shader compilation)
+    /// far longer than CPU work between two answers to a ping.
+    Patience {
+        gpu: bool,
+    },
+    /// The worker panicked (it is about to die): what the panic said.
+    Panicked {
+        message: String,
+    },
+}
+
+/// From the training worker to a helper it started: the gradients of one share of a batch for
+/// the model of `preset` with parameters `params` (answered with a [`ShareAnswer`]).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct ShareRequest {
+    pub id: u32,
+    pub preset: Preset,
+    pub params: Floats,
+    pub pixels: Floats,
+    pub labels: Vec<u8>,
+    pub weight: f32,
+}
+
+/// From a helper to the training worker.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub enum ShareAnswer {
+    /// The gradients of share `id`, its loss (weighted by its fraction of the batch) and how
+    /// many of its digits the model read right.
+    Done {
+        id: u32,
+        grads: Floats,
+        loss: f32,
+        correct: u32,
+    },
+    /// Share `id` could not be computed.
+    Failed { id: u32, message: String },
 }
 
 /// A message between two threads (the page, the training worker, its helpers).
@@ -254,7 +302,7 @@ impl Message for ToWorker {
         match self {
             ToWorker::SetWeights(WeightsSource::File { file, .. }) => vec![file.buffer()],
             ToWorker::SetWeights(WeightsSource::Restore { weights, .. }) => vec![weights.buffer()],
-            ToWorker::Share { params, pixels, .. } => vec![params.buffer(), pixels.buffer()],
+            ToWorker::Share(share) => vec![share.params.buffer(), share.pixels.buffer()],
             ToWorker::EvaluateDigits(set) | ToWorker::ExportDigits(set) => {
                 vec![set.pixels.buffer()]
             }
@@ -380,24 +428,7 @@ pub enum RunState {
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub enum FromWorker {
-    Pong {
-        id: u32,
-    },
-    /// The worker panicked (it is about to die): what the panic said.
-    Panicked {
-        message: String,
-    },
-    /// Whether the worker now runs WebGPU work, which can hold its thread (shader compilation)
-    /// far longer than CPU work between two answers to a ping.
-    Patience {
-        gpu: bool,
-    },
-    /// The worker runs; `webgpu` says whether the browser offers WebGPU here, and `build` which
-    /// build of the app the worker is ([`BUILD`]).
-    Ready {
-        webgpu: bool,
-        build: String,
-    },
+    Link(LinkNews),
     DataProgress(DataProgress),
     DataReady {
         train: usize,
@@ -480,19 +511,7 @@ pub enum FromWorker {
     FileRefused {
         message: Text,
     },
-    /// From a helper to the training worker: the gradients of share `id`, its loss (weighted
-    /// by its fraction of the batch) and how many of its digits the model read right.
-    ShareDone {
-        id: u32,
-        grads: Floats,
-        loss: f32,
-        correct: u32,
-    },
-    /// A helper could not compute share `id`.
-    ShareFailed {
-        id: u32,
-        message: String,
-    },
+    Share(ShareAnswer),
 }
 
 impl Message for FromWorker {
@@ -506,7 +525,7 @@ impl Message for FromWorker {
             FromWorker::Pth { file, .. } => vec![file.buffer()],
             FromWorker::DigitFiles { images, labels } => vec![images.buffer(), labels.buffer()],
             FromWorker::DigitsRead(set) => vec![set.pixels.buffer()],
-            FromWorker::ShareDone { grads, .. } => vec![grads.buffer()],
+            FromWorker::Share(ShareAnswer::Done { grads, .. }) => vec![grads.buffer()],
             _ => vec![],
         }
     }

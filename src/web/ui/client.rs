@@ -21,7 +21,7 @@ use crate::web::envelope::{pack, unpack};
 use crate::web::i18n::Text;
 use crate::web::js::{Module, base_url, describe, now_ms, webgpu_adapter};
 use crate::web::link::WorkerHandle;
-use crate::web::protocol::{BUILD, BackendChoice, FromWorker, ToWorker};
+use crate::web::protocol::{BUILD, BackendChoice, FromWorker, LinkCall, LinkNews, ToWorker};
 
 /// How often a running worker is asked whether it is alive.
 const PING_EVERY_MS: u64 = 2_000;
@@ -100,24 +100,24 @@ fn cannot_start(on_message: &OnMessage, error: String) {
 
 /// Hands a message to the UI, unless it comes from a replaced worker; answers to pings stay here.
 fn receive(generation: u32, msg: FromWorker) {
-    if matches!(&msg, FromWorker::Ready { build, .. } if build != BUILD) {
+    if matches!(&msg, FromWorker::Link(LinkNews::Ready { build, .. }) if build != BUILD) {
         return died(generation, Death::Stale);
     }
     let on_message = CHANNEL.with(|c| {
         let mut c = c.borrow_mut();
         let channel = c.as_mut().filter(|ch| ch.generation == generation)?;
         match msg {
-            FromWorker::Pong { id } => {
+            FromWorker::Link(LinkNews::Pong { id }) => {
                 if channel.ping.is_some_and(|(sent, _)| sent == id) {
                     channel.ping = None;
                 }
                 None
             }
-            FromWorker::Ready { .. } => {
+            FromWorker::Link(LinkNews::Ready { .. }) => {
                 channel.ready = true;
                 Some(channel.on_message.clone())
             }
-            FromWorker::Patience { gpu } => {
+            FromWorker::Link(LinkNews::Patience { gpu }) => {
                 channel.patience_ms = if gpu {
                     UNRESPONSIVE_GPU_MS
                 } else {
@@ -128,7 +128,7 @@ fn receive(generation: u32, msg: FromWorker) {
             _ => Some(channel.on_message.clone()),
         }
     });
-    let ready = matches!(msg, FromWorker::Ready { .. });
+    let ready = matches!(msg, FromWorker::Link(LinkNews::Ready { .. }));
     let has_data = matches!(
         msg,
         FromWorker::DataReady { .. } | FromWorker::DataFailed { .. }
@@ -206,7 +206,7 @@ fn watch() {
             None => {
                 let id = (now_ms() as u32).wrapping_add(channel.generation);
                 channel.ping = Some((id, now_ms()));
-                channel.worker.send(&ToWorker::Ping { id });
+                channel.worker.send(&ToWorker::Link(LinkCall::Ping { id }));
                 None
             }
         }

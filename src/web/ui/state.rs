@@ -7,8 +7,8 @@ use crate::train::Progress;
 use crate::web::js::base_url;
 use crate::web::net;
 use crate::web::protocol::{
-    Bytes, DataProgress, EvalReport, FineTune, FromWorker, PRETRAINED, RunState, ToWorker,
-    WeightsInfo, WeightsSource,
+    Bytes, DataProgress, EvalReport, FineTune, FromWorker, LinkNews, PRETRAINED, RunState,
+    ToWorker, WeightsInfo, WeightsSource,
 };
 
 use super::client::{self, Death};
@@ -211,11 +211,11 @@ impl Ui {
     pub fn receive(self, msg: FromWorker) {
         match msg {
             // The channel's own business (client.rs).
-            FromWorker::Pong { .. } | FromWorker::Patience { .. } => {}
+            FromWorker::Link(LinkNews::Pong { .. } | LinkNews::Patience { .. }) => {}
             // Helpers answer the training worker, never the page.
-            FromWorker::ShareDone { .. } | FromWorker::ShareFailed { .. } => {}
-            FromWorker::Ready { webgpu, .. } => self.ready(webgpu),
-            FromWorker::Panicked { message } => self.panic.set(Some(message)),
+            FromWorker::Share(_) => {}
+            FromWorker::Link(LinkNews::Ready { webgpu, .. }) => self.ready(webgpu),
+            FromWorker::Link(LinkNews::Panicked { message }) => self.panic.set(Some(message)),
             FromWorker::DataProgress(p) => self.data.set(DataStatus::Loading(p)),
             FromWorker::DataReady {
                 train,

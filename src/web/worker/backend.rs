@@ -12,7 +12,7 @@ use crate::model::ModelConfig;
 use crate::train::{TrainConfig, Trainer};
 use crate::web::i18n::Text;
 use crate::web::js::{has_webgpu, now_ms};
-use crate::web::protocol::{BackendChoice, FromWorker};
+use crate::web::protocol::{BackendChoice, FromWorker, LinkNews};
 
 use super::state::post;
 
@@ -118,9 +118,9 @@ async fn gpu_work<T>(work: impl Future<Output = T>) -> T {
     result
 }
 
-/// Tells the page whether the worker now runs WebGPU work (see `FromWorker::Patience`).
+/// Tells the page whether the worker now runs WebGPU work (see `LinkNews::Patience`).
 pub fn patience(gpu: bool) {
-    post(FromWorker::Patience { gpu });
+    post(FromWorker::Link(LinkNews::Patience { gpu }));
 }
 
 /// Picks the backend for a run, with the reason to show the user.

@@ -23,7 +23,7 @@ use crate::web::envelope::unpack;
 use crate::web::i18n::Text;
 use crate::web::js::{Module, base_url, describe, within};
 use crate::web::link::WorkerHandle;
-use crate::web::protocol::{Floats, FromWorker, ToWorker};
+use crate::web::protocol::{Floats, FromWorker, LinkNews, ShareAnswer, ShareRequest, ToWorker};
 
 /// How long a helper may take to load (the wasm module is fetched from the HTTP cache and
 /// compiled again in each worker).
@@ -114,7 +114,7 @@ impl WorkerHelpers {
         for (helper, ready) in starting {
             let message = within(&ready, READY_MS).await.ok().flatten();
             match message.map(unpack::<FromWorker>) {
-                Some(Ok(FromWorker::Ready { .. })) => helpers.push(helper),
+                Some(Ok(FromWorker::Link(LinkNews::Ready { .. }))) => helpers.push(helper),
                 // It crashed while starting, and the user was told.
                 Some(_) if !helper.alive.get() => {}
                 _ => {
@@ -159,26 +159,26 @@ impl Helpers for WorkerHelpers {
         };
         let answer = helper.next_message();
         let (params, images) = (job.params.len(), job.labels.len());
-        helper.worker.send(&ToWorker::Share {
+        helper.worker.send(&ToWorker::Share(ShareRequest {
             id,
             preset,
             params: Floats::copy(&job.params),
             pixels: Floats::copy(&job.pixels),
             labels: job.labels,
             weight: job.weight,
-        });
+        }));
         let (alive, worker) = (helper.alive.clone(), helper.worker.clone());
         Box::pin(async move {
             let why = match within(&answer, ANSWER_MS).await {
                 // It crashed, and the user was told.
                 Ok(Some(message)) if message.is_undefined() => return None,
                 Ok(Some(message)) => match unpack::<FromWorker>(message) {
-                    Ok(FromWorker::ShareDone {
+                    Ok(FromWorker::Share(ShareAnswer::Done {
                         id: answered,
                         grads,
                         loss,
                         correct,
-                    }) if answered == id => {
+                    })) if answered == id => {
                         let answer = ShareGradients {
                             grads: grads.to_vec(),
                             loss,
@@ -189,8 +189,8 @@ impl Helpers for WorkerHelpers {
                         }
                         "its answer does not fit its share".to_string()
                     }
-                    Ok(FromWorker::ShareFailed { message, .. })
-                    | Ok(FromWorker::Panicked { message }) => message,
+                    Ok(FromWorker::Share(ShareAnswer::Failed { message, .. }))
+                    | Ok(FromWorker::Link(LinkNews::Panicked { message })) => message,
                     _ => "it answered out of turn".to_string(),
                 },
                 Ok(None) => format!("no answer within {} s", ANSWER_MS / 1000),
@@ -212,7 +212,21 @@ fn lost(why: &str) {
 }
 
 /// The helper's side: computes a share on the CPU and answers the training worker.
-pub async fn answer(id: u32, preset: Preset, job: ShareJob) {
+pub async fn answer(share: ShareRequest) {
+    let ShareRequest {
+        id,
+        preset,
+        params,
+        pixels,
+        labels,
+        weight,
+    } = share;
+    let job = ShareJob {
+        params: params.to_vec(),
+        pixels: pixels.to_vec(),
+        labels,
+        weight,
+    };
     thread_local! {
         /// The model the shares fill in (a run has one preset): built once, not per share.
         static TEMPLATE: RefCell<Option<(Preset, Model)>> = const { RefCell::new(None) };
@@ -230,15 +244,15 @@ pub async fn answer(id: u32, preset: Preset, job: ShareJob) {
         }
     });
     match compute_share(&template, job, &device).await {
-        Ok(share) => post(FromWorker::ShareDone {
+        Ok(share) => post(FromWorker::Share(ShareAnswer::Done {
             id,
             grads: Floats::copy(&share.grads),
             loss: share.loss,
             correct: share.correct,
-        }),
-        Err(e) => post(FromWorker::ShareFailed {
+        })),
+        Err(e) => post(FromWorker::Share(ShareAnswer::Failed {
             id,
             message: e.to_string(),
-        }),
+        })),
     }
 }

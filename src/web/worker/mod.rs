@@ -17,19 +17,18 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::MessageEvent;
 
-use crate::train::share::ShareJob;
 use crate::web::envelope::unpack;
 use crate::web::js::has_webgpu;
-use crate::web::protocol::{BUILD, FromWorker, ToWorker};
+use crate::web::protocol::{BUILD, FromWorker, LinkCall, LinkNews, ToWorker};
 use state::{Shared, post, scope};
 
 /// Starts the worker: listens for messages and says it is ready.
 pub fn start() {
     // A panic ends the worker (wasm traps after it); the UI replaces it, and says why.
     std::panic::set_hook(Box::new(|info| {
-        post(FromWorker::Panicked {
+        post(FromWorker::Link(LinkNews::Panicked {
             message: info.to_string(),
-        });
+        }));
         console_error_panic_hook::hook(info);
     }));
     let state: Shared = Rc::default();
@@ -42,15 +41,15 @@ pub fn start() {
         });
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    post(FromWorker::Ready {
+    post(FromWorker::Link(LinkNews::Ready {
         webgpu: has_webgpu(),
         build: BUILD.to_string(),
-    });
+    }));
 }
 
 fn handle(state: Shared, msg: ToWorker) {
     match msg {
-        ToWorker::Ping { id } => post(FromWorker::Pong { id }),
+        ToWorker::Link(LinkCall::Ping { id }) => post(FromWorker::Link(LinkNews::Pong { id })),
         ToWorker::LoadData => wasm_bindgen_futures::spawn_local(dataset::load_data(state)),
         ToWorker::Samples { count, seed } => dataset::samples(&state, count, seed),
         ToWorker::Start { settings, mine } => {
@@ -74,21 +73,6 @@ fn handle(state: Shared, msg: ToWorker) {
         }
         ToWorker::ExportDigits(set) => digits::export_digits(set),
         ToWorker::ImportDigits { files } => digits::import_digits(files),
-        ToWorker::Share {
-            id,
-            preset,
-            params,
-            pixels,
-            labels,
-            weight,
-        } => {
-            let job = ShareJob {
-                params: params.to_vec(),
-                pixels: pixels.to_vec(),
-                labels,
-                weight,
-            };
-            wasm_bindgen_futures::spawn_local(helpers::answer(id, preset, job))
-        }
+        ToWorker::Share(share) => wasm_bindgen_futures::spawn_local(helpers::answer(share)),
     }
 }
