@@ -1,95 +1,17 @@
-//! The page: a single Leptos view over the worker's messages.
+//! The page: a Leptos view over the worker's messages, in layers. `services/` do what the page
+//! does outside itself (the browser's database, downloads, opened pictures); `stores/` hold
+//! what the page knows as signals and apply the worker's messages about it; `state.rs` is the
+//! page's state with its stores, `client.rs` its training worker; `panels/` and `widgets/` are
+//! the view; `app.rs` puts the panels on the page.
 
-mod chart;
+mod app;
 mod client;
-mod compare;
-mod controls;
-mod data;
-mod digits;
-mod draw;
-mod evaluation;
-mod files;
-mod models;
-mod mydigits;
-mod picture;
-mod progress;
+mod panels;
 mod services;
 mod state;
 mod stores;
+mod widgets;
 mod words;
-
-use leptos::prelude::*;
-
-use controls::Controls;
-use data::DataPanel;
-use draw::DrawPanel;
-use evaluation::EvaluationPanel;
-use files::FilesPanel;
-use models::ModelsPanel;
-use mydigits::MyDigitsPanel;
-use progress::ProgressPanel;
-use state::Ui;
-use words::{lang, set_lang, tr};
-
-use crate::web::i18n::Lang;
-use crate::web::protocol::BUILD;
-
-#[component]
-fn App() -> impl IntoView {
-    let ui = Ui::new();
-    ui.start();
-    words::follow_document();
-    view! {
-        <header>
-            <div class="title">
-                <h1>"MNIST Lab"</h1>
-                <p class="tagline">{tr!("tagline")}</p>
-            </div>
-            <label class="language">
-                <span>{tr!("language")}</span>
-                <select data-testid="language" prop:value=move || lang().code()
-                    on:change=move |ev| {
-                        if let Some(l) = Lang::from_tag(&event_target_value(&ev)) {
-                            set_lang(l)
-                        }
-                    }>
-                    {Lang::ALL.map(|l| view! { <option value=l.code() lang=l.code()>{l.name()}</option> })}
-                </select>
-            </label>
-        </header>
-        <main>
-            <section aria-labelledby="draw-h">
-                <h2 id="draw-h">{tr!("draw-heading")}</h2>
-                <DrawPanel ui=ui />
-            </section>
-            <section aria-labelledby="mine-h">
-                <h2 id="mine-h">{tr!("mine-heading")}</h2>
-                <MyDigitsPanel ui=ui />
-            </section>
-            <section aria-labelledby="data-h">
-                <h2 id="data-h">{tr!("data-heading")}</h2>
-                <DataPanel ui=ui />
-            </section>
-            <section aria-labelledby="train-h">
-                <h2 id="train-h">{tr!("train-heading")}</h2>
-                <Controls ui=ui />
-                <ProgressPanel ui=ui />
-            </section>
-            <section aria-labelledby="eval-h">
-                <h2 id="eval-h">{tr!("eval-heading")}</h2>
-                <EvaluationPanel ui=ui />
-                <FilesPanel ui=ui />
-            </section>
-            <section aria-labelledby="models-h">
-                <h2 id="models-h">{tr!("models-heading")}</h2>
-                <ModelsPanel ui=ui />
-            </section>
-        </main>
-        <footer>
-            <p>{tr!("footer")}" "<span data-testid="build">{tr!("build", id = BUILD)}</span></p>
-        </footer>
-    }
-}
 
 /// Replaces the static loading screen with the app.
 pub fn mount() {
@@ -100,5 +22,5 @@ pub fn mount() {
     {
         loading.remove();
     }
-    leptos::mount::mount_to_body(App);
+    leptos::mount::mount_to_body(app::App);
 }

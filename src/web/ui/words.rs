@@ -100,3 +100,13 @@ macro_rules! tr {
     };
 }
 pub(crate) use tr;
+
+/// A duration as a clock shows it: `0:07`, `12:34`, `1:02:03`.
+pub fn clock(secs: f64) -> String {
+    let s = secs.max(0.0).round() as u64;
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}

@@ -1,5 +1,6 @@
-//! What the page does outside itself: the browser's database and downloads. No signals, no
+//! What the page does outside itself: the browser's database, downloads, pictures the user opens. No signals, no
 //! views: stores and panels call these.
 
 pub mod database;
 pub mod download;
+pub mod picture;

@@ -11,11 +11,11 @@ use crate::web::js::describe;
 use crate::web::protocol::{Bytes, ToWorker, WeightsSource};
 use crate::weights::{MAX_FILE_BYTES, Problem, WeightsError};
 
-use super::client;
-use super::services::download::download;
-use super::state::Ui;
-use super::words::{say, tr};
 use crate::web::i18n::Text;
+use crate::web::ui::client;
+use crate::web::ui::services::download::download;
+use crate::web::ui::state::Ui;
+use crate::web::ui::words::{say, tr};
 
 #[component]
 pub fn FilesPanel(ui: Ui) -> impl IntoView {

@@ -7,11 +7,11 @@ use leptos::prelude::*;
 use crate::model::Preset;
 use crate::web::protocol::{BackendChoice, Init, RunSettings, RunState, ToWorker, WeightsSource};
 
-use super::client;
-use super::state::{DataStatus, Ui};
-use super::words::{say, t, tr};
 use crate::web::i18n::Text;
 use crate::web::js::cores;
+use crate::web::ui::client;
+use crate::web::ui::state::{DataStatus, Ui};
+use crate::web::ui::words::{say, t, tr};
 
 /// The form's fields as typed text, validated into [`RunSettings`].
 #[derive(Clone, Copy)]

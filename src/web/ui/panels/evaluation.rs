@@ -6,10 +6,10 @@ use leptos::prelude::*;
 use crate::data::PIXELS;
 use crate::web::protocol::{EvalReport, ToWorker};
 
-use super::client;
-use super::digits::Gallery;
-use super::state::{Digits, Ui};
-use super::words::{said, tr};
+use crate::web::ui::client;
+use crate::web::ui::state::{Digits, Ui};
+use crate::web::ui::widgets::digits::Gallery;
+use crate::web::ui::words::{said, tr};
 
 /// Images fetched when a confusion-matrix cell is opened.
 const CELL_IMAGES: usize = 48;
@@ -44,7 +44,7 @@ pub fn EvaluationPanel(ui: Ui) -> impl IntoView {
     view! {
         <div class="evaluation">
             <div class="buttons">
-                <button type="button" data-testid="evaluate" disabled=move || ui.training() || !matches!(ui.data.get(), super::state::DataStatus::Ready { .. })
+                <button type="button" data-testid="evaluate" disabled=move || ui.training() || !matches!(ui.data.get(), crate::web::ui::state::DataStatus::Ready { .. })
                     on:click=evaluate>{tr!("evaluate")}</button>
                 {move || ui.weights.get().map(|(info, _)| {
                     let (preset, origin) = (info.preset, info.origin);

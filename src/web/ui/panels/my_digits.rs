@@ -13,14 +13,14 @@ use crate::data::mnist::{IMAGES_SUFFIX, LABELS_SUFFIX};
 use crate::web::js::describe;
 use crate::web::protocol::{Bytes, MAX_IMPORT_BYTES, MAX_MY_DIGITS, ToWorker};
 
-use super::client;
-use super::digits::Digit;
-use super::services::database::MyDigit;
-use super::state::Ui;
-use super::stores::Level;
-use super::stores::my_digits::MyDigits;
-use super::words::{said, say, t, tr};
 use crate::web::i18n::Text;
+use crate::web::ui::client;
+use crate::web::ui::services::database::MyDigit;
+use crate::web::ui::state::Ui;
+use crate::web::ui::stores::Level;
+use crate::web::ui::stores::my_digits::MyDigits;
+use crate::web::ui::widgets::digits::Digit;
+use crate::web::ui::words::{said, say, t, tr};
 
 fn percent(accuracy: Option<f64>) -> String {
     accuracy.map_or("–".into(), |a| said!("percent", p = a))

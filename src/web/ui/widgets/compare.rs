@@ -3,11 +3,10 @@
 
 use leptos::prelude::*;
 
-use super::chart::{Chart, Series};
-use super::progress::clock;
-use super::services::database::Saved;
-use super::words::{said, t, tr};
 use crate::web::protocol::{Init, RunHistory, Scores};
+use crate::web::ui::services::database::Saved;
+use crate::web::ui::widgets::chart::{Chart, Series};
+use crate::web::ui::words::{clock, said, t, tr};
 
 /// Colours for up to six runs (`.s1`…`.s6` in the style sheet), then again from the first.
 const CLASSES: [&str; 6] = ["s1", "s2", "s3", "s4", "s5", "s6"];

@@ -17,13 +17,13 @@ use crate::inference::{self, Reading};
 use crate::model::Model;
 use crate::preprocess::{PixelFormat, PreprocessError, to_mnist};
 
-use super::digits::{Pixels, Why};
-use super::picture::{self, NotShown};
-use super::services::database::MyDigit;
-use super::state::Ui;
-use super::stores::my_digits::MyDigits;
-use super::words::{say, t, tr};
 use crate::web::i18n::Text;
+use crate::web::ui::services::database::MyDigit;
+use crate::web::ui::services::picture::{self, NotShown};
+use crate::web::ui::state::Ui;
+use crate::web::ui::stores::my_digits::MyDigits;
+use crate::web::ui::widgets::digits::{Pixels, Why};
+use crate::web::ui::words::{say, t, tr};
 
 /// CSS size of the drawing square; the backing store is this times the device pixel ratio.
 const CSS_SIDE: f64 = 280.0;

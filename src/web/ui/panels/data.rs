@@ -5,11 +5,11 @@ use leptos::prelude::*;
 
 use crate::web::protocol::ToWorker;
 
-use super::client;
-use super::digits::Gallery;
-use super::state::{DataStatus, Ui};
-use super::words::{say, t, tr};
 use crate::web::i18n::Text;
+use crate::web::ui::client;
+use crate::web::ui::state::{DataStatus, Ui};
+use crate::web::ui::widgets::digits::Gallery;
+use crate::web::ui::words::{say, t, tr};
 
 const MB: f64 = 1_000_000.0;
 

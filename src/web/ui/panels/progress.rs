@@ -4,19 +4,10 @@ use leptos::prelude::*;
 
 use crate::web::protocol::RunState;
 
-use super::chart::{Chart, Series};
-use super::state::Ui;
-use super::stores::Level;
-use super::words::{said, say, t, tr};
-
-pub(super) fn clock(secs: f64) -> String {
-    let s = secs.max(0.0).round() as u64;
-    if s >= 3600 {
-        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-    } else {
-        format!("{}:{:02}", s / 60, s % 60)
-    }
-}
+use crate::web::ui::state::Ui;
+use crate::web::ui::stores::Level;
+use crate::web::ui::widgets::chart::{Chart, Series};
+use crate::web::ui::words::{clock, said, say, t, tr};
 
 #[component]
 pub fn ProgressPanel(ui: Ui) -> impl IntoView {

@@ -7,8 +7,8 @@ use web_sys::{CanvasRenderingContext2d, ImageData};
 
 use crate::data::{PIXELS, SIDE};
 
-use super::state::Digits;
-use super::words::tr;
+use crate::web::ui::state::Digits;
+use crate::web::ui::words::tr;
 
 /// Paints a square of grey pixels (0 paper .. 255 ink) as light ink on dark, like MNIST shows
 /// them; the canvas must be `side` pixels wide.

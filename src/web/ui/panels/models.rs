@@ -7,13 +7,13 @@ use leptos::prelude::*;
 
 use crate::web::protocol::{Bytes, ToWorker, WeightsSource};
 
-use super::client;
-use super::compare::Comparison;
-use super::services::database::Saved;
-use super::state::Ui;
-use super::stores::saved_models::{MAX_AUTO_SAVED, SavedModels};
-use super::words::{lang, said, say, tr};
 use crate::web::i18n::Text;
+use crate::web::ui::client;
+use crate::web::ui::services::database::Saved;
+use crate::web::ui::state::Ui;
+use crate::web::ui::stores::saved_models::{MAX_AUTO_SAVED, SavedModels};
+use crate::web::ui::widgets::compare::Comparison;
+use crate::web::ui::words::{lang, said, say, tr};
 
 #[component]
 pub fn ModelsPanel(ui: Ui) -> impl IntoView {

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::words::{said, t};
+use crate::web::ui::words::{said, t};
 
 const W: f64 = 320.0;
 const H: f64 = 160.0;

@@ -1,0 +1,11 @@
+//! The page's panels: each reads the stores and the page's state, sends the worker requests and
+//! calls services; none holds what another needs.
+
+pub mod controls;
+pub mod data;
+pub mod draw;
+pub mod evaluation;
+pub mod files;
+pub mod models;
+pub mod my_digits;
+pub mod progress;
