@@ -3,18 +3,18 @@
 use leptos::prelude::*;
 
 use crate::model::Preset;
-use crate::train::Progress;
 use crate::web::js::base_url;
 use crate::web::net;
 use crate::web::protocol::{
-    Bytes, DataProgress, EvalReport, FineTune, FromWorker, LinkNews, PRETRAINED, RunState,
-    ToWorker, WeightsInfo, WeightsSource,
+    Bytes, DataProgress, EvalReport, FineTune, FromWorker, LinkNews, PRETRAINED, ToWorker,
+    WeightsInfo, WeightsSource,
 };
 
 use super::client::{self, Death};
 use super::services::download::download;
 use super::stores::Level;
 use super::stores::my_digits::MyDigits;
+use super::stores::run::Run;
 use crate::web::i18n::{Lang, Text};
 
 /// More worker deaths than this within [`CRASH_WINDOW_MS`] and the page stops restarting it.
@@ -37,14 +37,6 @@ pub enum DataStatus {
     Failed(Text),
 }
 
-/// A point of the training curves: the global step, smoothed loss and accuracy.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Point {
-    pub step: f64,
-    pub loss: f64,
-    pub accuracy: f64,
-}
-
 /// Digits with their labels (784 pixels each) for a gallery.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Digits {
@@ -57,13 +49,7 @@ pub struct Ui {
     pub webgpu: RwSignal<Option<bool>>,
     pub data: RwSignal<DataStatus>,
     pub samples: RwSignal<Digits>,
-    pub run_state: RwSignal<RunState>,
-    pub backend: RwSignal<Option<(String, Text)>>,
-    /// Workers sharing each batch of the run.
-    pub workers: RwSignal<usize>,
-    pub progress: RwSignal<Option<Progress>>,
-    pub history: RwSignal<Vec<Point>>,
-    pub test_accuracy: RwSignal<Vec<(usize, f64)>>,
+    pub run: Run,
     pub evaluation: RwSignal<Option<(EvalReport, Vec<u8>)>>,
     /// The confusion-matrix cell picked, and its test images.
     pub cell: RwSignal<Option<(u8, u8, Digits)>>,
@@ -84,21 +70,13 @@ pub struct Ui {
     deaths: RwSignal<Vec<f64>>,
 }
 
-/// Exponential smoothing of the curves, like TensorBoard's.
-const SMOOTHING: f64 = 0.6;
-
 impl Ui {
     pub fn new() -> Self {
         Self {
             webgpu: RwSignal::new(None),
             data: RwSignal::new(DataStatus::Waiting),
             samples: RwSignal::new(Digits::default()),
-            run_state: RwSignal::new(RunState::Idle),
-            backend: RwSignal::new(None),
-            workers: RwSignal::new(1),
-            progress: RwSignal::new(None),
-            history: RwSignal::new(vec![]),
-            test_accuracy: RwSignal::new(vec![]),
+            run: Run::new(),
             evaluation: RwSignal::new(None),
             cell: RwSignal::new(None),
             weights: RwSignal::new(None),
@@ -111,10 +89,6 @@ impl Ui {
             panic: RwSignal::new(None),
             deaths: RwSignal::new(vec![]),
         }
-    }
-
-    pub fn training(&self) -> bool {
-        self.run_state.get() != RunState::Idle
     }
 
     /// Fetches the pretrained weights, so a drawing can be read as soon as the page's own small
@@ -168,10 +142,8 @@ impl Ui {
             (Death::Stale, None) => Text::new("died-stale"),
         };
         self.panic.set(None);
-        let lost_run = self.training();
-        self.run_state.set(RunState::Idle);
-        self.backend.set(None);
-        self.workers.set(1);
+        let lost_run = self.run.training();
+        self.run.lost();
         self.data.set(DataStatus::Waiting);
         self.evaluation.set(None);
         self.cell.set(None);
@@ -227,14 +199,15 @@ impl Ui {
                 labels: labels.iter().map(|l| l.to_string()).collect(),
                 pixels: pixels.to_vec(),
             }),
-            FromWorker::State(state) => self.run_state.set(state),
-            FromWorker::Backend { name, reason } => self.backend.set(Some((name, reason))),
-            FromWorker::Workers { count } => self.workers.set(count),
-            FromWorker::Progress(p) => self.progressed(p),
+            FromWorker::State(state) => self.run.state.set(state),
+            FromWorker::Backend { name, reason } => self.run.backend.set(Some((name, reason))),
+            FromWorker::Workers { count } => self.run.workers.set(count),
+            FromWorker::Progress(p) => self.run.progressed(p),
             FromWorker::EpochDone {
                 epoch,
                 test_accuracy,
             } => self
+                .run
                 .test_accuracy
                 .update(|t| t.push((epoch, test_accuracy))),
             FromWorker::Evaluation { report, misses } => {
@@ -312,33 +285,9 @@ impl Ui {
         });
     }
 
-    /// A training report: the curves gain a smoothed point.
-    fn progressed(self, p: Progress) {
-        self.history.update(|h| {
-            let step = p.steps_done() as f64;
-            let (loss, accuracy) = match h.last() {
-                Some(last) if step > last.step => (
-                    SMOOTHING * last.loss + (1.0 - SMOOTHING) * p.loss as f64,
-                    SMOOTHING * last.accuracy + (1.0 - SMOOTHING) * p.accuracy as f64,
-                ),
-                _ => (p.loss as f64, p.accuracy as f64),
-            };
-            h.push(Point {
-                step,
-                loss,
-                accuracy,
-            });
-        });
-        self.progress.set(Some(p));
-    }
-
-    /// Clears the curves for a new run.
+    /// Clears the curves and the last message for a new run.
     pub fn reset_run(&self) {
-        self.history.set(vec![]);
-        self.test_accuracy.set(vec![]);
-        self.progress.set(None);
-        self.backend.set(None);
-        self.workers.set(1);
+        self.run.reset();
         self.message.set(None);
     }
 }

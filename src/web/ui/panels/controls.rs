@@ -275,7 +275,7 @@ fn RunButtons(form: Form, ui: Ui) -> impl IntoView {
     view! {
         <div class="buttons">
             <Show
-                when=move || ui.training()
+                when=move || ui.run.training()
                 fallback=move || view! {
                     <button type="button" class="primary" data-testid="start" on:click=start disabled=move || !(valid() && data_ready())>
                         {tr!("start")}
@@ -283,18 +283,18 @@ fn RunButtons(form: Form, ui: Ui) -> impl IntoView {
                 }
             >
                 <Show
-                    when=move || ui.run_state.get() == RunState::Paused
+                    when=move || ui.run.state.get() == RunState::Paused
                     fallback=|| view! { <button type="button" data-testid="pause" on:click=|_| client::send(ToWorker::Pause)>{tr!("pause")}</button> }
                 >
                     <button type="button" data-testid="resume" on:click=|_| client::send(ToWorker::Resume)>{tr!("resume")}</button>
                 </Show>
                 <button type="button" class="danger" data-testid="stop" on:click=|_| client::send(ToWorker::Stop)>{tr!("stop")}</button>
             </Show>
-            <button type="button" data-testid="reset-pretrained" disabled=move || ui.training()
+            <button type="button" data-testid="reset-pretrained" disabled=move || ui.run.training()
                 on:click=|_| client::send(ToWorker::SetWeights(WeightsSource::Pretrained))>
                 {tr!("reset-pretrained")}
             </button>
-            <button type="button" data-testid="reset-random" disabled=move || ui.training()
+            <button type="button" data-testid="reset-random" disabled=move || ui.run.training()
                 on:click=move |_| {
                     let seed = seed(&form.seed.get()).unwrap_or(0);
                     let preset = form.preset.get().parse().unwrap_or(Preset::Tutorial);

@@ -44,7 +44,7 @@ pub fn EvaluationPanel(ui: Ui) -> impl IntoView {
     view! {
         <div class="evaluation">
             <div class="buttons">
-                <button type="button" data-testid="evaluate" disabled=move || ui.training() || !matches!(ui.data.get(), crate::web::ui::state::DataStatus::Ready { .. })
+                <button type="button" data-testid="evaluate" disabled=move || ui.run.training() || !matches!(ui.data.get(), crate::web::ui::state::DataStatus::Ready { .. })
                     on:click=evaluate>{tr!("evaluate")}</button>
                 {move || ui.weights.get().map(|(info, _)| {
                     let (preset, origin) = (info.preset, info.origin);

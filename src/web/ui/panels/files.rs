@@ -77,7 +77,7 @@ pub fn FilesPanel(ui: Ui) -> impl IntoView {
             <label class="upload">
                 {tr!("upload")}" "
                 <input type="file" data-testid="upload" accept=".bpk,.pth,.pt,application/octet-stream"
-                    disabled=move || ui.training() on:change=on_upload />
+                    disabled=move || ui.run.training() on:change=on_upload />
             </label>
         </div>
         {move || ui.file_message.get().map(|text| view! {

@@ -168,7 +168,7 @@ fn RowButtons(model: Saved, models: SavedModels, ui: Ui) -> impl IntoView {
         <span class="row-buttons">
             <button type="button" data-testid="star-model" aria-pressed=if starred { "true" } else { "false" }
                 aria-label=star_label title=tr!("star-title") on:click=star>{if starred { "★" } else { "☆" }}</button>
-            <button type="button" data-testid="load-model" aria-label=load_label disabled=move || ui.training()
+            <button type="button" data-testid="load-model" aria-label=load_label disabled=move || ui.run.training()
                 on:click=load>{tr!("load")}</button>
             <button type="button" data-testid="rename-model" aria-label=rename_label on:click=rename>{tr!("rename")}</button>
             <button type="button" class="danger" data-testid="delete-model" aria-label=delete_label on:click=delete>{tr!("delete")}</button>

@@ -169,7 +169,7 @@ pub fn MyDigitsPanel(ui: Ui) -> impl IntoView {
     let count = move || my.digits.with(Vec::len);
     let evaluate = move |_| client::send(ToWorker::EvaluateDigits(my.as_set()));
     let export = move |_| client::send(ToWorker::ExportDigits(my.as_set()));
-    let busy = move || ui.training() || ui.weights.with(Option::is_none);
+    let busy = move || ui.run.training() || ui.weights.with(Option::is_none);
     view! {
         <div class="my-digits">
             <p class="note">

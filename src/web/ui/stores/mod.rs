@@ -2,6 +2,7 @@
 //! page's state and applies the worker's messages about it. Stores call services, never panels.
 
 pub mod my_digits;
+pub mod run;
 pub mod saved_models;
 
 /// What kind of news a message to the user is.
