@@ -40,13 +40,10 @@ pub fn images_tensor(pixels: Vec<f32>, device: &Device) -> Tensor<4> {
     Tensor::from_data(TensorData::new(pixels, [n, 1, SIDE, SIDE]), device)
 }
 
-/// The labels of `indices` as an integer tensor.
-pub fn labels_tensor(split: &Split, indices: &[u32], device: &Device) -> Tensor<1, Int> {
-    let labels: Vec<i64> = indices
-        .iter()
-        .map(|&i| split.label(i as usize) as i64)
-        .collect();
-    Tensor::from_data(TensorData::new(labels, [indices.len()]), device)
+/// Labels (0–9) as an integer tensor.
+pub fn labels_tensor(labels: &[u8], device: &Device) -> Tensor<1, Int> {
+    let values: Vec<i64> = labels.iter().map(|&l| i64::from(l)).collect();
+    Tensor::from_data(TensorData::new(values, [labels.len()]), device)
 }
 
 /// A float tensor's values, read back asynchronously (a GPU tensor cannot be read synchronously

@@ -135,8 +135,7 @@ pub(super) fn autodiff(
     device: &Device,
 ) -> ShareResult {
     let model = model.clone().map(&mut Leaves { grad: true });
-    let targets: Vec<i64> = labels.iter().map(|&l| i64::from(l)).collect();
-    let targets = Tensor::<1, Int>::from_data(TensorData::new(targets, [labels.len()]), device);
+    let targets = batch::labels_tensor(labels, device);
     let logits = model.forward(batch::images_tensor(pixels.to_vec(), device));
     let loss = CrossEntropyLossConfig::new()
         .init(device)

@@ -317,12 +317,13 @@ impl Trainer {
         }
         let started = Instant::now();
         let batch = self.next_batch();
-        let result = self.gradients(&batch).await?;
+        let images = batch.len();
+        let result = self.gradients(batch).await?;
         let model = self.model.clone();
         self.model = self
             .optim
             .step(self.config.learning_rate, model, result.grads);
-        self.record(result.loss, result.correct, batch.len());
+        self.record(result.loss, result.correct, images);
         self.step += 1;
         let epoch_done = self.step == self.steps_per_epoch();
         let progress = self.report_if_due(epoch_done, started).await?;
@@ -348,11 +349,12 @@ impl Trainer {
 
     /// The batch's gradients: on a GPU by its kernels at once; on the CPU in shares, on this
     /// trainer's threads and its helpers.
-    async fn gradients(&mut self, batch: &Batch) -> Result<ShareResult, TrainError> {
+    async fn gradients(&mut self, batch: Batch) -> Result<ShareResult, TrainError> {
         #[cfg(feature = "gpu-kernels")]
         if let Engine::Gpu(kernels) = self.engine {
-            return Ok(kernels.gradients(&self.model, batch.pixels.clone(), &batch.labels));
+            return Ok(kernels.gradients(&self.model, batch.pixels, &batch.labels));
         }
+        let batch = &batch;
         let helpers = self.helper_count();
         let ranges = split(batch.len(), self.config.threads + helpers);
         // The last shares go to the helpers (as many as there are); the rest stay here.

@@ -77,7 +77,8 @@ impl SavedModels {
     pub fn undo(self) {
         if let Some(model) = self.deleted.get_untracked() {
             self.deleted.set(None);
-            self.put(model.clone(), model.id);
+            let id = model.id;
+            self.put(model, id);
         }
     }
 
