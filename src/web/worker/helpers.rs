@@ -237,7 +237,9 @@ pub async fn answer(share: ShareRequest) {
         match t.as_ref() {
             Some((p, model)) if *p == preset => model.clone(),
             _ => {
-                let model = preset.config().init(&device);
+                // Its values are never used (each share brings its own): made without autodiff,
+                // whose graph would keep them.
+                let model = preset.config().init(&device.clone().inner());
                 *t = Some((preset, model.clone()));
                 model
             }
