@@ -6,7 +6,7 @@ use burn::prelude::*;
 
 use crate::data::batch::{images_tensor, read_floats};
 use crate::eval::{EvalError, argmax, softmax_rows};
-use crate::model::{Model, Preset};
+use crate::model::{Model, ModelConfig};
 use crate::preprocess::Digit;
 use crate::weights::{self, WeightsError};
 
@@ -19,16 +19,15 @@ pub struct Reading {
     pub confidence: f32,
     /// The 28×28 input it saw, as 0..255 grey.
     pub input: Vec<u8>,
-    /// Each feature map after conv1 + ReLU (28×28) and conv2 + ReLU (14×14), as 0..255 grey,
-    /// each scaled by its own maximum.
-    pub conv1: Vec<Vec<u8>>,
-    pub conv2: Vec<Vec<u8>>,
+    /// Each block's feature maps after its ReLU (conv1's 28×28, …), as 0..255 grey, each
+    /// scaled by its own maximum.
+    pub maps: Vec<Vec<Vec<u8>>>,
 }
 
-/// A model of `preset` on the CPU with the weights in `bytes` (a burn record, as the worker
+/// A model of `config` on the CPU with the weights in `bytes` (a burn record, as the worker
 /// sends and the app ships them); `file` names them in errors.
-pub fn load(preset: Preset, file: &str, bytes: &[u8]) -> Result<Model, WeightsError> {
-    weights::from_bytes(&preset.config().init(&Device::flex()), file, bytes)
+pub fn load(config: &ModelConfig, file: &str, bytes: &[u8]) -> Result<Model, WeightsError> {
+    weights::from_bytes(&config.init(&Device::flex()), file, bytes)
 }
 
 /// Runs `model` on the CPU on one digit (read back asynchronously, as wasm requires).
@@ -45,20 +44,30 @@ pub async fn read(model: &Model, digit: &Digit) -> Result<Reading, EvalError> {
         digit: digit_read,
         confidence,
         input: digit.iter().map(|v| (v * 255.0).round() as u8).collect(),
-        conv1: maps(out.conv1).await?,
-        conv2: maps(out.conv2).await?,
+        maps: block_maps(out.maps).await?,
     })
 }
 
-/// conv1's 3×3 filters as grey images, scaled together so their strengths compare.
+/// Each block's maps as grey images, one block after the other.
+async fn block_maps(blocks: Vec<Tensor<4>>) -> Result<Vec<Vec<Vec<u8>>>, EvalError> {
+    let mut all = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        all.push(maps(block).await?);
+    }
+    Ok(all)
+}
+
+/// conv1's filters (3×3 or 5×5) as grey images, scaled together so their strengths compare.
 pub async fn filters(model: &Model) -> Result<Vec<Vec<u8>>, EvalError> {
-    let values = floats(model.conv1.weight.val()).await?;
+    let weight = model.blocks[0].conv.weight.val();
+    let [_, _, side, _] = weight.dims();
+    let values = floats(weight).await?;
     let (min, max) = values
         .iter()
         .fold((f32::MAX, f32::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
     let span = (max - min).max(1e-6);
     Ok(values
-        .chunks_exact(9)
+        .chunks_exact(side * side)
         .map(|f| f.iter().map(|v| ((v - min) / span * 255.0) as u8).collect())
         .collect())
 }
@@ -86,12 +95,12 @@ async fn maps(tensor: Tensor<4>) -> Result<Vec<Vec<u8>>, EvalError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ModelConfig;
+    use crate::model::Preset;
 
     #[test]
     fn a_reading_has_one_map_per_channel_and_probabilities_that_sum_to_one() {
         let device = Device::flex();
-        let model = ModelConfig::TUTORIAL.init(&device);
+        let model = Preset::Tutorial.config().init(&device);
         let mut digit = [0.0; 784];
         digit[14 * 28 + 10..14 * 28 + 18].fill(1.0);
         let reading = pollster::block_on(read(&model, &digit)).unwrap();
@@ -102,10 +111,13 @@ mod tests {
         );
         assert_eq!(reading.input.len(), 784);
         assert_eq!(reading.input[14 * 28 + 10], 255);
-        assert_eq!(reading.conv1.len(), 8);
-        assert!(reading.conv1.iter().all(|m| m.len() == 28 * 28));
-        assert_eq!(reading.conv2.len(), 16);
-        assert!(reading.conv2.iter().all(|m| m.len() == 14 * 14));
+        let [conv1, conv2] = &reading.maps[..] else {
+            panic!("two blocks, two sets of maps")
+        };
+        assert_eq!(conv1.len(), 8);
+        assert!(conv1.iter().all(|m| m.len() == 28 * 28));
+        assert_eq!(conv2.len(), 16);
+        assert!(conv2.iter().all(|m| m.len() == 14 * 14));
         let filters = pollster::block_on(filters(&model)).unwrap();
         assert_eq!(filters.len(), 8);
         assert!(filters.iter().all(|f| f.len() == 9));

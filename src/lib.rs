@@ -1,6 +1,7 @@
 //! MNIST Lab's core: the PyTorch tutorial's CNN on burn, with no web dependency, shared by the
 //! native CLI and the browser app.
 
+pub mod code;
 pub mod data;
 pub mod eval;
 pub mod explain;

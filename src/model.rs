@@ -1,73 +1,20 @@
-//! The PyTorch tutorial's CNN, with a config for the variants hyper-parameter search explores.
+//! The networks: the PyTorch tutorial's CNN and any other the architecture ([`ModelConfig`])
+//! describes.
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
-use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d, Relu};
+use burn::nn::{
+    BatchNorm, BatchNormConfig, Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d, Relu,
+};
 use burn::prelude::*;
 
+mod arch;
 pub mod flat;
+pub mod names;
 
-/// Shape of the network. The default is the tutorial's: 8 and 16 channels, no hidden layer.
-#[cfg_attr(feature = "web", derive(serde::Serialize, serde::Deserialize))]
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ModelConfig {
-    pub conv1_channels: usize,
-    pub conv2_channels: usize,
-    /// Width of an extra fully connected layer before the output (0: none, as in the tutorial).
-    pub hidden: usize,
-    /// Dropout before the output layer(s), training only (0: none).
-    pub dropout: f64,
-}
-
-impl Default for ModelConfig {
-    fn default() -> Self {
-        Self::TUTORIAL
-    }
-}
+pub use arch::*;
 
 impl ModelConfig {
-    /// The tutorial's `MulticlassCNN` (9,098 parameters).
-    pub const TUTORIAL: Self = Self {
-        conv1_channels: 8,
-        conv2_channels: 16,
-        hidden: 0,
-        dropout: 0.0,
-    };
-    /// A larger variant: 4× the channels, a 128-wide hidden layer and dropout.
-    pub const WIDE: Self = Self {
-        conv1_channels: 32,
-        conv2_channels: 64,
-        hidden: 128,
-        dropout: 0.25,
-    };
-
-    /// Inputs of the first fully connected layer: the flattened 7×7 maps of conv2.
-    pub fn flat_features(&self) -> usize {
-        self.conv2_channels * 7 * 7
-    }
-
-    /// Inputs of the output layer: the hidden layer's width, or the flattened maps without one.
-    pub fn fc_in(&self) -> usize {
-        match self.hidden {
-            0 => self.flat_features(),
-            h => h,
-        }
-    }
-
-    /// Trainable parameters: the numbers a weights file holds (no tensor needed to count them).
-    pub fn num_params(&self) -> usize {
-        let conv = |c_in: usize, c_out: usize| c_out * c_in * 9 + c_out;
-        let linear = |inputs: usize, outputs: usize| inputs * outputs + outputs;
-        let hidden = match self.hidden {
-            0 => 0,
-            h => linear(self.flat_features(), h),
-        };
-        conv(1, self.conv1_channels)
-            + conv(self.conv1_channels, self.conv2_channels)
-            + hidden
-            + linear(self.fc_in(), 10)
-    }
-
     /// Fresh weights drawn from `seed`, on `device` without autodiff (a trainer gives its copy
     /// leaves of its own): the same for the same seed on every front end.
     pub fn seeded(&self, seed: u64, device: &Device) -> Model {
@@ -76,105 +23,85 @@ impl ModelConfig {
         self.init(&device)
     }
 
+    /// Fresh weights, initialised as PyTorch's layers are (Kaiming-uniform).
     pub fn init(&self, device: &Device) -> Model {
-        let conv = |c_in, c_out| {
-            Conv2dConfig::new([c_in, c_out], [3, 3])
-                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
-                .init(device)
-        };
-        let hidden = (self.hidden > 0)
-            .then(|| LinearConfig::new(self.flat_features(), self.hidden).init(device));
+        let inputs = std::iter::once(1).chain(self.blocks.iter().map(|b| b.channels));
+        let blocks = inputs
+            .zip(&self.blocks)
+            .map(|(c_in, b)| {
+                let pad = b.kernel / 2;
+                Block {
+                    conv: Conv2dConfig::new([c_in, b.channels], [b.kernel, b.kernel])
+                        .with_padding(PaddingConfig2d::Explicit(pad, pad, pad, pad))
+                        .with_bias(!b.batch_norm)
+                        .init(device),
+                    norm: b
+                        .batch_norm
+                        .then(|| BatchNormConfig::new(b.channels).init(device)),
+                    pool: b.pool.then(|| MaxPool2dConfig::new([2, 2]).init()),
+                }
+            })
+            .collect();
+        let mut linears = self
+            .linears()
+            .into_iter()
+            .map(|(inputs, outputs)| LinearConfig::new(inputs, outputs).init(device));
+        let hidden = self
+            .hidden
+            .iter()
+            .map(|h| HiddenLayer {
+                linear: linears.next().expect("a layer per hidden width"),
+                dropout: DropoutConfig::new(h.dropout).init(),
+            })
+            .collect();
         Model {
-            conv1: conv(1, self.conv1_channels),
-            conv2: conv(self.conv1_channels, self.conv2_channels),
-            pool: MaxPool2dConfig::new([2, 2]).init(),
-            activation: Relu::new(),
+            blocks,
             hidden,
-            dropout: DropoutConfig::new(self.dropout).init(),
-            // Named `fc1` like the tutorial's output layer so PyTorch weights map by name.
-            fc1: LinearConfig::new(self.fc_in(), 10).init(device),
+            output: linears.next().expect("the output layer"),
+            activation: Relu::new(),
+            config: self.clone(),
         }
     }
 }
 
-/// The models the app offers by name (the CLI's `--preset`, the page's Model menu, the messages
-/// between them); a weights file is matched to one of them by its tensor shapes.
-#[cfg_attr(
-    feature = "web",
-    derive(serde::Serialize, serde::Deserialize),
-    serde(rename_all = "lowercase")
-)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Preset {
-    /// The tutorial's CNN (8 and 16 channels, 9,098 parameters).
-    Tutorial,
-    /// 32 and 64 channels, a 128-wide hidden layer, dropout 0.25.
-    Wide,
+/// A network of any [`ModelConfig`]. Its parameters' names in files are PyTorch's
+/// (`conv1`, `bn1`, `fc1`…: see [`names`]), whatever the fields here are called.
+#[derive(Module, Debug)]
+pub struct Model {
+    pub blocks: Vec<Block>,
+    pub hidden: Vec<HiddenLayer>,
+    pub output: Linear,
+    activation: Relu,
+    #[module(skip)]
+    config: ModelConfig,
 }
 
-impl Preset {
-    pub const ALL: [Preset; 2] = [Preset::Tutorial, Preset::Wide];
-
-    pub fn config(self) -> ModelConfig {
-        match self {
-            Preset::Tutorial => ModelConfig::TUTORIAL,
-            Preset::Wide => ModelConfig::WIDE,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Preset::Tutorial => "tutorial",
-            Preset::Wide => "wide",
-        }
-    }
-}
-
-impl std::fmt::Display for Preset {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown model '{0}': the models are tutorial and wide")]
-pub struct UnknownPreset(pub String);
-
-impl std::str::FromStr for Preset {
-    type Err = UnknownPreset;
-
-    fn from_str(name: &str) -> Result<Self, Self::Err> {
-        crate::named::by_name(&Preset::ALL, Preset::name, name)
-            .ok_or_else(|| UnknownPreset(name.to_string()))
-    }
+/// A convolution, its batch norm and its pool.
+#[derive(Module, Debug)]
+pub struct Block {
+    pub conv: Conv2d,
+    pub norm: Option<BatchNorm>,
+    pool: Option<MaxPool2d>,
 }
 
 #[derive(Module, Debug)]
-pub struct Model {
-    pub conv1: Conv2d,
-    pub conv2: Conv2d,
-    pool: MaxPool2d,
-    activation: Relu,
-    pub hidden: Option<Linear>,
+pub struct HiddenLayer {
+    pub linear: Linear,
     dropout: Dropout,
-    pub fc1: Linear,
 }
 
 /// What each convolution block computes, for showing inside the network.
 pub struct Activations {
-    /// `[n, c1, 28, 28]` after conv1 + ReLU.
-    pub conv1: Tensor<4>,
-    /// `[n, c2, 14, 14]` after conv2 + ReLU.
-    pub conv2: Tensor<4>,
+    /// Each block's `[n, channels, side, side]` maps after its ReLU, before its pool.
+    pub maps: Vec<Tensor<4>>,
     /// `[n, 10]`.
     pub logits: Tensor<2>,
 }
 
 impl Model {
-    /// The dropout probability in training (0: none).
-    pub fn dropout_prob(&self) -> f64 {
-        self.dropout.prob
+    /// The architecture this model was built with.
+    pub fn config(&self) -> &ModelConfig {
+        &self.config
     }
 
     /// `[n, 1, 28, 28]` images (pixels/255) to `[n, 10]` logits.
@@ -183,23 +110,30 @@ impl Model {
     }
 
     pub fn forward_activations(&self, images: Tensor<4>) -> Activations {
-        let conv1 = self.activation.forward(self.conv1.forward(images));
-        let conv2 = self
-            .activation
-            .forward(self.conv2.forward(self.pool.forward(conv1.clone())));
+        let mut maps = Vec::with_capacity(self.blocks.len());
+        let mut x = images;
+        for block in &self.blocks {
+            let mut y = block.conv.forward(x);
+            if let Some(norm) = &block.norm {
+                y = norm.forward(y);
+            }
+            let y = self.activation.forward(y);
+            maps.push(y.clone());
+            x = match &block.pool {
+                Some(pool) => pool.forward(y),
+                None => y,
+            };
+        }
         // Flatten NCHW like PyTorch's `reshape(N, -1)`, so imported weights line up.
-        let x = self.pool.forward(conv2.clone()).flatten::<2>(1, 3);
-        let x = match &self.hidden {
-            Some(hidden) => self
-                .activation
-                .forward(hidden.forward(self.dropout.forward(x))),
-            None => x,
-        };
-        let logits = self.fc1.forward(self.dropout.forward(x));
+        let mut x = x.flatten::<2>(1, 3);
+        for layer in &self.hidden {
+            x = layer
+                .dropout
+                .forward(self.activation.forward(layer.linear.forward(x)));
+        }
         Activations {
-            conv1,
-            conv2,
-            logits,
+            maps,
+            logits: self.output.forward(x),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! and (feature `train`) the step-wise loop itself, which only the CLI and the worker link.
 
 use crate::data::Augment;
+pub use crate::data::batch::Order;
 
 #[cfg(feature = "train")]
 mod adam;
@@ -18,6 +19,27 @@ mod trainer;
 #[cfg(feature = "train")]
 pub use trainer::{Trainer, max_shares};
 
+/// Which of our own kernels train a network (burn's autodiff trains the rest, and any network
+/// with dropout): the tutorial's layers, two 3×3 convolutions each pooled, no batch norm, with
+/// any channel counts; the CPU's also with one hidden layer.
+#[cfg(feature = "train")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kernels {
+    pub cpu: bool,
+    pub gpu: bool,
+}
+
+#[cfg(feature = "train")]
+impl Kernels {
+    pub fn for_network(config: &crate::model::ModelConfig) -> Self {
+        let network = cpu::Network::of(config);
+        Kernels {
+            cpu: network.is_some(),
+            gpu: network.is_some_and(|n| n.hidden == 0),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainConfig {
     pub epochs: usize,
@@ -33,6 +55,8 @@ pub struct TrainConfig {
     /// one thread up to float rounding. Native builds only: a browser worker has one thread, and
     /// shares batches with other workers instead ([`Trainer::set_helpers`]).
     pub threads: usize,
+    /// The order of the training images in each epoch.
+    pub order: Order,
 }
 
 impl Default for TrainConfig {
@@ -46,6 +70,7 @@ impl Default for TrainConfig {
             seed: 0,
             report_every: 20,
             threads: 1,
+            order: Order::Shuffled,
         }
     }
 }
@@ -93,6 +118,8 @@ pub enum TrainError {
     Read(String),
     #[error("a share of a batch to compute is malformed: {0}")]
     BadShare(String),
+    #[error("this network cannot be trained here: {0}")]
+    Network(#[from] crate::model::ArchError),
 }
 
 /// Where training stands, as read back at a report.

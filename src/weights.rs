@@ -10,13 +10,15 @@
 //! is a [`WeightsError`] naming the file and the problem, and loading never changes the model it
 //! is given: it returns a new one, so a bad file leaves the current weights in place.
 
-use burn::module::Module;
 use burn::prelude::Device;
+use burn::store::ModuleSnapshot;
+use burn::store::burn_pack::{Tensor as PackTensor, Writer};
 
 use crate::data::batch::read_floats;
-use crate::model::{Model, ModelConfig, Preset, flat};
+use crate::model::{Model, ModelConfig, Preset, flat, names};
 
 mod burnpack;
+mod infer;
 #[cfg(feature = "pth")]
 mod pickle;
 #[cfg(feature = "pth")]
@@ -120,32 +122,53 @@ impl Format {
     }
 }
 
-/// The model's weights as a burn record in memory (the same bytes as a saved file).
+/// The key of a burn record's metadata that holds the architecture (its text form).
+const ARCH_KEY: &str = "mnist-lab.arch";
+
+/// The model's weights as a burn record in memory (the same bytes as a saved file), under
+/// PyTorch's layer names ([`names`]) and with the architecture in the record's metadata.
 pub fn to_bytes(model: &Model) -> Result<Vec<u8>, EncodeError> {
-    let bytes = model
-        .clone()
-        .into_record()
+    let fail = |e: &dyn std::fmt::Display| EncodeError(e.to_string());
+    let config = model.config();
+    let tensors = model
+        .collect(None, None, false)
+        .into_iter()
+        .map(|tensor| {
+            let (name, dtype, shape, id, bytes) = tensor.into_parts().map_err(|e| fail(&e))?;
+            let name = names::to_file(config, &name);
+            Ok(PackTensor::new(name, dtype, shape.to_vec(), id, bytes))
+        })
+        .collect::<Result<Vec<_>, EncodeError>>()?;
+    let bytes = Writer::new(tensors)
+        .with_metadata(ARCH_KEY, &config.to_string())
         .into_bytes()
-        .map_err(|e| EncodeError(e.to_string()))?;
+        .map_err(|e| fail(&e))?;
     Ok(bytes.to_vec())
 }
 
 /// The same bytes as [`to_bytes`] for a model on any device, reading its tensors back with
 /// burn's async reads: a GPU tensor cannot be read synchronously in a browser.
-pub async fn to_bytes_async(model: &Model, config: &ModelConfig) -> Result<Vec<u8>, EncodeError> {
+pub async fn to_bytes_async(model: &Model) -> Result<Vec<u8>, EncodeError> {
     let values = read_floats(flat::params(model))
         .await
         .map_err(EncodeError)?;
     let device = Device::flex();
-    to_bytes(&flat::with_params(config.init(&device), &values, &device))
+    to_bytes(&flat::with_params(
+        model.config().init(&device),
+        &values,
+        &device,
+    ))
 }
 
 /// A weights file read and checked (every tensor floating point, finite, within the limits),
-/// to be fitted to one model or tried on several. Files carry weights but no architecture.
+/// to be fitted to one model or matched to an architecture. Records this app writes carry
+/// their architecture; other files are matched by their tensors' names and shapes.
 pub struct Weights {
     file: String,
     tensors: Vec<NamedTensor>,
     layout: Layout,
+    /// The architecture a record names (its text form), if it names one.
+    arch: Option<String>,
 }
 
 impl Weights {
@@ -158,18 +181,23 @@ impl Weights {
         if bytes.len() > MAX_FILE_BYTES {
             return Err(fail(Problem::TooLarge(bytes.len())));
         }
-        let (tensors, layout) = match Format::detect(bytes) {
-            Format::Burn => (burnpack::read(bytes), Layout::Burn),
+        let (read, layout) = match Format::detect(bytes) {
+            Format::Burn => (burnpack::read(bytes, ARCH_KEY), Layout::Burn),
             #[cfg(feature = "pth")]
-            Format::PyTorch => (pytorch::read_state_dict(bytes), Layout::PyTorch),
+            Format::PyTorch => (
+                pytorch::read_state_dict(bytes).map(|t| (t, None)),
+                Layout::PyTorch,
+            ),
             #[cfg(not(feature = "pth"))]
             Format::PyTorch => return Err(fail(Problem::PyTorchNotBuilt)),
             Format::LegacyPyTorch => return Err(fail(Problem::LegacyPyTorch)),
         };
+        let (tensors, arch) = read.map_err(fail)?;
         Ok(Self {
             file: file.to_string(),
-            tensors: tensors.map_err(fail)?,
+            tensors,
             layout,
+            arch,
         })
     }
 
@@ -181,28 +209,38 @@ impl Weights {
         })
     }
 
-    /// The first preset these weights fit, with the loaded model.
-    pub fn fit_any(&self, device: &Device) -> Result<(Preset, Model), WeightsError> {
+    /// A model of the architecture these weights are for: the one a record names, else the
+    /// first preset they fit, else the one their tensors' names and shapes describe.
+    pub fn fit_any(&self, device: &Device) -> Result<Model, WeightsError> {
+        let fail = |problem| WeightsError {
+            file: self.file.clone(),
+            problem,
+        };
+        if let Some(text) = &self.arch {
+            let config: ModelConfig = text.parse().map_err(|e| {
+                fail(Problem::UnknownModel(format!(
+                    "its architecture '{text}': {e}"
+                )))
+            })?;
+            return self.fit(&config.init(device));
+        }
         let mut reasons = vec![];
         for preset in Preset::ALL {
             match self.fit(&preset.config().init(device)) {
-                Ok(model) => return Ok((preset, model)),
+                Ok(model) => return Ok(model),
                 Err(e) => reasons.push(format!("{preset}: {}", e.problem)),
             }
         }
-        Err(WeightsError {
-            file: self.file.clone(),
-            problem: Problem::UnknownModel(reasons.join("; ")),
-        })
+        let config = infer::architecture(&self.tensors, self.layout).map_err(|why| {
+            reasons.push(why);
+            fail(Problem::UnknownModel(reasons.join("; ")))
+        })?;
+        self.fit(&config.init(device))
     }
 }
 
-/// Reads a weights file's bytes into whichever preset its tensor shapes fit.
-pub fn load_any(
-    file: &str,
-    bytes: &[u8],
-    device: &Device,
-) -> Result<(Preset, Model), WeightsError> {
+/// Reads a weights file's bytes into a model of the architecture they are for.
+pub fn load_any(file: &str, bytes: &[u8], device: &Device) -> Result<Model, WeightsError> {
     Weights::read(file, bytes)?.fit_any(device)
 }
 
@@ -286,8 +324,9 @@ mod native {
         })
     }
 
-    /// Reads a burn record or a PyTorch `.pth` file, whichever it is, into a fitting preset.
-    pub fn load_file(path: &Path, device: &Device) -> Result<(Preset, Model), WeightsError> {
+    /// Reads a burn record or a PyTorch `.pth` file, whichever it is, into a model of the
+    /// architecture it is for.
+    pub fn load_file(path: &Path, device: &Device) -> Result<Model, WeightsError> {
         load_any(&path.display().to_string(), &read(path)?, device)
     }
 

@@ -41,7 +41,7 @@ fn export_converts_both_ways_and_eval_reads_the_result() {
         let out = mnist_lab(&["export", from, to]);
         assert!(out.status.success(), "{}", stderr(&out));
         assert!(
-            stdout(&out).contains("Wrote the tutorial model's weights"),
+            stdout(&out).contains("Wrote the weights of the tutorial network"),
             "{}",
             stdout(&out)
         );
@@ -449,4 +449,53 @@ fn bench_runs_python_isolated_from_the_working_folder() {
         !marker.exists(),
         "python imported torch.py from the working folder"
     );
+}
+
+#[test]
+fn a_network_of_ones_own_trains_saves_and_reads_back_and_a_bad_one_says_why() {
+    let dir = common::scratch("cli-arch");
+    let bpk = dir.join("mine.bpk");
+    let arch = ["--arch", "c4bp c8k5p f16d0.1"];
+    let out = mnist_lab(
+        &[
+            &["train", "--epochs", "1", "--limit", "240", "-o"],
+            &[bpk.to_str().unwrap()][..],
+            &arch[..],
+        ]
+        .concat(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("the network c4bp c8k5p f16d0.1"),
+        "{}",
+        stdout(&out)
+    );
+    // The record carries its architecture, dropout included.
+    let out = mnist_lab(&["eval", bpk.to_str().unwrap(), "--misses", "0"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("the network c4bp c8k5p f16d0.1"),
+        "{}",
+        stdout(&out)
+    );
+
+    let json = dir.join("arch.json");
+    std::fs::write(&json, r#"{"blocks": [{"channels": 4, "kernel": 5, "batch_norm": false, "pool": true}, {"channels": 8, "kernel": 3, "batch_norm": true, "pool": true}]}"#).unwrap();
+    let out = mnist_lab(&["code", "--arch", json.to_str().unwrap(), "--lang", "ru"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("self.bn2 = nn.BatchNorm2d(8)"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(stdout(&out).contains("свёрточный блок"), "{}", stdout(&out));
+
+    for (arch, why) in [
+        ("c8k7", "kernel is 3×3 or 5×5"),
+        ("c128 c128 f1024", "MB allowed"),
+    ] {
+        let out = mnist_lab(&["code", "--arch", arch]);
+        assert_eq!(out.status.code(), Some(1), "{arch}");
+        assert!(stderr(&out).contains(why), "{arch}: {}", stderr(&out));
+    }
 }

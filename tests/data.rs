@@ -174,9 +174,13 @@ fn broken_files_give_errors_naming_file_and_problem() {
 #[test]
 fn batches_are_seeded_shuffles_of_pixels_over_255() {
     let m = common::mnist();
-    let a = batch::epoch_order(m.test.len(), &mut Rng::new(3));
-    assert_eq!(a, batch::epoch_order(m.test.len(), &mut Rng::new(3)));
-    assert_ne!(a, batch::epoch_order(m.test.len(), &mut Rng::new(4)));
+    let order =
+        |seed| batch::epoch_order(m.test.len(), batch::Order::Shuffled, &mut Rng::new(seed));
+    let a = order(3);
+    assert_eq!(a, order(3));
+    assert_ne!(a, order(4));
+    let sequential = batch::epoch_order(m.test.len(), batch::Order::Sequential, &mut Rng::new(3));
+    assert!(sequential.iter().enumerate().all(|(i, &v)| v as usize == i));
     let px = batch::pixels(&m.test, &a[..2], None);
     assert_eq!(px.len(), 2 * PIXELS);
     assert_eq!(px[300], m.test.image(a[0] as usize)[300] as f32 / 255.0);

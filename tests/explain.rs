@@ -17,7 +17,6 @@ fn pretrained() -> Model {
         &Device::flex(),
     )
     .unwrap()
-    .1
 }
 
 /// The first test digit with this label, as the network's input.

@@ -7,7 +7,7 @@ use burn::prelude::*;
 use mnist_lab::data::batch::images_tensor;
 use mnist_lab::data::{PIXELS, SIDE, Split};
 use mnist_lab::eval::{argmax, probabilities};
-use mnist_lab::model::ModelConfig;
+use mnist_lab::model::Preset;
 use mnist_lab::preprocess::{Digit, PixelFormat, to_mnist};
 use mnist_lab::weights;
 
@@ -106,7 +106,7 @@ fn transparent_canvas_strokes_are_read_from_alpha() {
 fn redrawn_digits_are_classified_like_the_originals() {
     let device = Device::flex();
     let model = weights::load_file_into(
-        &ModelConfig::TUTORIAL.init(&device),
+        &Preset::Tutorial.config().init(&device),
         &common::project("tests/fixtures/MulticlassCNN.pth"),
     )
     .unwrap();

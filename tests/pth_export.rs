@@ -9,7 +9,7 @@ use std::process::Command;
 
 use burn::prelude::*;
 use mnist_lab::data::batch::{images_tensor, pixels};
-use mnist_lab::model::{Model, ModelConfig, Preset};
+use mnist_lab::model::{Model, Preset};
 use mnist_lab::weights;
 use zip::ZipArchive;
 
@@ -33,7 +33,6 @@ fn pytorch_fixture() -> Model {
         &Device::flex(),
     )
     .unwrap()
-    .1
 }
 
 #[test]
@@ -41,13 +40,14 @@ fn a_written_pth_reads_back_to_identical_logits_for_every_preset() {
     let device = Device::flex();
     let models = [
         (Preset::Tutorial, pytorch_fixture()),
-        (Preset::Wide, ModelConfig::WIDE.init(&device)),
+        (Preset::Wide, Preset::Wide.config().init(&device)),
+        (Preset::Lenet, Preset::Lenet.config().init(&device)),
     ];
     for (preset, model) in models {
         let pth = weights::to_pth(&model).unwrap();
         assert_eq!(weights::Format::detect(&pth), weights::Format::PyTorch);
-        let (found, back) = weights::load_any("export.pth", &pth, &device).unwrap();
-        assert_eq!(found, preset);
+        let back = weights::load_any("export.pth", &pth, &device).unwrap();
+        assert_eq!(Preset::of(back.config()), Some(preset));
         assert_eq!(logits(&back), logits(&model), "{preset}");
     }
 }

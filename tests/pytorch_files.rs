@@ -7,7 +7,7 @@ use std::io::{Cursor, Read, Write};
 
 use burn::prelude::*;
 use mnist_lab::data::batch::{images_tensor, pixels};
-use mnist_lab::model::{Model, ModelConfig};
+use mnist_lab::model::{Model, Preset};
 use mnist_lab::weights::{self, Format, Problem, WeightsError};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
@@ -18,7 +18,7 @@ fn fixture(name: &str) -> Vec<u8> {
 
 fn load(bytes: &[u8]) -> Result<Model, WeightsError> {
     let device = Device::flex();
-    weights::from_bytes(&ModelConfig::TUTORIAL.init(&device), "test.pth", bytes)
+    weights::from_bytes(&Preset::Tutorial.config().init(&device), "test.pth", bytes)
 }
 
 fn logits(model: &Model) -> Vec<f32> {
@@ -158,7 +158,7 @@ fn broken_archives_name_what_is_wrong() {
 #[test]
 fn a_state_dict_for_another_shape_names_the_tensor() {
     let device = Device::flex();
-    let wide = ModelConfig::WIDE.init(&device);
+    let wide = Preset::Wide.config().init(&device);
     let err =
         weights::from_bytes(&wide, "MulticlassCNN.pth", &fixture("MulticlassCNN.pth")).unwrap_err();
     assert!(matches!(err.problem, Problem::Mismatch(_)), "{err:?}");

@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 
 use burn::prelude::*;
 use mnist_lab::eval::evaluate;
-use mnist_lab::model::{Model, ModelConfig};
+use mnist_lab::model::{Model, Preset, flat};
 use mnist_lab::train::helpers::{Helpers, Pending, compute_share};
 use mnist_lab::train::share::ShareJob;
 use mnist_lab::train::{Progress, TrainConfig, TrainError, Trainer};
@@ -28,7 +28,7 @@ fn one_epoch_on_6000_images_reaches_90_percent_on_1000_test_images() {
         ..TrainConfig::default()
     };
     let mut trainer = Trainer::from_scratch(
-        &ModelConfig::TUTORIAL,
+        &Preset::Tutorial.config(),
         train,
         config,
         &device.clone().autodiff(),
@@ -77,7 +77,7 @@ fn a_diverging_run_stops_with_a_clear_error() {
         ..TrainConfig::default()
     };
     let mut trainer = Trainer::from_scratch(
-        &ModelConfig::TUTORIAL,
+        &Preset::Tutorial.config(),
         Arc::new(mnist.train.take(3000)),
         config,
         &device,
@@ -116,13 +116,13 @@ fn invalid_settings_are_refused() {
             ..TrainConfig::default()
         },
     ] {
-        let r = Trainer::from_scratch(&ModelConfig::TUTORIAL, split.clone(), config, &device);
+        let r = Trainer::from_scratch(&Preset::Tutorial.config(), split.clone(), config, &device);
         assert!(matches!(r, Err(TrainError::InvalidConfig(_))));
     }
     let empty = Arc::new(split.take(0));
     assert!(matches!(
         Trainer::from_scratch(
-            &ModelConfig::TUTORIAL,
+            &Preset::Tutorial.config(),
             empty,
             TrainConfig::default(),
             &device
@@ -136,16 +136,19 @@ fn fine_tuning_from_loaded_weights_trains() {
     let mnist = common::mnist();
     let plain = Device::flex();
     let trained = mnist_lab::weights::load_file_into(
-        &ModelConfig::TUTORIAL.init(&plain),
+        &Preset::Tutorial.config().init(&plain),
         &common::project("tests/fixtures/MulticlassCNN.pth"),
     )
     .unwrap();
     let bytes = mnist_lab::weights::to_bytes(&trained).unwrap();
     let device = Device::flex().autodiff();
     // Both ways a run starts from saved weights: loaded on the training device, or via a file.
-    let model =
-        mnist_lab::weights::from_bytes(&ModelConfig::TUTORIAL.init(&device), "trained.bpk", &bytes)
-            .unwrap();
+    let model = mnist_lab::weights::from_bytes(
+        &Preset::Tutorial.config().init(&device),
+        "trained.bpk",
+        &bytes,
+    )
+    .unwrap();
     let config = TrainConfig {
         epochs: 1,
         report_every: 5,
@@ -165,18 +168,7 @@ fn fine_tuning_from_loaded_weights_trains() {
 
 /// Every weight of a model, in a fixed order.
 fn weights(model: &Model) -> Vec<f32> {
-    let mut all = vec![];
-    for tensor in [
-        model.conv1.weight.val().flatten::<1>(0, 3),
-        model.conv1.bias.as_ref().unwrap().val(),
-        model.conv2.weight.val().flatten::<1>(0, 3),
-        model.conv2.bias.as_ref().unwrap().val(),
-        model.fc1.weight.val().flatten::<1>(0, 1),
-        model.fc1.bias.as_ref().unwrap().val(),
-    ] {
-        all.extend(tensor.into_data().try_to_vec::<f32>().unwrap());
-    }
-    all
+    flat::params(model).into_data().try_to_vec::<f32>().unwrap()
 }
 
 /// The tutorial's model from the same weights in every run these tests compare, on the CPU.
@@ -184,7 +176,7 @@ fn weights(model: &Model) -> Vec<f32> {
 /// draw from and seed in turn.
 fn initial_model() -> Model {
     static WEIGHTS: OnceLock<Vec<u8>> = OnceLock::new();
-    let empty = ModelConfig::TUTORIAL.init(&Device::flex().autodiff());
+    let empty = Preset::Tutorial.config().init(&Device::flex().autodiff());
     let bytes = WEIGHTS.get_or_init(|| to_bytes(&empty).expect("weights encode"));
     from_bytes(&empty, "the initial weights", bytes).expect("weights decode")
 }
@@ -338,7 +330,7 @@ impl Helpers for InProcess {
         let n = self.jobs.get();
         self.jobs.set(n + 1);
         let device = Device::flex().autodiff();
-        let template = ModelConfig::TUTORIAL.init(&device);
+        let template = Preset::Tutorial.config().init(&device);
         let mut answer = pollster::block_on(compute_share(&template, job, &device)).ok();
         if n >= from {
             match failure {
@@ -413,7 +405,7 @@ fn helpers_computing_shares_train_the_same_weights_as_one_thread_even_when_they_
 #[test]
 fn a_malformed_share_is_refused() {
     let device = Device::flex().autodiff();
-    let config = ModelConfig::TUTORIAL;
+    let config = Preset::Tutorial.config();
     let template = config.init(&device);
     let good = ShareJob {
         params: vec![0.0; config.num_params()],

@@ -17,7 +17,7 @@ fn reference() -> Value {
 }
 
 fn pytorch_model(device: &Device) -> Model {
-    let fresh = ModelConfig::TUTORIAL.init(device);
+    let fresh = Preset::Tutorial.config().init(device);
     weights::load_file_into(&fresh, &common::project("tests/fixtures/MulticlassCNN.pth")).unwrap()
 }
 
@@ -33,15 +33,15 @@ fn logits(model: &Model, split: &mnist_lab::data::Split, n: usize, device: &Devi
 #[test]
 fn tutorial_model_has_the_tutorials_shapes_and_9098_parameters() {
     let device = Device::flex();
-    let model = ModelConfig::TUTORIAL.init(&device);
+    let model = Preset::Tutorial.config().init(&device);
     assert_eq!(model.num_params(), 9098);
-    assert_eq!(model.conv1.weight.dims(), [8, 1, 3, 3]);
-    assert_eq!(model.fc1.weight.dims(), [784, 10]);
+    assert_eq!(model.blocks[0].conv.weight.dims(), [8, 1, 3, 3]);
+    assert_eq!(model.output.weight.dims(), [784, 10]);
     let out = model.forward_activations(Tensor::zeros([3, 1, 28, 28], &device));
-    assert_eq!(out.conv1.dims(), [3, 8, 28, 28]);
-    assert_eq!(out.conv2.dims(), [3, 16, 14, 14]);
+    assert_eq!(out.maps[0].dims(), [3, 8, 28, 28]);
+    assert_eq!(out.maps[1].dims(), [3, 16, 14, 14]);
     assert_eq!(out.logits.dims(), [3, 10]);
-    let wide = ModelConfig::WIDE.init(&device);
+    let wide = Preset::Wide.config().init(&device);
     assert_eq!(
         wide.forward(Tensor::zeros([2, 1, 28, 28], &device)).dims(),
         [2, 10]
@@ -105,7 +105,7 @@ fn save_and_load_round_trip_gives_identical_logits_in_memory_and_on_disk() {
 
     let bytes = weights::to_bytes(&model).unwrap();
     assert_eq!(Format::detect(&bytes), Format::Burn);
-    let fresh = ModelConfig::TUTORIAL.init(&device);
+    let fresh = Preset::Tutorial.config().init(&device);
     assert_ne!(logits(&fresh, &mnist.test, 16, &device), before);
     assert_eq!(
         logits(
@@ -119,8 +119,8 @@ fn save_and_load_round_trip_gives_identical_logits_in_memory_and_on_disk() {
 
     let path = common::scratch("roundtrip").join("model.bpk");
     weights::save_file(&model, &path).unwrap();
-    let (preset, loaded) = weights::load_file(&path, &device).unwrap();
-    assert_eq!(preset, Preset::Tutorial);
+    let loaded = weights::load_file(&path, &device).unwrap();
+    assert_eq!(Preset::of(loaded.config()), Some(Preset::Tutorial));
     assert_eq!(logits(&loaded, &mnist.test, 16, &device), before);
 }
 
@@ -129,10 +129,9 @@ fn async_export_matches_the_sync_one() {
     let device = Device::flex();
     let model = pytorch_model(&device);
     let sync = weights::to_bytes(&model).unwrap();
-    let via_async =
-        pollster::block_on(weights::to_bytes_async(&model, &ModelConfig::TUTORIAL)).unwrap();
+    let via_async = pollster::block_on(weights::to_bytes_async(&model)).unwrap();
     let mnist = common::mnist();
-    let fresh = ModelConfig::TUTORIAL.init(&device);
+    let fresh = Preset::Tutorial.config().init(&device);
     let a = logits(
         &weights::from_bytes(&fresh, "sync.bpk", &sync).unwrap(),
         &mnist.test,
@@ -151,17 +150,19 @@ fn async_export_matches_the_sync_one() {
 #[test]
 fn load_any_recognises_the_preset_and_the_pytorch_format() {
     let device = Device::flex();
-    let wide = ModelConfig::WIDE.init(&device);
-    let (preset, _) =
+    let wide = Preset::Wide.config().init(&device);
+    let loaded =
         weights::load_any("wide.bpk", &weights::to_bytes(&wide).unwrap(), &device).unwrap();
-    assert_eq!(preset, Preset::Wide);
+    assert_eq!(Preset::of(loaded.config()), Some(Preset::Wide));
     let pth = std::fs::read(common::project("tests/fixtures/MulticlassCNN.pth")).unwrap();
     assert_eq!(Format::detect(&pth), Format::PyTorch);
     assert_eq!(
-        weights::load_any("MulticlassCNN.pth", &pth, &device)
-            .unwrap()
-            .0,
-        Preset::Tutorial
+        Preset::of(
+            weights::load_any("MulticlassCNN.pth", &pth, &device)
+                .unwrap()
+                .config()
+        ),
+        Some(Preset::Tutorial)
     );
 }
 
@@ -169,14 +170,10 @@ fn load_any_recognises_the_preset_and_the_pytorch_format() {
 fn weights_that_do_not_fit_give_an_error_naming_the_tensor_and_leave_the_model_alone() {
     let device = Device::flex();
     let mnist = common::mnist();
-    let tutorial = ModelConfig::TUTORIAL.init(&device);
+    let tutorial = Preset::Tutorial.config().init(&device);
     let before = logits(&tutorial, &mnist.test, 4, &device);
 
-    let other = ModelConfig {
-        conv1_channels: 4,
-        ..ModelConfig::TUTORIAL
-    }
-    .init(&device);
+    let other = "c4p c16p".parse::<ModelConfig>().unwrap().init(&device);
     let err = weights::from_bytes(&tutorial, "other.bpk", &weights::to_bytes(&other).unwrap())
         .unwrap_err();
     assert!(matches!(err.problem, Problem::Mismatch(_)));
@@ -184,7 +181,7 @@ fn weights_that_do_not_fit_give_an_error_naming_the_tensor_and_leave_the_model_a
     assert!(err.to_string().contains("conv1.weight"), "{err}");
 
     // The tutorial's .pth into the wide model: its conv1 has 8 channels, not 32.
-    let wide = ModelConfig::WIDE.init(&device);
+    let wide = Preset::Wide.config().init(&device);
     let err = weights::load_file_into(&wide, &common::project("tests/fixtures/MulticlassCNN.pth"))
         .unwrap_err();
     assert!(err.to_string().contains("conv1"), "{err}");

@@ -7,10 +7,24 @@ use super::idx::{PIXELS, SIDE};
 use super::mnist::Split;
 use super::rng::Rng;
 
-/// One epoch's visiting order: a seeded shuffle of all indices.
-pub fn epoch_order(len: usize, rng: &mut Rng) -> Vec<u32> {
+/// The order a run takes the training images in.
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    /// A new random order each epoch, from the run's seed (the tutorial's `shuffle=True`).
+    #[default]
+    Shuffled,
+    /// The files' order every epoch: what a generated PyTorch script's `--sequential` does,
+    /// so the two can be compared step by step.
+    Sequential,
+}
+
+/// One epoch's visiting order: a seeded shuffle of all indices, or them in order.
+pub fn epoch_order(len: usize, kind: Order, rng: &mut Rng) -> Vec<u32> {
     let mut order: Vec<u32> = (0..len as u32).collect();
-    rng.shuffle(&mut order);
+    if kind == Order::Shuffled {
+        rng.shuffle(&mut order);
+    }
     order
 }
 

@@ -75,7 +75,9 @@ mod gradients {
         struct Collect<'a>(&'a GradientsParams, Vec<Tensor<1>>);
         impl ModuleVisitor for Collect<'_> {
             fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-                // Every parameter takes part in the loss, so each has a gradient.
+                // Every parameter takes part in the loss, so each has a gradient (a network
+                // with batch norm, whose running statistics have none, is not split into
+                // shares: see `Trainer`).
                 let grad = self.0.get::<D>(param.id).expect("a gradient per parameter");
                 self.1.push(grad.reshape([-1]));
             }
@@ -112,12 +114,12 @@ mod gradients {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ModelConfig;
+    use crate::model::Preset;
 
     #[test]
     fn parameters_flatten_and_refill_in_one_order() {
         let device = Device::flex();
-        let model = ModelConfig::TUTORIAL.init(&device);
+        let model = Preset::Tutorial.config().init(&device);
         let flat = params(&model).into_data().try_to_vec::<f32>().unwrap();
         assert_eq!(flat.len(), model.num_params());
         let doubled: Vec<f32> = flat.iter().map(|v| v * 2.0).collect();
@@ -125,7 +127,7 @@ mod tests {
         let again = params(&refilled).into_data().try_to_vec::<f32>().unwrap();
         assert_eq!(again, doubled);
         assert_eq!(
-            refilled.conv2.weight.id, model.conv2.weight.id,
+            refilled.blocks[1].conv.weight.id, model.blocks[1].conv.weight.id,
             "the same parameters"
         );
     }
@@ -134,7 +136,7 @@ mod tests {
     #[test]
     fn gradients_flatten_and_key_in_one_order() {
         let device = Device::flex();
-        let model = ModelConfig::TUTORIAL.init(&device);
+        let model = Preset::Tutorial.config().init(&device);
         let flat: Vec<f32> = (0..model.num_params()).map(|i| i as f32).collect();
         let grads = to_gradients(&model, &flat, &device);
         let back = gradients(&model, &grads)

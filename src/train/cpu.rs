@@ -11,64 +11,72 @@
 //! kernels only replace [`super::trainer`]'s forward and backward, and give the same gradients
 //! up to float rounding (tests below compare them with burn's autodiff).
 
-use burn::module::Module;
 use burn::prelude::Device;
 
 use super::share::ShareGradients;
 use crate::data::PIXELS;
-use crate::model::{Model, ModelConfig};
+use crate::model::{ConvBlock, Model, ModelConfig};
 
 const SIDE: usize = 28;
 /// A 3×3 kernel's taps.
 const TAPS: usize = 9;
 const CLASSES: usize = 10;
 
-/// The shape of a network these kernels train: the tutorial's layers with any channel counts and
-/// an optional hidden layer. Dropout is not written out (its random mask is burn's), so a model
-/// with dropout trains through burn's autodiff.
+/// The shape of a network these kernels train: the tutorial's layers (two 3×3 convolutions,
+/// each pooled, no batch norm) with any channel counts and at most one hidden layer. Dropout is
+/// not written out (its random mask is burn's), so a model with dropout trains through burn's
+/// autodiff.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Network(ModelConfig);
+pub struct Network {
+    c1: usize,
+    c2: usize,
+    /// The hidden layer's width (0: none).
+    pub(super) hidden: usize,
+}
 
 impl Network {
     /// The kernels that train `model` on `device`: on the CPU, where they fit the model.
     pub fn training(model: &Model, device: &Device) -> Option<Self> {
-        Self::of(model).filter(|_| *device == Device::flex())
+        Self::of(model.config()).filter(|_| *device == Device::flex())
     }
 
-    /// `model`'s shape, when these kernels compute exactly what its `forward` does in training
-    /// (the GPU kernels take the same models, without a hidden layer).
-    pub(super) fn of(model: &Model) -> Option<Self> {
-        if model.dropout_prob() > 0.0 {
+    /// The shape of a network of `config`, when these kernels compute exactly what its
+    /// `forward` does in training (the GPU kernels take the same networks, without a hidden
+    /// layer).
+    pub(super) fn of(config: &ModelConfig) -> Option<Self> {
+        let plain = |b: &ConvBlock| b.kernel == 3 && b.pool && !b.batch_norm;
+        let [b1, b2] = config.blocks.as_slice() else {
             return None;
-        }
-        let [c1, c_in, k1, k1w] = model.conv1.weight.dims();
-        let [c2, c2_in, k2, k2w] = model.conv2.weight.dims();
-        let network = Self(ModelConfig {
-            conv1_channels: c1,
-            conv2_channels: c2,
-            hidden: model.hidden.as_ref().map_or(0, |h| h.weight.dims()[1]),
-            dropout: 0.0,
-        });
-        let square_3x3 = [k1, k1w, k2, k2w] == [3; 4];
-        (c_in == 1 && c2_in == c1 && square_3x3 && network.num_params() == model.num_params())
-            .then_some(network)
+        };
+        let hidden = match config.hidden.as_slice() {
+            [] => 0,
+            [h] if h.dropout == 0.0 => h.width,
+            _ => return None,
+        };
+        (plain(b1) && plain(b2)).then_some(Self {
+            c1: b1.channels,
+            c2: b2.channels,
+            hidden,
+        })
     }
 
-    /// The layers' shape (the GPU kernels take the models without a hidden layer).
-    #[cfg(feature = "gpu-kernels")]
-    pub(super) fn config(&self) -> &ModelConfig {
-        &self.0
+    /// Inputs of the fully connected layers: conv2's 7×7 maps, flattened.
+    fn flat_features(&self) -> usize {
+        self.c2 * 49
+    }
+
+    /// Inputs of the output layer.
+    fn fc_in(&self) -> usize {
+        match self.hidden {
+            0 => self.flat_features(),
+            h => h,
+        }
     }
 
     /// The parameters' sizes in the order the model visits them (and flattens them).
     fn sizes(&self) -> [usize; 8] {
-        let ModelConfig {
-            conv1_channels: c1,
-            conv2_channels: c2,
-            hidden: h,
-            ..
-        } = self.0;
-        let f = self.0.flat_features();
+        let Self { c1, c2, hidden: h } = *self;
+        let f = self.flat_features();
         [
             c1 * TAPS,
             c1,
@@ -76,7 +84,7 @@ impl Network {
             c2,
             f * h,
             h,
-            self.0.fc_in() * CLASSES,
+            self.fc_in() * CLASSES,
             CLASSES,
         ]
     }
@@ -103,8 +111,8 @@ impl Network {
             "parameters for this network"
         );
         assert_eq!(pixels.len(), n * PIXELS, "784 pixels per label");
-        let (c1, c2, h) = (self.0.conv1_channels, self.0.conv2_channels, self.0.hidden);
-        let (f, fi) = (self.0.flat_features(), self.0.fc_in());
+        let Self { c1, c2, hidden: h } = *self;
+        let (f, fi) = (self.flat_features(), self.fc_in());
         let [w1, b1, w2, b2, wh, bh, wo, bo] = split(params, self.sizes());
 
         // Forward, keeping what the backward pass needs. Maps are [channel][image][y][x].
@@ -497,18 +505,9 @@ mod tests {
 
     #[test]
     fn gradients_match_burns_autodiff() {
-        let configs = [
-            ModelConfig::TUTORIAL,
-            ModelConfig {
-                hidden: 32,
-                conv1_channels: 4,
-                conv2_channels: 6,
-                dropout: 0.0,
-            },
-        ];
-        for config in configs {
-            let (model, pixels, labels) = case(config, 13);
-            let network = Network::of(&model).expect("no dropout: written out");
+        for config in ["c8p c16p", "c4p c6p f32"] {
+            let (model, pixels, labels) = case(config.parse().unwrap(), 13);
+            let network = Network::of(model.config()).expect("no dropout: written out");
             let params = pollster::block_on(batch::read_floats(flat::params(&model))).unwrap();
             let ours = network.gradients(&params, &pixels, &labels, 0.25);
             let job = ShareJob {
@@ -526,13 +525,17 @@ mod tests {
     }
 
     #[test]
-    fn dropout_stays_with_burn() {
-        let model = ModelConfig::WIDE.init(&Device::flex());
-        assert_eq!(Network::of(&model), None);
-        let plain = ModelConfig {
-            dropout: 0.0,
-            ..ModelConfig::WIDE
-        };
-        assert!(Network::of(&plain.init(&Device::flex())).is_some());
+    fn other_networks_stay_with_burn() {
+        let network = |text: &str| Network::of(&text.parse().unwrap());
+        assert!(network("c32p c64p f128").is_some());
+        for text in [
+            "c32p c64p f128d0.25",
+            "c8bp c16p",
+            "c8k5p c16p",
+            "c8p c16",
+            "c8p",
+        ] {
+            assert_eq!(network(text), None, "{text}");
+        }
     }
 }

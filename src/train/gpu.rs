@@ -95,7 +95,7 @@ impl Kernels {
             device.clone().inner().as_dispatch(),
             DispatchDevice::Cube(_)
         );
-        let fits = cpu::Network::of(model).is_some_and(|n| n.config().hidden == 0);
+        let fits = cpu::Network::of(model.config()).is_some_and(|n| n.hidden == 0);
         (gpu && fits).then_some(Self)
     }
 
@@ -104,7 +104,10 @@ impl Kernels {
     pub fn gradients(self, model: &Model, pixels: Vec<f32>, labels: &[u8]) -> ShareResult {
         let n = labels.len();
         assert_eq!(pixels.len(), n * PIXELS, "784 pixels per label");
-        let device = model.fc1.weight.device().inner();
+        let device = model.output.weight.device().inner();
+        let [one, two] = &model.blocks[..] else {
+            unreachable!("checked by Kernels::training")
+        };
         let value = |p: &burn::module::Param<Tensor<1>>| p.val().inner().into_dispatch();
         // Every bias is there: the parameter count Kernels::training checked includes them.
         let bias = |p: &Option<burn::module::Param<Tensor<1>>>| {
@@ -114,24 +117,24 @@ impl Kernels {
         let labels: Vec<f32> = labels.iter().map(|&l| f32::from(l)).collect();
         let labels = Tensor::<1>::from_floats(labels.as_slice(), &device);
         let inputs = StepInputs {
-            w1: model.conv1.weight.val().inner().into_dispatch(),
-            b1: bias(&model.conv1.bias),
-            w2: model.conv2.weight.val().inner().into_dispatch(),
-            b2: bias(&model.conv2.bias),
-            wf: model.fc1.weight.val().inner().into_dispatch(),
-            bf: bias(&model.fc1.bias),
+            w1: one.conv.weight.val().inner().into_dispatch(),
+            b1: bias(&one.conv.bias),
+            w2: two.conv.weight.val().inner().into_dispatch(),
+            b2: bias(&two.conv.bias),
+            wf: model.output.weight.val().inner().into_dispatch(),
+            bf: bias(&model.output.bias),
             images: images.into_dispatch(),
             labels: labels.into_dispatch(),
         };
         let out = <Dispatch as TutorialStep>::tutorial_step(inputs, 1.0 / n as f32);
         let mut grads = GradientsParams::new();
-        grads.register(model.conv1.weight.id, Tensor::<4>::from_dispatch(out.w1));
-        grads.register(model.conv2.weight.id, Tensor::<4>::from_dispatch(out.w2));
-        grads.register(model.fc1.weight.id, Tensor::<2>::from_dispatch(out.wf));
+        grads.register(one.conv.weight.id, Tensor::<4>::from_dispatch(out.w1));
+        grads.register(two.conv.weight.id, Tensor::<4>::from_dispatch(out.w2));
+        grads.register(model.output.weight.id, Tensor::<2>::from_dispatch(out.wf));
         let biases = [
-            (&model.conv1.bias, out.b1),
-            (&model.conv2.bias, out.b2),
-            (&model.fc1.bias, out.bf),
+            (&one.conv.bias, out.b1),
+            (&two.conv.bias, out.b2),
+            (&model.output.bias, out.bf),
         ];
         for (param, grad) in biases {
             let id = param.as_ref().expect("checked by Kernels::training").id;

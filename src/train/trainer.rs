@@ -227,11 +227,12 @@ impl Trainer {
         device: &Device,
     ) -> Result<Self, TrainError> {
         config.validate()?;
+        model.config().check_batch(config.batch_size)?;
         if data.is_empty() {
             return Err(TrainError::NoData);
         }
         let mut rng = Rng::new(config.seed);
-        let order = batch::epoch_order(data.len(), &mut rng);
+        let order = batch::epoch_order(data.len(), config.order, &mut rng);
         let model = model.to_device(device).map(&mut Leaves { grad: false });
         Ok(Self {
             engine: Engine::for_model(&model, device),
@@ -282,17 +283,28 @@ impl Trainer {
         self.engine = Engine::Autodiff;
     }
 
+    /// Whether our own kernels compute the steps (else burn's autodiff does).
+    pub fn on_kernels(&self) -> bool {
+        !matches!(self.engine, Engine::Autodiff)
+    }
+
     fn helper_count(&self) -> usize {
         self.helpers.as_ref().map_or(0, |h| h.count())
     }
 
+    /// How many threads and helpers may share a batch: one, for a network with batch norm,
+    /// whose statistics are the whole batch's.
+    fn sharers(&self) -> usize {
+        if self.model.config().has_batch_norm() {
+            1
+        } else {
+            self.config.threads + self.helper_count()
+        }
+    }
+
     /// How many threads and helpers share a full batch.
     pub fn threads_per_batch(&self) -> usize {
-        split(
-            self.config.batch_size,
-            self.config.threads + self.helper_count(),
-        )
-        .len()
+        split(self.config.batch_size, self.sharers()).len()
     }
 
     pub fn steps_per_epoch(&self) -> usize {
@@ -356,7 +368,7 @@ impl Trainer {
         }
         let batch = &batch;
         let helpers = self.helper_count();
-        let ranges = split(batch.len(), self.config.threads + helpers);
+        let ranges = split(batch.len(), self.sharers());
         // The last shares go to the helpers (as many as there are); the rest stay here.
         let away = ranges
             .len()
@@ -453,7 +465,7 @@ impl Trainer {
         self.epoch_correct = 0;
         self.epoch_steps = 0;
         self.epoch_loss_sum = 0.0;
-        self.order = batch::epoch_order(self.data.len(), &mut self.rng);
+        self.order = batch::epoch_order(self.data.len(), self.config.order, &mut self.rng);
     }
 
     async fn report(&mut self, epoch_done: bool, started: Instant) -> Result<Progress, TrainError> {

@@ -4,6 +4,9 @@
 
 use crate::data::DataError;
 use crate::eval::EvalError;
+use crate::model::{
+    ArchError, MAX_BLOCKS, MAX_CHANNELS, MAX_HIDDEN, MAX_TRAINING_BYTES, MAX_WIDTH, MIN_WIDTH,
+};
 use crate::train::TrainError;
 use crate::web::i18n::Text;
 use crate::weights::{EncodeError, WeightsError};
@@ -41,6 +44,7 @@ impl From<TrainError> for Text {
                 .arg("step", step),
             TrainError::Read(detail) => Text::new("device-read-failed").arg("detail", detail),
             TrainError::BadShare(why) => Text::new("bad-share").arg("detail", why),
+            TrainError::Network(why) => why.into(),
         }
     }
 }
@@ -51,6 +55,34 @@ impl From<EvalError> for Text {
             EvalError::Empty => Text::new("eval-empty"),
             EvalError::NotFinite => Text::new("eval-not-finite"),
             EvalError::Read(detail) => Text::new("device-read-failed").arg("detail", detail),
+        }
+    }
+}
+
+impl From<ArchError> for Text {
+    fn from(e: ArchError) -> Self {
+        match e {
+            ArchError::Token(token) => Text::new("arch-token").arg("token", token),
+            ArchError::Blocks(n) => Text::new("arch-blocks")
+                .arg("count", n)
+                .arg("max", MAX_BLOCKS),
+            ArchError::Order => Text::new("arch-order"),
+            ArchError::Channels(n) => Text::new("arch-channels")
+                .arg("value", n)
+                .arg("max", MAX_CHANNELS),
+            ArchError::Kernel(n) => Text::new("arch-kernel").arg("value", n),
+            ArchError::Hidden(n) => Text::new("arch-hidden")
+                .arg("count", n)
+                .arg("max", MAX_HIDDEN),
+            ArchError::Width(n) => Text::new("arch-width")
+                .arg("value", n)
+                .arg("min", MIN_WIDTH)
+                .arg("max", MAX_WIDTH),
+            ArchError::Dropout(p) => Text::new("arch-dropout").arg("value", p.to_string()),
+            ArchError::TooBig { bytes, batch } => Text::new("arch-too-big")
+                .arg("mb", bytes >> 20)
+                .arg("batch", batch)
+                .arg("limit", MAX_TRAINING_BYTES >> 20),
         }
     }
 }

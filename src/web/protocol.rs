@@ -8,9 +8,10 @@
 use js_sys::{ArrayBuffer, Float32Array, Uint8Array};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
+use crate::data::Augment;
 use crate::eval::Miss;
-use crate::model::Preset;
-use crate::train::Progress;
+use crate::model::ModelConfig;
+use crate::train::{Progress, TrainConfig};
 use crate::web::i18n::Text;
 
 /// The shipped pretrained weights, relative to the app's base URL: the page reads digits with
@@ -32,6 +33,22 @@ pub const MAX_MY_DIGITS: usize = 2_000;
 /// Imported files larger than this are not read: twice an uncompressed IDX file of
 /// [`MAX_MY_DIGITS`] images (gzip'd ones are smaller).
 pub const MAX_IMPORT_BYTES: usize = 2 * (16 + MAX_MY_DIGITS * crate::data::PIXELS);
+
+/// A network in messages and saved records: its text form (`c8p c16p`), or a preset's name, as
+/// records from before networks were editable have it (both parse).
+mod arch {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    use crate::model::ModelConfig;
+
+    pub fn serialize<S: Serializer>(arch: &ModelConfig, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(arch)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ModelConfig, D::Error> {
+        String::deserialize(d)?.parse().map_err(D::Error::custom)
+    }
+}
 
 /// Bytes a message carries (a weights file, pixels): a JavaScript typed array inside the
 /// message object, which the sender hands over without a copy (its buffer is transferred, so
@@ -167,7 +184,9 @@ pub struct RunSettings {
     pub batch_size: usize,
     pub learning_rate: f64,
     pub augment: bool,
-    pub preset: Preset,
+    /// The network. Runs saved before networks were editable name a preset.
+    #[serde(alias = "preset", with = "arch")]
+    pub arch: ModelConfig,
     pub seed: u64,
     pub backend: BackendChoice,
     /// Train on the first N training images (60,000: all).
@@ -183,6 +202,20 @@ pub struct RunSettings {
     /// address; no control). Runs saved before it existed read as `false`.
     #[serde(default)]
     pub autodiff: bool,
+}
+
+impl RunSettings {
+    /// The core's training settings of these.
+    pub fn train_config(&self) -> TrainConfig {
+        TrainConfig {
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+            learning_rate: self.learning_rate,
+            augment: self.augment.then(Augment::default),
+            seed: self.seed,
+            ..TrainConfig::default()
+        }
+    }
 }
 
 /// What goes to a worker, by conversation: the link between the worker and whoever started it
@@ -216,7 +249,7 @@ pub enum ToWorker {
         predicted: u8,
         limit: usize,
     },
-    /// Replace the current weights: the shipped pretrained ones, random ones of a preset, or
+    /// Replace the current weights: the shipped pretrained ones, random ones of a network, or
     /// a weights file.
     SetWeights(WeightsSource),
     /// The current weights as a PyTorch state_dict (answered with `Pth`).
@@ -265,11 +298,12 @@ pub enum LinkNews {
 }
 
 /// From the training worker to a helper it started: the gradients of one share of a batch for
-/// the model of `preset` with parameters `params` (answered with a [`ShareAnswer`]).
+/// the network `arch` with parameters `params` (answered with a [`ShareAnswer`]).
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct ShareRequest {
     pub id: u32,
-    pub preset: Preset,
+    #[serde(with = "arch")]
+    pub arch: ModelConfig,
     pub params: Floats,
     pub pixels: Floats,
     pub labels: Vec<u8>,
@@ -319,7 +353,8 @@ impl Message for ToWorker {
 pub enum WeightsSource {
     Pretrained,
     Random {
-        preset: Preset,
+        #[serde(with = "arch")]
+        arch: ModelConfig,
         seed: u64,
     },
     /// A burn record or a PyTorch `.pth`; `name` is for messages.
@@ -330,7 +365,7 @@ pub enum WeightsSource {
     /// The weights a previous worker had (a burn record), as they were: a new worker takes
     /// over after the old one died.
     Restore {
-        info: WeightsInfo,
+        info: Box<WeightsInfo>,
         weights: Bytes,
     },
 }
@@ -359,7 +394,9 @@ pub struct EvalReport {
 /// What the weights in a message are.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct WeightsInfo {
-    pub preset: Preset,
+    /// The network. Weights saved before networks were editable name a preset.
+    #[serde(alias = "preset", with = "arch")]
+    pub arch: ModelConfig,
     /// Where they came from, in words ("pretrained", "trained 3 epochs", "MulticlassCNN.pth"),
     /// written in the page's language when shown.
     pub origin: Text,
@@ -446,6 +483,8 @@ pub enum FromWorker {
     State(RunState),
     Backend {
         name: String,
+        /// Our kernels or burn's autodiff, in words.
+        path: Text,
         reason: Text,
     },
     /// How many workers share each batch: one, or this one and its helpers (fewer after a
@@ -477,7 +516,8 @@ pub enum FromWorker {
     },
     /// The current weights as a PyTorch `.pth` file, asked for with `ExportPth`.
     Pth {
-        preset: Preset,
+        #[serde(with = "arch")]
+        arch: ModelConfig,
         file: Bytes,
     },
     /// The current weights evaluated on the user's digits (`misses` index them).

@@ -9,11 +9,18 @@ use burn::tensor::{Bytes, DType};
 use super::Problem;
 use super::tensors::{Budget, Float, NamedTensor, TensorProblem, element_count};
 
-pub fn read(bytes: &[u8]) -> Result<Vec<NamedTensor>, Problem> {
+/// The record's tensors and the metadata under `key` (the architecture it names), if any.
+pub fn read(bytes: &[u8], key: &str) -> Result<(Vec<NamedTensor>, Option<String>), Problem> {
     let not_a_record = |e: &dyn std::fmt::Display| Problem::NotARecord(e.to_string());
-    let tensors = Reader::from_bytes(Bytes::from_bytes_vec(bytes.to_vec()))
-        .and_then(Reader::into_tensors)
-        .map_err(|e| not_a_record(&e))?;
+    let reader =
+        Reader::from_bytes(Bytes::from_bytes_vec(bytes.to_vec())).map_err(|e| not_a_record(&e))?;
+    let named = reader.metadata().get(key).cloned();
+    let tensors = reader.into_tensors().map_err(|e| not_a_record(&e))?;
+    Ok((checked(tensors)?, named))
+}
+
+fn checked(tensors: Vec<burn::store::burn_pack::Tensor>) -> Result<Vec<NamedTensor>, Problem> {
+    let not_a_record = |e: &dyn std::fmt::Display| Problem::NotARecord(e.to_string());
     let mut budget = Budget::default();
     tensors
         .into_iter()

@@ -64,6 +64,9 @@ pub fn read_state_dict(bytes: &[u8]) -> Result<Vec<NamedTensor>, Problem> {
             name.drain(.."module.".len());
         }
     }
+    // A batch norm's count of training steps: an integer that burn does not keep (PyTorch uses
+    // it only for a momentum of None, which its generated layers do not set).
+    refs.retain(|(name, _)| !name.ends_with(".num_batches_tracked"));
     let mut storages: HashMap<&str, Vec<u8>> = HashMap::new();
     refs.into_iter()
         .map(|(name, id)| {

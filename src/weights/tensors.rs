@@ -2,11 +2,11 @@
 //! same checks (rank, element count, finite values, a size budget), fitted to a model by one step.
 
 use burn::store::burn_pack::Tensor as PackTensor;
-use burn::store::{ModuleAdapter, ModuleSnapshot};
+use burn::store::{ApplyError, ModuleAdapter, ModuleSnapshot};
 use burn::tensor::{Bytes, DType};
 
 use super::Problem;
-use crate::model::Model;
+use crate::model::{Model, ModelConfig, names};
 
 /// Tensors of more dimensions are refused (a convolution's weight has 4).
 pub const MAX_RANK: usize = 8;
@@ -144,12 +144,17 @@ pub enum Layout {
 
 /// A copy of `model` with these tensors; every parameter must get one of the right shape, and
 /// every tensor must have a parameter.
+/// The tensors' names are files' (PyTorch's layer names, [`names`]).
 pub fn fit(model: &Model, tensors: &[NamedTensor], layout: Layout) -> Result<Model, Problem> {
+    let config = model.config();
+    let file_names: Vec<String> = tensors.iter().map(|t| t.name.clone()).collect();
+    let paths = names::to_model(config, &file_names);
     let snapshots = tensors
         .iter()
-        .map(|t| {
+        .zip(paths)
+        .map(|(t, path)| {
             PackTensor::new(
-                t.name.clone(),
+                path,
                 DType::F32,
                 t.shape.clone(),
                 None,
@@ -164,24 +169,50 @@ pub fn fit(model: &Model, tensors: &[NamedTensor], layout: Layout) -> Result<Mod
     };
     let mut copy = model.clone();
     let result = copy.apply(snapshots, None, adapter, false);
-    let mut problems: Vec<String> = result.errors.iter().map(ToString::to_string).collect();
+    let mut problems: Vec<String> = result.errors.iter().map(|e| described(e, config)).collect();
+    let in_files = |paths: &mut dyn Iterator<Item = &String>| {
+        let names: Vec<String> = paths.map(|p| names::to_file(config, p)).collect();
+        names.join(", ")
+    };
     if !result.missing.is_empty() {
-        let names: Vec<&str> = result
-            .missing
-            .iter()
-            .map(|(path, _)| path.as_str())
-            .collect();
-        problems.push(format!("no tensor for {}", names.join(", ")));
+        let missing = in_files(&mut result.missing.iter().map(|(path, _)| path));
+        problems.push(format!("no tensor for {missing}"));
     }
     if !result.unused.is_empty() {
-        problems.push(format!(
-            "tensors the model has no place for: {}",
-            result.unused.join(", ")
-        ));
+        let unused = in_files(&mut result.unused.iter());
+        problems.push(format!("tensors the model has no place for: {unused}"));
     }
     if problems.is_empty() {
         Ok(copy)
     } else {
         Err(Problem::Mismatch(problems.join("; ")))
+    }
+}
+
+/// An error of burn-store's, naming the tensor as files do.
+fn described(error: &ApplyError, config: &ModelConfig) -> String {
+    let name = |path: &str| names::to_file(config, path);
+    match error {
+        ApplyError::ShapeMismatch {
+            path,
+            expected,
+            found,
+        } => format!(
+            "{} has the shape {:?} where this network needs {:?}",
+            name(path),
+            found.as_slice(),
+            expected.as_slice()
+        ),
+        ApplyError::DTypeMismatch {
+            path,
+            expected,
+            found,
+        } => format!(
+            "{} holds {found:?} where this network needs {expected:?}",
+            name(path)
+        ),
+        ApplyError::AdapterError { path, message } | ApplyError::LoadError { path, message } => {
+            format!("{}: {message}", name(path))
+        }
     }
 }

@@ -15,7 +15,7 @@ use zip::ZipWriter;
 use zip::write::SimpleFileOptions;
 
 use super::EncodeError;
-use crate::model::Model;
+use crate::model::{Model, names};
 
 /// The folder every entry sits in. torch.save names it after the file; torch.load takes any.
 const ARCHIVE: &str = "archive";
@@ -36,6 +36,7 @@ pub fn to_pth(model: &Model) -> Result<Vec<u8>, EncodeError> {
             )));
         }
         let (name, _, shape, _, bytes) = tensor.into_parts().map_err(|e| fail(&e))?;
+        let name = names::to_file(model.config(), &name);
         let shape = shape.to_vec();
         pickle.str(&name);
         pickle.tensor(&storages.len().to_string(), &shape)?;

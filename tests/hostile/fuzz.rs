@@ -46,16 +46,16 @@ fn outputs(model: &Model) -> Vec<u32> {
     logits.iter().map(|v| v.to_bits()).collect()
 }
 
-/// What the app does with a weights file: load it into whichever preset fits, then (if it was
+/// What the app does with a weights file: load it into the network it is for, then (if it was
 /// accepted) predict with it and export it, and the export must read back the same.
 fn use_weights(target: &str, bytes: &[u8]) {
     within(&label(target, bytes), 96 * MB, limit(), || {
         let device = Device::flex();
-        let Ok((preset, model)) = weights::load_any("input", bytes, &device) else {
+        let Ok(model) = weights::load_any("input", bytes, &device) else {
             return;
         };
         let exported = weights::to_bytes(&model).expect("an accepted model exports");
-        let again = weights::from_bytes(&preset.config().init(&device), "export", &exported)
+        let again = weights::from_bytes(&model.config().init(&device), "export", &exported)
             .expect("an export reads back");
         assert_eq!(outputs(&model), outputs(&again));
     })
@@ -362,6 +362,7 @@ fn tiny_training() {
                 seed: run.seed,
                 report_every: run.report_every,
                 threads: run.threads,
+                ..TrainConfig::default()
             };
             within(
                 &format!("tiny_training on {run:?}"),
@@ -369,7 +370,7 @@ fn tiny_training() {
                 limit(),
                 || {
                     let device = Device::flex().autodiff();
-                    let model = mnist_lab::model::ModelConfig::TUTORIAL;
+                    let model = mnist_lab::model::Preset::Tutorial.config();
                     let mut trainer =
                         Trainer::from_scratch(&model, split, config, &device).unwrap();
                     while !trainer.is_finished() {

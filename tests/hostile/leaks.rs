@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use burn::prelude::*;
 use mnist_lab::data::{PIXELS, Rng, Split};
-use mnist_lab::model::ModelConfig;
+use mnist_lab::model::Preset;
 use mnist_lab::train::{TrainConfig, Trainer};
 
 use crate::budget::held;
@@ -31,6 +31,7 @@ fn config(batch_size: usize) -> TrainConfig {
         seed: 1,
         report_every: 10,
         threads: 1,
+        ..TrainConfig::default()
     }
 }
 
@@ -46,7 +47,7 @@ fn growth_over_steps(autodiff: bool, n: usize) -> isize {
     let device = Device::flex().autodiff();
     let data = digits(4 * (n + 100));
     let mut trainer =
-        Trainer::from_scratch(&ModelConfig::TUTORIAL, data, config(4), &device).unwrap();
+        Trainer::from_scratch(&Preset::Tutorial.config(), data, config(4), &device).unwrap();
     if autodiff {
         trainer.use_autodiff();
     }
@@ -72,7 +73,8 @@ fn steps_through_autodiff_hold_no_more_memory() {
 fn trainers_leave_nothing_behind() {
     let device = Device::flex().autodiff();
     let data = digits(8);
-    let start = || Trainer::from_scratch(&ModelConfig::TUTORIAL, data.clone(), config(4), &device);
+    let start =
+        || Trainer::from_scratch(&Preset::Tutorial.config(), data.clone(), config(4), &device);
     // The first trainers fill caches that last (2 MB of them on this thread).
     for _ in 0..20 {
         steps(&mut start().unwrap(), 2);

@@ -8,7 +8,6 @@ use burn::tensor::DType;
 use mnist_lab::data::idx::{MAX_ITEMS, parse_images, parse_labels};
 use mnist_lab::data::{PIXELS, Problem as DataProblem};
 use mnist_lab::eval::{EvalError, evaluate};
-use mnist_lab::model::Preset;
 use mnist_lab::preprocess::{PixelFormat, PreprocessError, to_mnist};
 use mnist_lab::weights::{
     self, MAX_FILE_BYTES, PickleProblem, Problem, PthError, TensorProblem, WeightsError,
@@ -25,7 +24,7 @@ fn quick() -> Duration {
 }
 
 /// Loads `bytes` as a weights file named `what`, within 64 MB and [`quick`].
-fn load(what: &str, bytes: &[u8]) -> Result<(Preset, mnist_lab::model::Model), WeightsError> {
+fn load(what: &str, bytes: &[u8]) -> Result<mnist_lab::model::Model, WeightsError> {
     within(what, 64 * MB, quick(), || {
         weights::load_any(what, bytes, &Device::flex())
     })
@@ -172,8 +171,8 @@ fn burn_records_hold_floats_only_and_f64_is_converted() {
     );
     // An f64 record reads as its f32 twin and runs a forward pass.
     let device = Device::flex();
-    let (_, wide) = load("f64.bpk", &tutorial_record(DType::F64, 0.25)).unwrap();
-    let (_, narrow) = load("f32.bpk", &tutorial_record(DType::F32, 0.25)).unwrap();
+    let wide = load("f64.bpk", &tutorial_record(DType::F64, 0.25)).unwrap();
+    let narrow = load("f32.bpk", &tutorial_record(DType::F32, 0.25)).unwrap();
     let x = || Tensor::<4>::ones([2, 1, 28, 28], &device);
     assert_eq!(
         wide.forward(x()).into_data().try_to_vec::<f32>().unwrap(),
@@ -212,7 +211,7 @@ fn non_finite_weights_are_refused_by_name_in_both_formats() {
 #[test]
 fn weights_whose_outputs_overflow_cannot_be_evaluated() {
     let device = Device::flex();
-    let (_, model) = load("huge.pth", &craft::state_dict_pth(&tutorial_tensors(1e30))).unwrap();
+    let model = load("huge.pth", &craft::state_dict_pth(&tutorial_tensors(1e30))).unwrap();
     let test = crate::mnist().test.take(10);
     let err = pollster::block_on(evaluate(&model, &test, &device)).unwrap_err();
     assert_eq!(err, EvalError::NotFinite);

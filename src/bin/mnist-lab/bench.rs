@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use mnist_lab::data::batch::{images_tensor, pixels};
 use mnist_lab::eval::probabilities;
-use mnist_lab::model::ModelConfig;
+use mnist_lab::model::Preset;
 use mnist_lab::train::{TrainConfig, Trainer};
 use web_time::Instant;
 
@@ -142,7 +142,8 @@ fn bench_device(
         threads,
         ..TrainConfig::default()
     };
-    let mut trainer = Trainer::from_scratch(&ModelConfig::TUTORIAL, subset, config, &train_device)?;
+    let mut trainer =
+        Trainer::from_scratch(&Preset::Tutorial.config(), subset, config, &train_device)?;
     if path == Path::Autodiff {
         trainer.use_autodiff();
     }

@@ -10,7 +10,8 @@ use mnist_lab::data::idx::MAX_ITEMS;
 use mnist_lab::data::mnist::{FILES, load_set};
 use mnist_lab::data::{Mnist, Split};
 use mnist_lab::eval::{Evaluation, evaluate};
-use mnist_lab::model::Model;
+use mnist_lab::files;
+use mnist_lab::model::{Model, ModelConfig, Preset};
 
 pub type Result<T> = anyhow::Result<T>;
 
@@ -117,4 +118,45 @@ pub fn load_test_set(dir: Option<&Path>) -> Result<(String, Split)> {
 
 pub fn evaluate_on(model: &Model, test: &Split, device: &Device) -> Result<Evaluation> {
     pollster::block_on(evaluate(model, test, device)).map_err(anyhow::Error::from)
+}
+
+/// Which network: a preset by name, or any architecture (`--arch`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct ArchArgs {
+    #[arg(long, value_enum, default_value_t = Preset::Tutorial)]
+    preset: Preset,
+    /// A network of your own, in the text form (e.g. "c16k5bp c32bp f128d0.25": c<channels>
+    /// with k5 for 5×5 kernels, b batch norm, p a 2×2 max-pool; f<width> with d<dropout>) or a
+    /// JSON file ({"blocks": [{"channels": 16, "kernel": 5, "batch_norm": true, "pool": true}],
+    /// "hidden": [{"width": 128, "dropout": 0.25}]}).
+    #[arg(long, conflicts_with = "preset")]
+    arch: Option<String>,
+}
+
+impl ArchArgs {
+    pub fn config(&self) -> Result<ModelConfig> {
+        let Some(arch) = &self.arch else {
+            return Ok(self.preset.config());
+        };
+        let path = Path::new(arch);
+        if !path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
+            return Ok(arch.parse()?);
+        }
+        let bytes = files::read_capped(path, 1 << 20)?;
+        let config: ModelConfig = serde_json::from_slice(&bytes)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        config.check()?;
+        Ok(config)
+    }
+}
+
+/// A network's name for messages: its preset's, or its text form.
+pub fn describe(config: &ModelConfig) -> String {
+    match Preset::of(config) {
+        Some(preset) => format!("the {preset} network ({config})"),
+        None => format!("the network {config}"),
+    }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use burn::module::Module;
 use mnist_lab::weights;
 
-use crate::common::{DeviceArg, IMAGES, Result, evaluate_on, load_test_set, within};
+use crate::common::{DeviceArg, IMAGES, Result, describe, evaluate_on, load_test_set, within};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -25,12 +25,13 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<()> {
     let device = args.device.device()?;
-    let (preset, model) = weights::load_file(&args.weights, &device)?;
+    let model = weights::load_file(&args.weights, &device)?;
     let (what, test) = load_test_set(args.data.as_deref())?;
     let eval = evaluate_on(&model, &test, &device)?;
 
     println!(
-        "Model: {preset} ({} parameters), on {what}",
+        "Model: {} ({} parameters), on {what}",
+        describe(model.config()),
         model.num_params()
     );
     println!(

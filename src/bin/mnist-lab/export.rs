@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use mnist_lab::weights;
 
-use crate::common::Result;
+use crate::common::{Result, describe};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -16,10 +16,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let (preset, model) = weights::load_file(&args.weights, &burn::prelude::Device::flex())?;
+    let model = weights::load_file(&args.weights, &burn::prelude::Device::flex())?;
     weights::save_file(&model, &args.out)?;
     println!(
-        "Wrote the {preset} model's weights from {} to {}",
+        "Wrote the weights of {} from {} to {}",
+        describe(model.config()),
         args.weights.display(),
         args.out.display()
     );

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use burn::prelude::*;
 use mnist_lab::data::Split;
 use mnist_lab::eval::evaluate;
-use mnist_lab::model::ModelConfig;
+use mnist_lab::model::{ModelConfig, Preset};
 use mnist_lab::train::{TrainConfig, Trainer};
 use web_time::Instant;
 
@@ -136,11 +136,7 @@ fn train_one(
     validation: &Split,
     device: &Device,
 ) -> Result<Run> {
-    let model = ModelConfig {
-        conv1_channels: c1,
-        conv2_channels: c2,
-        ..ModelConfig::TUTORIAL
-    };
+    let model = tutorial_with((c1, c2));
     let (lr, batch) = (config.learning_rate, config.batch_size);
     let started = Instant::now();
     let mut trainer =
@@ -158,18 +154,20 @@ fn train_one(
     })
 }
 
+/// The tutorial's network with other channel counts.
+fn tutorial_with((c1, c2): (usize, usize)) -> ModelConfig {
+    let mut config = Preset::Tutorial.config();
+    config.blocks[0].channels = c1;
+    config.blocks[1].channels = c2;
+    config
+}
+
 /// The runs, the best first.
 fn print_ranking(mut runs: Vec<Run>) {
     runs.sort_by(|a, b| b.accuracy.total_cmp(&a.accuracy));
     println!("\nrank  lr       batch  channels  params   val. accuracy  time");
     for (i, r) in runs.iter().enumerate() {
-        let params = ModelConfig {
-            conv1_channels: r.channels.0,
-            conv2_channels: r.channels.1,
-            ..ModelConfig::TUTORIAL
-        }
-        .init(&Device::flex())
-        .num_params();
+        let params = tutorial_with(r.channels).num_params();
         println!(
             "{:>4}  {:<7}  {:>5}  {:>8}  {params:>6}   {:>12.2}%  {:>5.1} s",
             i + 1,

@@ -29,7 +29,7 @@ const MAX_FILE_BYTES: u64 = 256 << 20;
 pub fn run(args: Args) -> Result<()> {
     let device = Device::flex();
     let path = args.weights.unwrap_or_else(|| project_path(PRETRAINED));
-    let (_, model) = weights::load_file(&path, &device)?;
+    let model = weights::load_file(&path, &device)?;
     let mut failed = false;
     for image in &args.images {
         match classify(&model, image) {

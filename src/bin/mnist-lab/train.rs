@@ -8,13 +8,12 @@ use burn::prelude::Device;
 use indicatif::{ProgressBar, ProgressStyle};
 use mnist_lab::data::mnist::{MAX_COPIES, extra_copies, load_set};
 use mnist_lab::data::{Augment, Split};
-use mnist_lab::model::Preset;
-use mnist_lab::train::{TrainConfig, Trainer};
+use mnist_lab::train::{Order, TrainConfig, Trainer};
 use mnist_lab::weights;
 
 use crate::common::{
-    BATCH, DeviceArg, EPOCHS, IMAGES, Result, THREADS, evaluate_on, learning_rate, load_mnist,
-    within,
+    ArchArgs, BATCH, DeviceArg, EPOCHS, IMAGES, Result, THREADS, describe, evaluate_on,
+    learning_rate, load_mnist, within,
 };
 
 #[derive(clap::Args)]
@@ -30,13 +29,21 @@ pub struct Args {
     augment: bool,
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// The order of the training images: shuffled each epoch, or the files' order (with
+    /// `--init`, the same steps as the PyTorch script of `mnist-lab code` run with
+    /// `--init` and `--sequential`).
+    #[arg(long, value_enum, default_value_t = Order::Shuffled)]
+    order: Order,
+    /// Print every step's loss (JSON, one line per epoch) instead of progress bars.
+    #[arg(long)]
+    losses: bool,
     #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
     device: DeviceArg,
     /// Threads sharing each batch (default: every core on the CPU, 1 on a GPU).
     #[arg(long, value_parser = within(THREADS))]
     threads: Option<usize>,
-    #[arg(long, value_enum, default_value_t = Preset::Tutorial)]
-    preset: Preset,
+    #[command(flatten)]
+    arch: ArchArgs,
     /// Train on only the first N training images.
     #[arg(long, value_parser = within(IMAGES))]
     limit: Option<usize>,
@@ -75,7 +82,7 @@ pub fn run(args: Args) -> Result<()> {
     )?;
     println!(
         "Training {} ({} parameters) on {} images, {} ({} threads) for {} epochs, batch {}, Adam lr {}{}",
-        args.preset,
+        describe(trainer.model().config()),
         trainer.model().num_params(),
         train.len(),
         args.device.name(),
@@ -85,7 +92,11 @@ pub fn run(args: Args) -> Result<()> {
         config.learning_rate,
         if args.augment { ", augmented" } else { "" },
     );
-    train_with_progress(&mut trainer, &mnist.test, &device)?;
+    if args.losses {
+        print_losses(&mut trainer)?;
+    } else {
+        train_with_progress(&mut trainer, &mnist.test, &device)?;
+    }
     weights::save_file(&trainer.model(), &args.out)?;
     println!("Saved weights to {}", args.out.display());
     Ok(())
@@ -118,35 +129,64 @@ fn training_set(args: &Args, mnist: Split) -> Result<Split> {
 }
 
 fn settings(args: &Args) -> TrainConfig {
+    let defaults = TrainConfig::default();
     TrainConfig {
         epochs: args.epochs,
         batch_size: args.batch,
         learning_rate: args.lr,
         augment: args.augment.then(Augment::default),
         seed: args.seed,
+        order: args.order,
+        // `--losses` reads every step's loss back.
+        report_every: if args.losses {
+            1
+        } else {
+            defaults.report_every
+        },
         threads: args
             .threads
             .unwrap_or_else(|| args.device.default_threads()),
-        ..TrainConfig::default()
     }
 }
 
-/// A trainer of `--init`'s weights (whichever model they are), or of a fresh `--preset`.
+/// A trainer of `--init`'s weights (whichever network they are for), or of a fresh
+/// `--preset` or `--arch`.
 fn start(args: &Args, train: Arc<Split>, config: TrainConfig, device: &Device) -> Result<Trainer> {
+    let asked = args.arch.config()?;
     let trainer = match &args.init {
         Some(path) => {
-            let (found, model) = weights::load_file(path, device)?;
-            if found != args.preset {
+            // The network asked for where the weights fit it (pools leave no weights, so a
+            // file alone may not say where they are), else the one the file is for.
+            let model = weights::load_file_into(&asked.init(&device.clone().inner()), path)
+                .or_else(|_| weights::load_file(path, device))?;
+            if *model.config() != asked {
                 eprintln!(
-                    "note: {} holds a {found} model; training that",
-                    path.display()
+                    "note: {} holds weights for {}; training that",
+                    path.display(),
+                    describe(model.config())
                 );
             }
             Trainer::new(model, train, config, device)
         }
-        None => Trainer::from_scratch(&args.preset.config(), train, config, device),
+        None => Trainer::from_scratch(&asked, train, config, device),
     };
     trainer.map_err(anyhow::Error::from)
+}
+
+/// Trains to the end, printing each epoch's step losses as a JSON list (reports come every step).
+fn print_losses(trainer: &mut Trainer) -> Result<()> {
+    let mut losses = vec![];
+    while !trainer.is_finished() {
+        let Some(p) = pollster::block_on(trainer.step())? else {
+            continue;
+        };
+        losses.push(p.loss);
+        if p.epoch_done {
+            println!("{}", serde_json::to_string(&losses)?);
+            losses.clear();
+        }
+    }
+    Ok(())
 }
 
 /// Trains to the end with a progress bar per epoch, and the test accuracy after each.

@@ -43,9 +43,8 @@ why-blue = синим
 why-against = {" "}— штрихи, говорившие против (квадраты { $patch }×{ $patch } закрывались по очереди).
 why-map = Какие пиксели заставили сеть прочитать { $digit }
 inside = Внутри сети
-conv1-filters = фильтры conv1 (3×3)
-conv1-maps = карты признаков conv1 (28×28, после ReLU)
-conv2-maps = карты признаков conv2 (14×14, после ReLU)
+conv1-filters = фильтры conv1 ({ $side }×{ $side })
+conv-maps = карты признаков conv{ $layer } ({ $side }×{ $side }, после ReLU)
 
 ## 2 · Обучение: форма
 
@@ -62,10 +61,41 @@ preset-option = { $preset } ({ $params ->
     [few] { $params } параметра
    *[many] { $params } параметров
 })
+model-custom = своя сеть…
+network-design = Устройство сети
+network-blocks = Свёрточные блоки
+network-block = Блок { $n }
+channels = каналы
+kernel = ядро
+batch-norm = батч-нормализация
+pool = макс-пулинг 2×2
+remove = Убрать
+remove-block = Убрать блок { $n }
+add-block = Добавить блок
+network-hidden = Скрытые слои
+network-hidden-layer = Слой { $n }
+width = ширина
+dropout = дропаут
+remove-hidden = Убрать скрытый слой { $n }
+add-hidden = Добавить скрытый слой
+network-text = Текстом (так читает mnist-lab --arch)
+network-figures = { $params ->
+        [one] { $params } параметр
+        [few] { $params } параметра
+       *[many] { $params } параметров
+    } · { $madds } умножений-сложений на изображение · около { $mb } МБ на обучение пакета из { $batch }. На CPU: { $cpu }; на WebGPU: { $gpu }.
+pytorch-view = Код PyTorch
+pytorch-about = Эта сеть и эти настройки — скрипт PyTorch в стиле урока: класс, чтение MNIST из файлов, цикл обучения. Скачанный здесь .pth загружается в его класс с strict=True.
+copy-code = Копировать
+code-copied = Скопировано.
+download-code = Скачать { $file }
+pytorch-invalid = Код появится, когда настройки выше будут верны.
 backend = Бэкенд
 backend-auto = Авто (быстрейший)
 backend-webgpu = WebGPU
 backend-cpu = CPU
+path-kernels = наши ядра
+path-autodiff = автодифференцирование burn
 start-from = Начать с
 random-weights = Случайных весов
 current-weights = Текущих весов (дообучение)
@@ -361,5 +391,14 @@ train-no-data = обучающая выборка пуста
 train-diverged = функция потерь стала равна { $value } на эпохе { $epoch }, шаге { $step }: обучение остановлено (попробуйте меньшую скорость обучения)
 device-read-failed = не удалось прочитать результаты с устройства: { $detail }
 bad-share = часть пакета для вычисления повреждена: { $detail }
+arch-token = «{ $token }» — не слой: пишите c и число каналов, k5 для ядра 5×5, b для батч-нормализации, p для пулинга (c16bp), или f и ширину, d и дропаут (f128d0.25)
+arch-blocks = в сети от 1 до { $max } свёрточных блоков, а не { $count }
+arch-order = свёрточные блоки идут до полносвязных слоёв
+arch-channels = у свёртки от 1 до { $max } каналов, а не { $value }
+arch-kernel = ядро 3×3 или 5×5, а не { $value }×{ $value }
+arch-hidden = в сети не больше { $max } скрытых слоёв, а не { $count }
+arch-width = ширина скрытого слоя от { $min } до { $max }, а не { $value }
+arch-dropout = дропаут — вероятность от 0 до 1 (не включая 1), а не { $value }
+arch-too-big = её обучение заняло бы около { $mb } МБ на пакет из { $batch }, больше { $limit } МБ, на которые может рассчитывать вкладка браузера
 eval-empty = нет цифр для оценки
 eval-not-finite = выходы модели — не конечные числа (NaN или бесконечность): эти веса не могут распознавать цифры

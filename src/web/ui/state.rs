@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::model::Preset;
+use crate::model::{ModelConfig, Preset};
 use crate::web::js::base_url;
 use crate::web::net;
 use crate::web::protocol::{
@@ -11,7 +11,7 @@ use crate::web::protocol::{
 };
 
 use super::client::{self, Death};
-use super::services::download::download;
+use super::services::download::{download, file_stem};
 use super::stores::Level;
 use super::stores::my_digits::MyDigits;
 use super::stores::run::Run;
@@ -110,7 +110,7 @@ impl Ui {
                 Ok(download) => match download.bytes(&mut |_| {}).await {
                     Ok(bytes) if self.weights.get_untracked().is_none() => {
                         let info = WeightsInfo {
-                            preset: Preset::Tutorial,
+                            arch: Preset::Tutorial.config(),
                             origin: Text::new("origin-pretrained"),
                             test_accuracy: None,
                             history: None,
@@ -200,7 +200,9 @@ impl Ui {
                 pixels: pixels.to_vec(),
             }),
             FromWorker::State(state) => self.run.state.set(state),
-            FromWorker::Backend { name, reason } => self.run.backend.set(Some((name, reason))),
+            FromWorker::Backend { name, path, reason } => {
+                self.run.backend.set(Some((name, path, reason)))
+            }
             FromWorker::Workers { count } => self.run.workers.set(count),
             FromWorker::Progress(p) => self.run.progressed(p),
             FromWorker::EpochDone {
@@ -231,11 +233,7 @@ impl Ui {
                 self.pending_upload.set(None);
                 self.weights.set(Some((info, weights.to_vec())));
             }
-            FromWorker::Pth { preset, file } => {
-                if let Err(e) = download(&format!("mnist-lab-{preset}.pth"), &file.to_vec()) {
-                    self.file_message.set(Some(e.into()));
-                }
-            }
+            FromWorker::Pth { arch, file } => self.save_pth(&arch, &file.to_vec()),
             msg @ (FromWorker::DigitsEvaluation { .. }
             | FromWorker::DigitFiles { .. }
             | FromWorker::DigitsRead(_)
@@ -257,6 +255,14 @@ impl Ui {
         }
     }
 
+    /// The `.pth` the user asked for, handed to the browser to save.
+    fn save_pth(self, arch: &ModelConfig, file: &[u8]) {
+        let name = format!("mnist-lab-{}.pth", file_stem(arch));
+        if let Err(e) = download(&name, file) {
+            self.file_message.set(Some(e.into()));
+        }
+    }
+
     /// A new worker: it loads the data, and gets the weights the old one had (after a crash)
     /// or the pretrained ones.
     fn ready(self, webgpu: bool) {
@@ -264,7 +270,7 @@ impl Ui {
         client::send(ToWorker::LoadData);
         let weights = match self.weights.get_untracked() {
             Some((info, bytes)) => WeightsSource::Restore {
-                info,
+                info: Box::new(info),
                 weights: Bytes::copy(&bytes),
             },
             None => WeightsSource::Pretrained,

@@ -82,8 +82,14 @@ pub async fn device(backend: Hardware) -> Result<Device, Text> {
     }
 }
 
-/// Milliseconds per training step after two warm-up steps (shader compilation, allocation).
-async fn ms_per_step(device: &Device, data: &Arc<Split>, batch_size: usize) -> Result<f64, Text> {
+/// Milliseconds per training step of `arch` after two warm-up steps (shader compilation,
+/// allocation).
+async fn ms_per_step(
+    device: &Device,
+    arch: &ModelConfig,
+    data: &Arc<Split>,
+    batch_size: usize,
+) -> Result<f64, Text> {
     const WARMUP: usize = 2;
     const TIMED: usize = 4;
     let subset = Arc::new(data.take((WARMUP + TIMED) * batch_size));
@@ -94,12 +100,7 @@ async fn ms_per_step(device: &Device, data: &Arc<Split>, batch_size: usize) -> R
         report_every: WARMUP,
         ..TrainConfig::default()
     };
-    let mut trainer = Trainer::from_scratch(
-        &ModelConfig::TUTORIAL,
-        subset,
-        config,
-        &device.clone().autodiff(),
-    )?;
+    let mut trainer = Trainer::from_scratch(arch, subset, config, &device.clone().autodiff())?;
     for _ in 0..WARMUP {
         trainer.step().await?;
     }
@@ -126,6 +127,7 @@ pub fn patience(gpu: bool) {
 /// Picks the backend for a run, with the reason to show the user.
 pub async fn choose(
     choice: BackendChoice,
+    arch: &ModelConfig,
     data: &Arc<Split>,
     batch_size: usize,
 ) -> (Hardware, Text) {
@@ -142,10 +144,10 @@ pub async fn choose(
         },
         BackendChoice::Auto => {
             let gpu = match gpu_work(webgpu()).await {
-                Ok(device) => gpu_work(ms_per_step(&device, data, batch_size)).await,
+                Ok(device) => gpu_work(ms_per_step(&device, arch, data, batch_size)).await,
                 Err(e) => return (Hardware::Cpu, Text::new("auto").arg("why", e)),
             };
-            let cpu = ms_per_step(&Device::flex(), data, batch_size).await;
+            let cpu = ms_per_step(&Device::flex(), arch, data, batch_size).await;
             match (gpu, cpu) {
                 (Ok(g), Ok(c)) if g < c => (Hardware::WebGpu, timed("auto-webgpu-faster", g, c)),
                 (Ok(g), Ok(c)) => (Hardware::Cpu, timed("auto-cpu-faster", c, g)),

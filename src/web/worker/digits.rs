@@ -10,7 +10,7 @@ use crate::data::mnist::{IMAGES_SUFFIX, LABELS_SUFFIX, extra_copies};
 use crate::data::{Problem, Split};
 use crate::eval::evaluate;
 use crate::inference;
-use crate::model::{Model, Preset};
+use crate::model::{Model, ModelConfig};
 use crate::web::i18n::Text;
 use crate::web::protocol::{Bytes, DigitSet, FineTune, FromWorker, MAX_MY_DIGITS, Scores};
 use crate::weights;
@@ -33,7 +33,7 @@ pub async fn evaluate_digits(state: Shared, set: DigitSet) {
             .ok_or(Text::new("no-weights"))?
             .0;
         let device = Device::flex();
-        let (_, model) = weights::load_any("the current weights", &bytes, &device)?;
+        let model = weights::load_any("the current weights", &bytes, &device)?;
         let eval = evaluate(&model, &set, &device).await?;
         Ok::<_, Text>(report_of(&eval))
     }
@@ -137,11 +137,11 @@ async fn scores(model: &Model, held_out: &Split, test: &Split) -> Result<Scores,
 /// The scores of the weights a run starts from: the current ones (a burn record), or for
 /// random weights a fresh model of the run's seed.
 pub async fn scores_before(
-    (preset, initial, seed): (Preset, Option<&[u8]>, u64),
+    (arch, initial, seed): (&ModelConfig, Option<&[u8]>, u64),
     held_out: &Split,
     test: &Split,
 ) -> Result<Scores, Text> {
-    let model = weights::start(&preset.config(), initial, seed, &Device::flex())?;
+    let model = weights::start(arch, initial, seed, &Device::flex())?;
     scores(&model, held_out, test).await
 }
 
@@ -149,7 +149,7 @@ pub async fn scores_before(
 /// which a saved model keeps) before the run is said to be finished.
 pub async fn score_after(state: &Shared, held_out: &Split, test: &Split) -> Result<(), Text> {
     let (bytes, mut info) = state.borrow().weights.clone().ok_or("no weights")?;
-    let model = inference::load(info.preset, "the current weights", &bytes)?;
+    let model = inference::load(&info.arch, "the current weights", &bytes)?;
     let after = scores(&model, held_out, test).await?;
     if let Some(fine_tune) = info.history.as_mut().and_then(|h| h.fine_tune.as_mut()) {
         fine_tune.after = Some(after);

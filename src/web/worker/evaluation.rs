@@ -38,7 +38,7 @@ async fn evaluate_weights(state: &Shared, test_images: usize) -> Result<(), Text
         (test, bytes)
     };
     let device = Device::flex();
-    let (_, model) = weights::load_any("the current weights", &bytes, &device)?;
+    let model = weights::load_any("the current weights", &bytes, &device)?;
     let test = Arc::new(test.take(test_images));
     report_evaluation(state, &model, &test, &device).await?;
     Ok(())

@@ -16,7 +16,7 @@ use wasm_bindgen::prelude::*;
 use super::state::post;
 use burn::prelude::Device;
 
-use crate::model::{Model, Preset};
+use crate::model::{Model, ModelConfig};
 use crate::train::helpers::{Helpers, Pending, compute_share};
 use crate::train::share::{ShareGradients, ShareJob};
 use crate::web::envelope::unpack;
@@ -86,7 +86,7 @@ impl Helper {
 
 /// The training worker's helpers for one run; they end with it.
 pub struct WorkerHelpers {
-    preset: Preset,
+    arch: ModelConfig,
     helpers: Vec<Helper>,
     next_id: u32,
 }
@@ -94,7 +94,7 @@ pub struct WorkerHelpers {
 impl WorkerHelpers {
     /// Starts `count` helpers and waits until they are ready; those that cannot start or are
     /// not ready in time are left out, and the user told.
-    pub async fn start(count: usize, preset: Preset) -> Self {
+    pub async fn start(count: usize, arch: ModelConfig) -> Self {
         let mut starting: Vec<(Helper, Promise)> = vec![];
         for _ in 0..count {
             match Helper::start() {
@@ -126,7 +126,7 @@ impl WorkerHelpers {
             }
         }
         WorkerHelpers {
-            preset,
+            arch,
             helpers,
             next_id: 0,
         }
@@ -153,7 +153,7 @@ impl Helpers for WorkerHelpers {
     fn compute(&mut self, i: usize, job: ShareJob) -> Pending {
         self.next_id = self.next_id.wrapping_add(1);
         let id = self.next_id;
-        let preset = self.preset;
+        let arch = self.arch.clone();
         let Some(helper) = self.live().nth(i) else {
             return Box::pin(std::future::ready(None));
         };
@@ -161,7 +161,7 @@ impl Helpers for WorkerHelpers {
         let (params, images) = (job.params.len(), job.labels.len());
         helper.worker.send(&ToWorker::Share(ShareRequest {
             id,
-            preset,
+            arch,
             params: Floats::copy(&job.params),
             pixels: Floats::copy(&job.pixels),
             labels: job.labels,
@@ -215,7 +215,7 @@ fn lost(why: &str) {
 pub async fn answer(share: ShareRequest) {
     let ShareRequest {
         id,
-        preset,
+        arch,
         params,
         pixels,
         labels,
@@ -228,19 +228,19 @@ pub async fn answer(share: ShareRequest) {
         weight,
     };
     thread_local! {
-        /// The model the shares fill in (a run has one preset): built once, not per share.
-        static TEMPLATE: RefCell<Option<(Preset, Model)>> = const { RefCell::new(None) };
+        /// The model the shares fill in (a run has one network): built once, not per share.
+        static TEMPLATE: RefCell<Option<(ModelConfig, Model)>> = const { RefCell::new(None) };
     }
     let device = Device::flex().autodiff();
     let template = TEMPLATE.with(|t| {
         let mut t = t.borrow_mut();
         match t.as_ref() {
-            Some((p, model)) if *p == preset => model.clone(),
+            Some((a, model)) if *a == arch => model.clone(),
             _ => {
                 // Its values are never used (each share brings its own): made without autodiff,
                 // whose graph would keep them.
-                let model = preset.config().init(&device.clone().inner());
-                *t = Some((preset, model.clone()));
+                let model = arch.init(&device.clone().inner());
+                *t = Some((arch, model.clone()));
                 model
             }
         }

@@ -10,8 +10,8 @@ use super::digits;
 use super::evaluation::report_evaluation;
 use super::helpers::WorkerHelpers;
 use super::state::{Control, Shared, adopt_weights, info, post};
-use crate::data::{Augment, Split};
-use crate::model::{Model, Preset};
+use crate::data::Split;
+use crate::model::{Model, ModelConfig};
 use crate::train::{Progress, TrainConfig, TrainError, Trainer, max_shares};
 use crate::web::i18n::Text;
 use crate::web::js::{now_ms, sleep, yield_now};
@@ -45,7 +45,7 @@ pub fn control(state: &Shared, msg: &ToWorker) {
 
 /// What the run trains and on what.
 struct Plan {
-    preset: Preset,
+    arch: ModelConfig,
     train_config: TrainConfig,
     train: Arc<Split>,
     test: Arc<Split>,
@@ -74,7 +74,7 @@ pub async fn start(state: Shared, settings: RunSettings, mine: Option<DigitSet>)
     let measured = plan.held_out.clone().map(|held| (held, plan.test.clone()));
     if let (Some((held, test)), Some(fine_tune)) = (&measured, &mut plan.history.fine_tune) {
         post(FromWorker::State(RunState::Evaluating));
-        let start = (plan.preset, plan.initial.as_deref(), settings.seed);
+        let start = (&plan.arch, plan.initial.as_deref(), settings.seed);
         match digits::scores_before(start, held, test).await {
             Ok(before) => fine_tune.before = before,
             Err(message) => {
@@ -86,8 +86,13 @@ pub async fn start(state: Shared, settings: RunSettings, mine: Option<DigitSet>)
         post(FromWorker::FineTune(fine_tune.clone()));
     }
     post(FromWorker::State(RunState::ChoosingBackend));
-    let (backend, reason) =
-        backend::choose(settings.backend, &plan.train, settings.batch_size).await;
+    let (backend, reason) = backend::choose(
+        settings.backend,
+        &plan.arch,
+        &plan.train,
+        settings.batch_size,
+    )
+    .await;
     post(FromWorker::State(RunState::Training));
     let mut result = train(&state, plan, backend, reason).await;
     backend::patience(false);
@@ -110,14 +115,7 @@ fn plan(state: &Shared, settings: &RunSettings, mine: Option<&DigitSet>) -> Resu
     let (Some(train), Some(test)) = (&s.train, &s.test) else {
         return Err(Text::new("data-not-loaded"));
     };
-    let train_config = TrainConfig {
-        epochs: settings.epochs,
-        batch_size: settings.batch_size,
-        learning_rate: settings.learning_rate,
-        augment: settings.augment.then(Augment::default),
-        seed: settings.seed,
-        ..TrainConfig::default()
-    };
+    let train_config = settings.train_config();
     train_config.validate()?;
     if settings.train_images == 0 || settings.test_images == 0 {
         return Err("use at least one training and one test image".into());
@@ -125,11 +123,11 @@ fn plan(state: &Shared, settings: &RunSettings, mine: Option<&DigitSet>) -> Resu
     if settings.threads == 0 {
         return Err("use at least one worker".into());
     }
-    let (preset, initial) = match settings.init {
-        Init::Random => (settings.preset, None),
+    let (arch, initial) = match settings.init {
+        Init::Random => (settings.arch.clone(), None),
         Init::Current => {
             let (bytes, info) = s.weights.clone().ok_or(Text::new("no-weights"))?;
-            (info.preset, Some(bytes))
+            (info.arch, Some(bytes))
         }
     };
     let mut train = train.take(settings.train_images);
@@ -142,7 +140,7 @@ fn plan(state: &Shared, settings: &RunSettings, mine: Option<&DigitSet>) -> Resu
         None => (None, None),
     };
     Ok(Plan {
-        preset,
+        arch,
         train_config,
         train: Arc::new(train),
         test: Arc::new(test.take(settings.test_images)),
@@ -208,6 +206,11 @@ async fn train_on(
     let mut trainer = trainer(plan, backend, total_epochs - offset, &device).await?;
     post(FromWorker::Backend {
         name: backend.name().into(),
+        path: Text::new(if trainer.on_kernels() {
+            "path-kernels"
+        } else {
+            "path-autodiff"
+        }),
         reason,
     });
     let mut workers = trainer.threads_per_batch();
@@ -261,7 +264,7 @@ async fn trainer(
 ) -> Result<Trainer, Text> {
     let train_device = device.clone().autodiff();
     let model = weights::start(
-        &plan.preset.config(),
+        &plan.arch,
         plan.initial.as_deref(),
         plan.train_config.seed,
         &train_device,
@@ -275,7 +278,7 @@ async fn trainer(
         trainer.use_autodiff();
     }
     if backend == Hardware::Cpu && plan.threads > 1 {
-        let helpers = WorkerHelpers::start(plan.threads - 1, plan.preset).await;
+        let helpers = WorkerHelpers::start(plan.threads - 1, plan.arch.clone()).await;
         trainer.set_helpers(Box::new(helpers));
     }
     Ok(trainer)
@@ -300,7 +303,7 @@ async fn end_epoch(
         train_accuracy: progress.epoch_accuracy,
         test_accuracy: accuracy,
     });
-    let bytes = weights::to_bytes_async(model, &plan.preset.config()).await?;
+    let bytes = weights::to_bytes_async(model).await?;
     plan.initial = Some(bytes.clone());
     let origin = Text::new("origin-trained").arg("epochs", progress.epoch);
     adopt_weights(state, bytes, trained(plan, origin, Some(accuracy)));
@@ -309,7 +312,7 @@ async fn end_epoch(
 
 /// A Stop: the weights so far become the current ones.
 async fn stop(state: &Shared, plan: &Plan, trainer: &Trainer, done: usize) -> Result<Text, Text> {
-    let bytes = weights::to_bytes_async(&trainer.model(), &plan.preset.config()).await?;
+    let bytes = weights::to_bytes_async(&trainer.model()).await?;
     let origin = Text::new("origin-stopped").arg("epoch", done + 1);
     adopt_weights(state, bytes, trained(plan, origin, None));
     Ok(Text::new("stopped").arg("epochs", done))
@@ -319,7 +322,7 @@ async fn stop(state: &Shared, plan: &Plan, trainer: &Trainer, done: usize) -> Re
 fn trained(plan: &Plan, origin: Text, test_accuracy: Option<f64>) -> WeightsInfo {
     WeightsInfo {
         history: Some(plan.history.clone()),
-        ..info(plan.preset, origin, test_accuracy)
+        ..info(plan.arch.clone(), origin, test_accuracy)
     }
 }
 

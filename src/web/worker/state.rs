@@ -9,7 +9,7 @@ use web_sys::DedicatedWorkerGlobalScope;
 
 use crate::data::Split;
 use crate::eval::Evaluation;
-use crate::model::Preset;
+use crate::model::ModelConfig;
 use crate::web::envelope::pack;
 use crate::web::i18n::Text;
 use crate::web::protocol::{Bytes, FromWorker, WeightsInfo};
@@ -55,9 +55,9 @@ pub fn adopt_weights(state: &Shared, bytes: Vec<u8>, info: WeightsInfo) {
     state.borrow_mut().weights = Some((bytes, info));
 }
 
-pub fn info(preset: Preset, origin: Text, test_accuracy: Option<f64>) -> WeightsInfo {
+pub fn info(arch: ModelConfig, origin: Text, test_accuracy: Option<f64>) -> WeightsInfo {
     WeightsInfo {
-        preset,
+        arch,
         origin,
         test_accuracy,
         history: None,

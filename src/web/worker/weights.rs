@@ -19,33 +19,38 @@ pub async fn set_weights(state: Shared, source: WeightsSource) {
     }
     let uploaded = matches!(source, WeightsSource::File { .. });
     let device = Device::flex();
-    // A weights file (fetched or uploaded) fits whichever preset its shapes say.
-    let load =
-        |name: &str, bytes: &[u8]| weights::load_any(name, bytes, &device).map_err(Text::from);
+    // A weights file (fetched or uploaded) is for the network it names, or its tensors describe.
+    let load = |name: &str, bytes: &[u8]| {
+        let model = weights::load_any(name, bytes, &device)?;
+        Ok::<_, Text>((model.config().clone(), model))
+    };
     let result: Result<(Vec<u8>, WeightsInfo), Text> = async {
-        let (preset, model, origin) = match source {
+        let (arch, model, origin) = match source {
             WeightsSource::Pretrained => {
                 let url = format!("{}{PRETRAINED}", base_url());
                 let bytes = net::request(&url).await?.bytes(&mut |_| {}).await?;
-                let (preset, model) = load(&url, &bytes)?;
-                (preset, model, Text::new("origin-pretrained"))
+                let (arch, model) = load(&url, &bytes)?;
+                (arch, model, Text::new("origin-pretrained"))
             }
-            WeightsSource::Random { preset, seed } => {
-                let model = preset.config().seeded(seed, &device);
-                (preset, model, Text::new("origin-random"))
+            WeightsSource::Random { arch, seed } => {
+                if let Err(e) = arch.check() {
+                    return Err(Text::from(e));
+                }
+                let model = arch.seeded(seed, &device);
+                (arch, model, Text::new("origin-random"))
             }
             WeightsSource::File { name, file } => {
-                let (preset, model) = load(&name, &file.to_vec())?;
-                (preset, model, Text::Raw(name))
+                let (arch, model) = load(&name, &file.to_vec())?;
+                (arch, model, Text::Raw(name))
             }
             WeightsSource::Restore { info, weights } => {
                 let bytes = weights.to_vec();
-                let (preset, _) = load("the restored weights", &bytes)?;
-                return Ok((bytes, WeightsInfo { preset, ..info }));
+                let (arch, _) = load("the restored weights", &bytes)?;
+                return Ok((bytes, WeightsInfo { arch, ..*info }));
             }
         };
         // Re-encoded, so what the UI keeps and saves is always a burn record.
-        Ok((weights::to_bytes(&model)?, info(preset, origin, None)))
+        Ok((weights::to_bytes(&model)?, info(arch, origin, None)))
     }
     .await;
     match result {
@@ -63,12 +68,12 @@ pub fn export_pth(state: &Shared) {
             message: Text::new("nothing-to-export"),
         });
     };
-    let written = inference::load(info.preset, "the current weights", &bytes)
+    let written = inference::load(&info.arch, "the current weights", &bytes)
         .map_err(Text::from)
         .and_then(|model| weights::to_pth(&model).map_err(Text::from));
     match written {
         Ok(pth) => post(FromWorker::Pth {
-            preset: info.preset,
+            arch: info.arch,
             file: Bytes::copy(&pth),
         }),
         Err(message) => post(FromWorker::Error { message }),

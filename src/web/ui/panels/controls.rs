@@ -1,11 +1,14 @@
-//! The training form: settings with inline validation, and Start / Pause / Resume / Stop.
-//! Every setting can be preset from the URL (`?epochs=1&train=3000&backend=cpu`), which is how
-//! a short demo or test run is shared.
+//! The training form: settings with inline validation, the network (a preset or one's own:
+//! [`NetworkEditor`]), and Start / Pause / Resume / Stop. Every setting can be preset from the
+//! URL (`?epochs=1&train=3000&backend=cpu&arch=c8bp+c16p`), which is how a short demo or test
+//! run is shared.
 
 use leptos::prelude::*;
 
 use crate::model::Preset;
 use crate::web::protocol::{BackendChoice, Init, RunSettings, RunState, ToWorker, WeightsSource};
+use crate::web::ui::panels::network::{Design, NetworkEditor};
+use crate::web::ui::panels::pytorch::PytorchView;
 
 use crate::web::i18n::Text;
 use crate::web::js::cores;
@@ -23,7 +26,7 @@ struct Form {
     train_images: RwSignal<String>,
     test_images: RwSignal<String>,
     augment: RwSignal<bool>,
-    preset: RwSignal<String>,
+    network: Design,
     backend: RwSignal<String>,
     init: RwSignal<String>,
     threads: RwSignal<String>,
@@ -41,8 +44,8 @@ fn url_params() -> Vec<(String, String)> {
         return vec![];
     };
     [
-        "epochs", "batch", "lr", "seed", "train", "test", "augment", "preset", "backend", "init",
-        "threads", "mine", "autodiff",
+        "epochs", "batch", "lr", "seed", "train", "test", "augment", "preset", "arch", "backend",
+        "init", "threads", "mine", "autodiff",
     ]
     .iter()
     .filter_map(|k| params.get(k).map(|v| (k.to_string(), v)))
@@ -76,7 +79,10 @@ impl Form {
             augment: flag("augment"),
             mine: flag("mine"),
             autodiff: on("autodiff"),
-            preset: get("preset", "tutorial"),
+            // `arch` (the text form) or `preset` (a name).
+            network: Design::new(
+                &get("arch", &get("preset", "tutorial").get_untracked()).get_untracked(),
+            ),
             backend: get("backend", "auto"),
             init: get("init", "random"),
             // Every core the browser reports, by default.
@@ -84,6 +90,15 @@ impl Form {
                 "threads",
                 &cores().clamp(THREADS.min, THREADS.max).to_string(),
             ),
+        }
+    }
+
+    /// The network, if it can train with the form's batch size.
+    fn arch(&self) -> Result<crate::model::ModelConfig, ()> {
+        let batch = BATCH.parse(&self.batch.get()).map_err(drop)?;
+        match self.network.problem(batch) {
+            None => Ok(self.network.arch.get()),
+            Some(_) => Err(()),
         }
     }
 
@@ -96,7 +111,7 @@ impl Form {
             train_images: TRAIN_IMAGES.parse(&self.train_images.get()).map_err(drop)?,
             test_images: TEST_IMAGES.parse(&self.test_images.get()).map_err(drop)?,
             augment: self.augment.get(),
-            preset: self.preset.get().parse().map_err(drop)?,
+            arch: self.arch()?,
             backend: self.backend.get().parse().unwrap_or(BackendChoice::Auto),
             init: if self.init.get() == "current" {
                 Init::Current
@@ -199,9 +214,26 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 <Field label="cpu-workers" id="threads" value=form.threads mode="numeric" check=|t| THREADS.parse(t).map(drop) />
                 <Choices form=form ui=ui />
             </div>
+            <details id=EDITOR class="network-details" open=form.network.arch.with_untracked(|a| Preset::of(a).is_none())>
+                <summary>{tr!("network-design")}</summary>
+                <NetworkEditor design=form.network batch=Signal::derive(move || BATCH.parse(&form.batch.get()).unwrap_or(60)) />
+            </details>
+            <PytorchView settings=Signal::derive(move || form.settings().ok().map(|s| (s.arch.clone(), s.train_config()))) />
             <p class="note">{webgpu_note}</p>
             <RunButtons form=form ui=ui />
         </form>
+    }
+}
+
+/// The menu's value for a network that is no preset.
+const CUSTOM: &str = "custom";
+/// The id of the editor's `<details>`.
+const EDITOR: &str = "network-details";
+
+/// Opens the network editor ("your own network" chosen in the menu).
+fn open_editor() {
+    if let Some(editor) = document().get_element_by_id(EDITOR) {
+        let _ = editor.set_attribute("open", "");
     }
 }
 
@@ -209,10 +241,17 @@ pub fn Controls(ui: Ui) -> impl IntoView {
 #[component]
 fn Choices(form: Form, ui: Ui) -> impl IntoView {
     let has_mine = move || ui.my.digits.with(|d| !d.is_empty());
+    let network = form.network;
+    // The menu shows the preset the network is, or "your own".
+    let chosen = move || network.arch.with(Preset::of).map_or(CUSTOM, Preset::name);
+    let choose = move |ev| match event_target_value(&ev).parse::<Preset>() {
+        Ok(preset) => network.set(preset.config()),
+        Err(_) => open_editor(),
+    };
     view! {
         <div class="field">
             <label for="preset">{tr!("model")}</label>
-            <select id="preset" data-testid="preset" prop:value=move || form.preset.get() on:change=move |ev| form.preset.set(event_target_value(&ev))>
+            <select id="preset" data-testid="preset" prop:value=chosen on:change=choose>
                 {Preset::ALL
                     .into_iter()
                     .map(|preset| {
@@ -220,6 +259,7 @@ fn Choices(form: Form, ui: Ui) -> impl IntoView {
                         view! { <option value=preset.name()>{tr!("preset-option", preset = preset.name(), params = params)}</option> }
                     })
                     .collect_view()}
+                <option value=CUSTOM>{tr!("model-custom")}</option>
             </select>
         </div>
         <div class="field">
@@ -294,11 +334,12 @@ fn RunButtons(form: Form, ui: Ui) -> impl IntoView {
                 on:click=|_| client::send(ToWorker::SetWeights(WeightsSource::Pretrained))>
                 {tr!("reset-pretrained")}
             </button>
-            <button type="button" data-testid="reset-random" disabled=move || ui.run.training()
+            <button type="button" data-testid="reset-random" disabled=move || ui.run.training() || form.arch().is_err()
                 on:click=move |_| {
                     let seed = seed(&form.seed.get()).unwrap_or(0);
-                    let preset = form.preset.get().parse().unwrap_or(Preset::Tutorial);
-                    client::send(ToWorker::SetWeights(WeightsSource::Random { preset, seed }))
+                    if let Ok(arch) = form.arch() {
+                        client::send(ToWorker::SetWeights(WeightsSource::Random { arch, seed }))
+                    }
                 }>
                 {tr!("reset-random")}
             </button>

@@ -357,7 +357,7 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
         let Some((info, bytes)) = ui.weights.get() else {
             return;
         };
-        match inference::load(info.preset, "the current weights", &bytes) {
+        match inference::load(&info.arch, "the current weights", &bytes) {
             Ok(model) => {
                 leptos::task::spawn_local({
                     let model = model.clone();
@@ -499,18 +499,32 @@ fn Inside(
     view! {
         <details class="inside" open>
             <summary>{tr!("inside")}</summary>
-            <h3>{tr!("conv1-filters")}</h3>
+            <h3>{tr!("conv1-filters", side = filter_side(&filter_images.get()))}</h3>
             <div class="maps filters" data-testid="filters">
-                {move || filter_images.get().into_iter().map(|f| view! { <Pixels pixels=Signal::derive(move || f.clone()) side=3 /> }).collect_view()}
+                {move || {
+                    let images = filter_images.get();
+                    let side = filter_side(&images);
+                    images.into_iter().map(|f| view! { <Pixels side=side pixels=Signal::derive(move || f.clone()) /> }).collect_view()
+                }}
             </div>
-            <h3>{tr!("conv1-maps")}</h3>
-            <div class="maps" data-testid="conv1-maps">
-                {move || reading.get().map(|r| r.conv1.into_iter().map(|m| view! { <Pixels pixels=Signal::derive(move || m.clone()) side=28 /> }).collect_view())}
-            </div>
-            <h3>{tr!("conv2-maps")}</h3>
-            <div class="maps" data-testid="conv2-maps">
-                {move || reading.get().map(|r| r.conv2.into_iter().map(|m| view! { <Pixels pixels=Signal::derive(move || m.clone()) side=14 /> }).collect_view())}
-            </div>
+            {move || reading.get().map(|r| r.maps.into_iter().enumerate().map(|(i, maps)| view! { <BlockMaps layer=i + 1 maps=maps /> }).collect_view())}
         </details>
+    }
+}
+
+/// The side of square images of `pixels[0]`'s length (a filter's 3 or 5, a map's 28, 14…).
+fn filter_side(pixels: &[Vec<u8>]) -> usize {
+    pixels.first().map_or(3, |p| p.len().isqrt())
+}
+
+/// One block's feature maps after its ReLU.
+#[component]
+fn BlockMaps(layer: usize, maps: Vec<Vec<u8>>) -> impl IntoView {
+    let side = filter_side(&maps);
+    view! {
+        <h3>{tr!("conv-maps", layer = layer, side = side)}</h3>
+        <div class="maps" data-testid=format!("conv{layer}-maps")>
+            {maps.into_iter().map(|m| view! { <Pixels pixels=Signal::derive(move || m.clone()) side=side /> }).collect_view()}
+        </div>
     }
 }

@@ -47,10 +47,10 @@ pub fn EvaluationPanel(ui: Ui) -> impl IntoView {
                 <button type="button" data-testid="evaluate" disabled=move || ui.run.training() || !matches!(ui.data.get(), crate::web::ui::state::DataStatus::Ready { .. })
                     on:click=evaluate>{tr!("evaluate")}</button>
                 {move || ui.weights.get().map(|(info, _)| {
-                    let (preset, origin) = (info.preset, info.origin);
+                    let (network, origin) = (info.arch.name(), info.origin);
                     view! {
                         <span class="note" data-testid="weights-info">
-                            {tr!("current-weights-info", preset = preset.name(), origin = origin.clone())}
+                            {tr!("current-weights-info", preset = network.clone(), origin = origin.clone())}
                             {info.test_accuracy.map(|a| format!(" · {}", said!("test-accuracy-value", p = a)))}
                         </span>
                     }

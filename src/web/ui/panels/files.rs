@@ -13,7 +13,7 @@ use crate::weights::{MAX_FILE_BYTES, Problem, WeightsError};
 
 use crate::web::i18n::Text;
 use crate::web::ui::client;
-use crate::web::ui::services::download::download;
+use crate::web::ui::services::download::{download, file_stem};
 use crate::web::ui::state::Ui;
 use crate::web::ui::words::{say, tr};
 
@@ -61,7 +61,7 @@ pub fn FilesPanel(ui: Ui) -> impl IntoView {
             <button type="button" data-testid="download" disabled=move || ui.weights.with(|w| w.is_none())
                 on:click=move |_| {
                     if let Some((info, bytes)) = ui.weights.get()
-                        && let Err(e) = download(&format!("mnist-lab-{}.bpk", info.preset), &bytes)
+                        && let Err(e) = download(&format!("mnist-lab-{}.bpk", file_stem(&info.arch)), &bytes)
                     {
                         ui.file_message.set(Some(e.into()));
                     }

@@ -8,4 +8,6 @@ pub mod evaluation;
 pub mod files;
 pub mod models;
 pub mod my_digits;
+pub mod network;
 pub mod progress;
+pub mod pytorch;

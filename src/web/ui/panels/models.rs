@@ -75,10 +75,10 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
 fn Row(model: Saved, models: SavedModels, ui: Ui) -> impl IntoView {
     let m = model;
     let id = m.id;
-    let (preset, date, accuracy) = (m.preset, m.date.clone(), m.accuracy);
+    let (network, date, accuracy) = (m.arch.name(), m.date.clone(), m.accuracy);
     let meta = move || {
         format!(
-            "{preset} · {date}{}",
+            "{network} · {date}{}",
             accuracy
                 .map(|a| format!(" · {}", said!("test-accuracy-value", p = a)))
                 .unwrap_or_default()

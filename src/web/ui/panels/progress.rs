@@ -32,9 +32,10 @@ pub fn ProgressPanel(ui: Ui) -> impl IntoView {
         // Not one live region: every progress report would be read out. The backend chosen, the
         // timing note and the run's messages are.
         <div class="progress-panel">
-            {move || ui.run.backend.get().map(|(name, reason)| view! {
+            {move || ui.run.backend.get().map(|(name, path, reason)| view! {
                 <p class="backend" data-testid="backend-info" role="status">
                     <strong>{name}</strong>
+                    " · "<span data-testid="path">{move || say(&path)}</span>
                     {move || match ui.run.workers.get() {
                         1 => String::new(),
                         n => format!(" · {}", said!("workers", count = n)),

@@ -6,7 +6,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
 
-use crate::model::Preset;
+use crate::model::ModelConfig;
 use crate::web::envelope::{from_js, to_js};
 use crate::web::i18n::Text;
 use crate::web::js::describe;
@@ -22,7 +22,7 @@ const DIGITS: &str = "digits";
 pub struct Saved {
     pub id: f64,
     pub name: String,
-    pub preset: Preset,
+    pub arch: ModelConfig,
     pub origin: String,
     pub accuracy: Option<f64>,
     pub date: String,
@@ -186,7 +186,12 @@ fn decode(obj: &JsValue) -> Option<Saved> {
     Some(Saved {
         id: field(obj, "id").as_f64()?,
         name: field(obj, "name").as_string()?,
-        preset: field(obj, "preset").as_string()?.parse().ok()?,
+        // Models saved before networks were editable name a preset.
+        arch: ["arch", "preset"]
+            .iter()
+            .find_map(|k| field(obj, k).as_string())?
+            .parse()
+            .ok()?,
         origin: field(obj, "origin").as_string().unwrap_or_default(),
         accuracy: field(obj, "accuracy")
             .as_f64()
@@ -222,7 +227,7 @@ pub async fn put_model(model: &Saved, id: Option<f64>) -> Result<(), Text> {
     let set = |k: &str, v: JsValue| Reflect::set(&obj, &k.into(), &v).map(drop);
     let _ = id.map(|id| set("id", id.into()));
     set("name", model.name.as_str().into()).map_err(|e| describe(&e))?;
-    set("preset", model.preset.name().into()).map_err(|e| describe(&e))?;
+    set("arch", model.arch.to_string().into()).map_err(|e| describe(&e))?;
     set("origin", model.origin.as_str().into()).map_err(|e| describe(&e))?;
     set(
         "accuracy",

@@ -3,6 +3,13 @@
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, HtmlAnchorElement, Url};
 
+use crate::model::ModelConfig;
+
+/// A network's part of a file name: its preset's name, or its text form without spaces.
+pub fn file_stem(arch: &ModelConfig) -> String {
+    arch.name().replace(' ', "_")
+}
+
 /// Hands `bytes` to the browser as a download named `name`.
 pub fn download(name: &str, bytes: &[u8]) -> Result<(), String> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));

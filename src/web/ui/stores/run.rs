@@ -22,7 +22,9 @@ pub struct Point {
 pub struct Run {
     pub state: RwSignal<RunState>,
     /// What the run trains on, and why (the choice, or what Auto measured).
-    pub backend: RwSignal<Option<(String, Text)>>,
+    /// The backend training runs on, the path its steps take (our kernels or burn's
+    /// autodiff) and why that backend.
+    pub backend: RwSignal<Option<(String, Text, Text)>>,
     /// Workers sharing each batch of the run.
     pub workers: RwSignal<usize>,
     pub progress: RwSignal<Option<Progress>>,

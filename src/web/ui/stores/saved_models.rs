@@ -88,8 +88,8 @@ impl SavedModels {
         let origin = info.origin.render(lang);
         let model = Saved {
             id: 0.0,
-            name: format!("{} · {origin} · {}", info.preset, today()),
-            preset: info.preset,
+            name: format!("{} · {origin} · {}", info.arch.name(), today()),
+            arch: info.arch.clone(),
             origin,
             accuracy: info.test_accuracy,
             date: today(),

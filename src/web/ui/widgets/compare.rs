@@ -42,7 +42,7 @@ fn rows(runs: &[(String, RunHistory)]) -> Vec<(String, Vec<String>)> {
                 planned = h.settings.epochs
             )
         }),
-        row("model", &|h| h.settings.preset.to_string()),
+        row("model", &|h| h.settings.arch.name()),
         row("started-from", &|h| match h.settings.init {
             Init::Current => t("earlier-weights"),
             Init::Random => said!("random-seed", seed = h.settings.seed),
