@@ -79,17 +79,27 @@ pub fn file_name(config: &ModelConfig) -> String {
     }
 }
 
-/// The whole script.
-pub fn pytorch(config: &ModelConfig, settings: &TrainConfig, lang: Lang) -> String {
-    let words = match lang {
+fn words(lang: Lang) -> &'static Words {
+    match lang {
         Lang::En => &EN,
         Lang::Ru => &RU,
-    };
-    let mut py = header(config, words);
-    py += &module(config, words);
+    }
+}
+
+/// The whole script.
+pub fn pytorch(config: &ModelConfig, settings: &TrainConfig, lang: Lang) -> String {
+    let words = words(lang);
+    let mut py = network_class(config, lang);
     py += &data(settings, words);
     py += &main(settings, words);
     py
+}
+
+/// The script's beginning: its imports and the network's class `CNN` (what `mnist-lab bench`
+/// times PyTorch on).
+pub fn network_class(config: &ModelConfig, lang: Lang) -> String {
+    let words = words(lang);
+    header(config, words) + &module(config, words)
 }
 
 fn header(config: &ModelConfig, w: &Words) -> String {

@@ -1,17 +1,19 @@
-//! `mnist-lab bench`: training images/s (tutorial model, batch 60, Adam) and single-image
-//! inference latency on each device of this build, and the same in PyTorch when it is installed.
+//! `mnist-lab bench`: training images/s (the tutorial's network or `--arch`'s, batch 60, Adam)
+//! and single-image inference latency on each device of this build, through burn's autodiff and
+//! through our kernels where they fit the network, and the same in PyTorch when it is installed.
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
 
+use mnist_lab::code::{self, Lang};
 use mnist_lab::data::batch::{images_tensor, pixels};
 use mnist_lab::eval::probabilities;
-use mnist_lab::model::Preset;
-use mnist_lab::train::{TrainConfig, Trainer};
+use mnist_lab::model::ModelConfig;
+use mnist_lab::train::{Kernels, TrainConfig, Trainer};
 use web_time::Instant;
 
-use crate::common::{DeviceArg, Result, load_mnist, project_path, within};
+use crate::common::{ArchArgs, DeviceArg, Result, describe, load_mnist, project_path, within};
 
 const BATCH: usize = 60;
 /// Steps or predictions a row may time: a million is hours on a CPU.
@@ -29,6 +31,8 @@ pub struct Args {
     /// Single-image predictions timed for the latency.
     #[arg(long, default_value_t = 500, value_parser = within(RUNS))]
     runs: usize,
+    #[command(flatten)]
+    arch: ArchArgs,
     /// Skip the PyTorch row.
     #[arg(long)]
     no_pytorch: bool,
@@ -60,10 +64,14 @@ struct Row {
 
 pub fn run(args: Args) -> Result<()> {
     let mnist = load_mnist(args.data.as_deref())?;
+    let network = args.arch.config()?;
+    let kernels = Kernels::for_network(&network);
     let cores = rayon::current_num_threads();
     println!(
-        "Tutorial CNN, batch {BATCH}, Adam; {} warm-up + {} timed steps; {cores} CPU threads",
-        args.warmup, args.steps
+        "{}, batch {BATCH}, Adam; {} warm-up + {} timed steps; {cores} CPU threads",
+        describe(&network),
+        args.warmup,
+        args.steps
     );
     let mut rows = vec![];
     let mut add = |row: Row| {
@@ -77,15 +85,23 @@ pub fn run(args: Args) -> Result<()> {
     // operations with rayon, so it runs inside a one-thread pool), then the written-out CPU
     // kernels (src/train/cpu.rs) on one thread and with each batch shared by every thread.
     let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build()?;
-    let cpu = |path, threads| bench_device(DeviceArg::Cpu, path, threads, &args, &mnist);
+    let on = |device, path, threads| bench_device(device, path, threads, (&network, &args), &mnist);
+    let cpu = |path, threads| on(DeviceArg::Cpu, path, threads);
     add(one_thread.install(|| cpu(Path::Autodiff, 1))?);
-    add(one_thread.install(|| cpu(Path::Kernels, 1))?);
-    add(one_thread.install(|| cpu(Path::Kernels, cores))?);
+    if kernels.cpu {
+        add(one_thread.install(|| cpu(Path::Kernels, 1))?);
+        add(one_thread.install(|| cpu(Path::Kernels, cores))?);
+    } else {
+        add(cpu(Path::Autodiff, cores)?);
+        println!("  (our CPU kernels do not compute this network)");
+    }
     // A GPU: burn's autodiff, then our GPU kernels (src/train/gpu).
     for device in DeviceArg::available() {
         if device != DeviceArg::Cpu {
-            add(bench_device(device, Path::Autodiff, 1, &args, &mnist)?);
-            add(bench_device(device, Path::Kernels, 1, &args, &mnist)?);
+            add(on(device, Path::Autodiff, 1)?);
+            if kernels.gpu {
+                add(on(device, Path::Kernels, 1)?);
+            }
         }
     }
     if args.no_pytorch {
@@ -94,7 +110,7 @@ pub fn run(args: Args) -> Result<()> {
         match pytorch_devices() {
             Ok(devices) => {
                 for (device, kind) in devices {
-                    match bench_pytorch(&args, device, kind) {
+                    match bench_pytorch(&args, &network, device, kind) {
                         Ok(row) => add(row),
                         Err(why) => println!("  PyTorch on {device}: {why}"),
                     }
@@ -128,7 +144,7 @@ fn bench_device(
     arg: DeviceArg,
     path: Path,
     threads: usize,
-    args: &Args,
+    (network, args): (&ModelConfig, &Args),
     mnist: &mnist_lab::data::Mnist,
 ) -> Result<Row> {
     let device = arg.device()?;
@@ -142,8 +158,7 @@ fn bench_device(
         threads,
         ..TrainConfig::default()
     };
-    let mut trainer =
-        Trainer::from_scratch(&Preset::Tutorial.config(), subset, config, &train_device)?;
+    let mut trainer = Trainer::from_scratch(network, subset, config, &train_device)?;
     if path == Path::Autodiff {
         trainer.use_autodiff();
     }
@@ -179,7 +194,14 @@ fn bench_device(
         DeviceArg::Cpu => Kind::Cpu,
         DeviceArg::Wgpu => Kind::Gpu,
     };
-    let name = match (kind, path, trainer.threads_per_batch()) {
+    // Kernels share a batch between threads; burn-flex runs each operation on the threads of
+    // the pool it is in (a network with batch norm is not shared: its statistics are the
+    // batch's).
+    let threads = match path {
+        Path::Kernels => trainer.threads_per_batch(),
+        Path::Autodiff => threads,
+    };
+    let name = match (kind, path, threads) {
         (Kind::Gpu, Path::Autodiff, _) => format!("burn {}, autodiff", arg.name()),
         (Kind::Gpu, Path::Kernels, _) => format!("GPU kernels on {}", arg.name()),
         (Kind::Cpu, Path::Autodiff, 1) => format!("burn {}, autodiff, 1 thread", arg.name()),
@@ -214,7 +236,12 @@ fn pytorch_devices() -> std::result::Result<Vec<(&'static str, Kind)>, String> {
     }
 }
 
-fn bench_pytorch(args: &Args, device: &str, kind: Kind) -> std::result::Result<Row, String> {
+fn bench_pytorch(
+    args: &Args,
+    network: &ModelConfig,
+    device: &str,
+    kind: Kind,
+) -> std::result::Result<Row, String> {
     let dir = args
         .data
         .clone()
@@ -222,7 +249,7 @@ fn bench_pytorch(args: &Args, device: &str, kind: Kind) -> std::result::Result<R
     // Isolated (-I): no `torch.py` in the working folder or PYTHON* variable changes what runs.
     let out = Command::new("python3")
         .args(["-I", "-c"])
-        .arg(PYTORCH_BENCH)
+        .arg(code::network_class(network, Lang::En) + PYTORCH_BENCH)
         .arg(&dir)
         .args([args.steps, args.warmup, args.runs].map(|n| n.to_string()))
         .arg(device)

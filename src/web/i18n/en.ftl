@@ -84,6 +84,7 @@ backend-webgpu = WebGPU
 backend-cpu = CPU
 path-kernels = our kernels
 path-autodiff = burn's autodiff
+path-line = Training steps: { $path }
 start-from = Start from
 random-weights = Random weights
 current-weights = Current weights (fine-tune)

@@ -96,6 +96,7 @@ backend-webgpu = WebGPU
 backend-cpu = CPU
 path-kernels = наши ядра
 path-autodiff = автодифференцирование burn
+path-line = Шаги обучения: { $path }
 start-from = Начать с
 random-weights = Случайных весов
 current-weights = Текущих весов (дообучение)

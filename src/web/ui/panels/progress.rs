@@ -33,9 +33,9 @@ pub fn ProgressPanel(ui: Ui) -> impl IntoView {
         // timing note and the run's messages are.
         <div class="progress-panel">
             {move || ui.run.backend.get().map(|(name, path, reason)| view! {
+                <p class="note" data-testid="path">{tr!("path-line", path = path.clone())}</p>
                 <p class="backend" data-testid="backend-info" role="status">
                     <strong>{name}</strong>
-                    " · "<span data-testid="path">{move || say(&path)}</span>
                     {move || match ui.run.workers.get() {
                         1 => String::new(),
                         n => format!(" · {}", said!("workers", count = n)),

@@ -1,0 +1,93 @@
+// One's own network: built in the editor (shapes checked as it is edited), trained on the CPU
+// and on WebGPU with the path named, and shown as PyTorch code.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, browser, page, shot, dataReady } from '../harness.js';
+
+let server, chrome;
+before(async () => { server = await serve(); chrome = await browser(); });
+after(async () => { await chrome?.close(); await server?.close(); });
+
+/** Builds c8bp c16bp c32b f32 from the tutorial's network with the editor's rows. */
+async function buildNetwork(p) {
+  await p.getByTestId('preset').selectOption('custom');
+  await p.getByTestId('block1-bn').check();
+  await p.getByTestId('block2-bn').check();
+  await p.getByTestId('add-block').click();
+  await p.getByTestId('block3-channels').fill('32');
+  await p.getByTestId('block3-bn').check();
+  await p.getByTestId('add-hidden').click();
+  await p.getByTestId('hidden1-width').fill('32');
+  assert.equal(await p.getByTestId('arch-text').inputValue(), 'c8bp c16bp c32b f32');
+}
+
+/** Trains one epoch on `backend`; returns the path and the test accuracy the page shows. */
+async function trainOneEpoch(p, backend, timeout) {
+  await p.getByTestId('backend').selectOption(backend);
+  await p.getByTestId('start').click();
+  await p.getByTestId('run-message').filter({ hasText: 'Finished 1 epoch' }).waitFor({ timeout });
+  return {
+    path: await p.getByTestId('path').textContent(),
+    accuracy: await p.getByTestId('test-accuracy').textContent(),
+  };
+}
+
+test('a network built in the editor trains on the CPU and on WebGPU, and shows as PyTorch code', async () => {
+  const context = await chrome.newContext();
+  const p = await page(context, `${server.url}?epochs=1&train=300&test=100&threads=1`);
+  await dataReady(p);
+  assert.match(await p.getByTestId('network-figures').textContent(), /^9,098 parameters .* On the CPU: our kernels; on WebGPU: our kernels\.$/);
+  await buildNetwork(p);
+  // conv 72 + bn 16, conv 1,152 + bn 32, conv 4,608 + bn 64, fc 1,568·32 + 32, output 330.
+  assert.match(await p.getByTestId('network-figures').textContent(), /^56,482 parameters · [\d,]+ multiply-adds per image · about \d+ MB to train a batch of 60\. On the CPU: burn's autodiff; on WebGPU: burn's autodiff\.$/);
+  await shot(p, 'network-editor');
+
+  const cpu = await trainOneEpoch(p, 'cpu', 120_000);
+  assert.equal(cpu.path, "Training steps: burn's autodiff");
+  assert.match(cpu.accuracy, /\d+\.\d\d%/);
+  assert.match(await p.getByTestId('weights-info').textContent(), /c8bp c16bp c32b f32 model, trained 1 epoch/);
+  const gpu = await trainOneEpoch(p, 'webgpu', 300_000);
+  assert.equal(gpu.path, "Training steps: burn's autodiff");
+  assert.match(await p.getByTestId('backend-info').textContent(), /^WebGPU/);
+  assert.match(gpu.accuracy, /\d+\.\d\d%/);
+
+  await p.getByTestId('pytorch').locator('summary').click();
+  const code = await p.getByTestId('pytorch-code').textContent();
+  for (const line of [
+    'class CNN(nn.Module):',
+    'self.conv3 = nn.Conv2d(in_channels=16, out_channels=32, kernel_size=3, padding=1, bias=False)',
+    'self.bn3 = nn.BatchNorm2d(32)',
+    'self.fc1 = nn.Linear(32 * 7 * 7, 32)',
+    'self.fc2 = nn.Linear(32, num_classes)',
+    'EPOCHS, BATCH_SIZE, LEARNING_RATE, SEED = 1, 60, 0.001, 0',
+  ]) assert.ok(code.includes(line), `${line} in\n${code}`);
+  await shot(p, 'pytorch-view');
+  assert.deepEqual(p.errors, []);
+  await context.close();
+});
+
+test('the tutorial trains on our kernels, and a refused network says why and cannot start', async () => {
+  const context = await chrome.newContext();
+  const p = await page(context, `${server.url}?backend=cpu&epochs=1&train=300&test=100&threads=1`);
+  await dataReady(p);
+  const tutorial = await trainOneEpoch(p, 'cpu', 120_000);
+  assert.equal(tutorial.path, 'Training steps: our kernels');
+
+  await p.getByTestId('preset').selectOption('custom');
+  await p.getByTestId('arch-text').fill('c128 c128 f1024');
+  assert.match(await p.getByTestId('arch-error').textContent(), /^training it would take about \d+ MB for a batch of 60, more than the 1024 MB a browser tab can count on$/);
+  assert.equal(await p.getByTestId('start').isDisabled(), true);
+  assert.equal(await p.getByTestId('pytorch-invalid').count(), 1);
+  await p.getByTestId('arch-text').fill('c8k7');
+  assert.equal(await p.getByTestId('arch-error').textContent(), 'a kernel is 3×3 or 5×5, not 7×7');
+  await p.getByTestId('arch-text').fill('c8 q');
+  assert.match(await p.getByTestId('arch-error').textContent(), /^“q” is not a layer/);
+  // The rows follow the text while it parses.
+  await p.getByTestId('arch-text').fill('c6k5p c16k5p f120 f84');
+  assert.equal(await p.getByTestId('preset').inputValue(), 'lenet');
+  assert.equal(await p.getByTestId('arch-error').textContent(), '');
+  assert.equal(await p.getByTestId('start').isDisabled(), false);
+  await shot(p, 'network-refused');
+  assert.deepEqual(p.errors, []);
+  await context.close();
+});
