@@ -91,3 +91,35 @@ test('the tutorial trains on our kernels, and a refused network says why and can
   assert.deepEqual(p.errors, []);
   await context.close();
 });
+
+test('a learning rate changed during a run is marked on the loss chart and kept in the run\'s history', async () => {
+  const context = await chrome.newContext();
+  const p = await page(context, `${server.url}?backend=cpu&epochs=1&train=600&test=100&threads=1`);
+  await dataReady(p);
+  await p.getByTestId('start').click();
+  await p.getByTestId('run-message').filter({ hasText: 'Finished 1 epoch' }).waitFor({ timeout: 120_000 });
+  // Long enough to change the rate during it.
+  await p.locator('#train-images').fill('30000');
+  await p.getByTestId('start').click();
+  await p.getByTestId('progress-line').waitFor({ timeout: 60_000 });
+  await p.getByTestId('rate-now').fill('0,0003');
+  await p.getByTestId('apply-rate').click();
+  const label = p.getByTestId('loss-chart').locator('text.mark-label');
+  await label.waitFor({ timeout: 30_000 });
+  const step = Number((await label.textContent()).match(/^lr 0\.0003 from step (\d+)$/)[1]);
+  assert.ok(step > 0 && step < 500, `marked at step ${step}`);
+  assert.match(await p.getByTestId('loss-chart').locator('svg').getAttribute('aria-label'), /lr 0\.0003 from step \d+\.$/);
+  await shot(p, 'rate-changed');
+  await p.getByTestId('stop').click();
+  await p.getByTestId('run-message').filter({ hasText: 'Stopped' }).waitFor({ timeout: 60_000 });
+  await p.getByTestId('save-model').click();
+  const boxes = p.getByTestId('compare-model');
+  await p.waitForFunction(() => document.querySelectorAll('[data-testid=compare-model]').length === 2);
+  await boxes.nth(0).check();
+  await boxes.nth(1).check();
+  const table = p.getByTestId('compare-table');
+  const rate = table.locator('tbody tr').filter({ has: p.getByRole('rowheader', { name: 'Learning rate', exact: true }) });
+  assert.match(await rate.textContent(), new RegExp(`0\\.001, lr 0\\.0003 from step ${step}`));
+  assert.deepEqual(p.errors, []);
+  await context.close();
+});

@@ -283,6 +283,22 @@ impl Trainer {
         self.engine = Engine::Autodiff;
     }
 
+    /// Takes `learning_rate` from the next step on (a change during a run).
+    pub fn set_learning_rate(&mut self, learning_rate: f64) -> Result<(), TrainError> {
+        let config = TrainConfig {
+            learning_rate,
+            ..self.config.clone()
+        };
+        config.validate()?;
+        self.config = config;
+        Ok(())
+    }
+
+    /// Steps taken since the start.
+    pub fn steps_done(&self) -> usize {
+        self.epoch * self.steps_per_epoch() + self.step
+    }
+
     /// Whether our own kernels compute the steps (else burn's autodiff does).
     pub fn on_kernels(&self) -> bool {
         !matches!(self.engine, Engine::Autodiff)

@@ -239,6 +239,10 @@ pub enum ToWorker {
     Pause,
     Resume,
     Stop,
+    /// The run's learning rate from its next step on.
+    SetLearningRate {
+        learning_rate: f64,
+    },
     /// Evaluate the current weights on the first `test_images` test digits.
     Evaluate {
         test_images: usize,
@@ -444,6 +448,16 @@ pub struct RunHistory {
     pub epochs: Vec<EpochRecord>,
     /// With the user's digits mixed in: how they were, and the scores before and after.
     pub fine_tune: Option<FineTune>,
+    /// Learning rates changed during the run (runs saved before they could be read as none).
+    #[serde(default)]
+    pub rate_changes: Vec<RateChange>,
+}
+
+/// A learning rate the run took from step `step` (counted from its start) on.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
+pub struct RateChange {
+    pub step: usize,
+    pub learning_rate: f64,
 }
 
 /// One finished epoch: its mean training loss and accuracy, and the test accuracy after it.
@@ -493,6 +507,8 @@ pub enum FromWorker {
         count: usize,
     },
     Progress(Progress),
+    /// The run took a new learning rate.
+    RateChanged(RateChange),
     EpochDone {
         epoch: usize,
         test_accuracy: f64,

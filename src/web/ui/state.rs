@@ -205,6 +205,7 @@ impl Ui {
             }
             FromWorker::Workers { count } => self.run.workers.set(count),
             FromWorker::Progress(p) => self.run.progressed(p),
+            FromWorker::RateChanged(change) => self.run.rate_changes.update(|r| r.push(change)),
             FromWorker::EpochDone {
                 epoch,
                 test_accuracy,

@@ -55,7 +55,9 @@ fn handle(state: Shared, msg: ToWorker) {
         ToWorker::Start { settings, mine } => {
             wasm_bindgen_futures::spawn_local(run::start(state, settings, mine))
         }
-        ToWorker::Pause | ToWorker::Resume | ToWorker::Stop => run::control(&state, &msg),
+        ToWorker::Pause | ToWorker::Resume | ToWorker::Stop | ToWorker::SetLearningRate { .. } => {
+            run::control(&state, &msg)
+        }
         ToWorker::Evaluate { test_images } => {
             wasm_bindgen_futures::spawn_local(evaluation::evaluate_current(state, test_images))
         }

@@ -16,8 +16,8 @@ use crate::train::{Progress, TrainConfig, TrainError, Trainer, max_shares};
 use crate::web::i18n::Text;
 use crate::web::js::{now_ms, sleep, yield_now};
 use crate::web::protocol::{
-    DigitSet, EpochRecord, FromWorker, Init, RunHistory, RunSettings, RunState, ToWorker,
-    WeightsInfo,
+    DigitSet, EpochRecord, FromWorker, Init, RateChange, RunHistory, RunSettings, RunState,
+    ToWorker, WeightsInfo,
 };
 use crate::weights;
 
@@ -33,6 +33,10 @@ pub fn control(state: &Shared, msg: &ToWorker) {
         ToWorker::Pause => control.paused = true,
         ToWorker::Resume => control.paused = false,
         ToWorker::Stop => control.stop = true,
+        &ToWorker::SetLearningRate { learning_rate } => {
+            control.learning_rate = Some(learning_rate);
+            return;
+        }
         _ => return,
     }
     let now = if control.paused && !control.stop {
@@ -153,6 +157,7 @@ fn plan(state: &Shared, settings: &RunSettings, mine: Option<&DigitSet>) -> Resu
             seconds: 0.0,
             epochs: vec![],
             fine_tune,
+            rate_changes: vec![],
         },
         held_out,
     })
@@ -221,6 +226,7 @@ async fn train_on(
         if wait_while_paused(state).await {
             return stop(state, plan, &trainer, *done).await.map(Ended::Said);
         }
+        take_rate(state, plan, &mut trainer, offset)?;
         match trainer.step().await {
             Ok(Some(mut progress)) => {
                 progress.epoch += offset;
@@ -324,6 +330,34 @@ fn trained(plan: &Plan, origin: Text, test_accuracy: Option<f64>) -> WeightsInfo
         history: Some(plan.history.clone()),
         ..info(plan.arch.clone(), origin, test_accuracy)
     }
+}
+
+/// Gives `trainer` the learning rate the user asked for since the last step, if any, and keeps
+/// the change in the run's history (and for a trainer after a backend switch). `offset`: the
+/// epochs before this trainer's.
+fn take_rate(
+    state: &Shared,
+    plan: &mut Plan,
+    trainer: &mut Trainer,
+    offset: usize,
+) -> Result<(), Text> {
+    let asked = state
+        .borrow_mut()
+        .run
+        .as_mut()
+        .and_then(|c| c.learning_rate.take());
+    let Some(learning_rate) = asked else {
+        return Ok(());
+    };
+    trainer.set_learning_rate(learning_rate)?;
+    plan.train_config.learning_rate = learning_rate;
+    let change = RateChange {
+        step: offset * trainer.steps_per_epoch() + trainer.steps_done(),
+        learning_rate,
+    };
+    plan.history.rate_changes.push(change);
+    post(FromWorker::RateChanged(change));
+    Ok(())
 }
 
 /// Sleeps while paused; true when the run should stop.

@@ -31,6 +31,8 @@ pub struct State {
 pub struct Control {
     pub paused: bool,
     pub stop: bool,
+    /// A learning rate asked for, taken before the next step.
+    pub learning_rate: Option<f64>,
 }
 
 pub type Shared = Rc<RefCell<State>>;

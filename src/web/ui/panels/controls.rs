@@ -290,6 +290,29 @@ fn Choices(form: Form, ui: Ui) -> impl IntoView {
     }
 }
 
+/// A new learning rate for the run going on, from its next step (marked on the loss chart and
+/// kept in the run's history).
+#[component]
+fn RateNow(lr: RwSignal<String>) -> impl IntoView {
+    let now = RwSignal::new(lr.get_untracked());
+    let error = move || rate(&now.get()).err().map(|e| say(&e));
+    let apply = move |_| {
+        if let Ok(learning_rate) = rate(&now.get_untracked()) {
+            client::send(ToWorker::SetLearningRate { learning_rate });
+        }
+    };
+    view! {
+        <span class="rate-now" class:invalid=move || error().is_some()>
+            <label for="rate-now">{tr!("rate-now")}</label>
+            <input id="rate-now" data-testid="rate-now" inputmode="decimal" prop:value=move || now.get()
+                on:input=move |ev| now.set(event_target_value(&ev))
+                aria-invalid=move || error().is_some().to_string() aria-describedby="rate-now-error" />
+            <button type="button" data-testid="apply-rate" on:click=apply disabled=move || error().is_some()>{tr!("apply-rate")}</button>
+            <span class="error" id="rate-now-error" role="alert">{error}</span>
+        </span>
+    }
+}
+
 /// Start (or Pause, Resume and Stop during a run), and the two ways back to known weights.
 #[component]
 fn RunButtons(form: Form, ui: Ui) -> impl IntoView {
@@ -329,6 +352,7 @@ fn RunButtons(form: Form, ui: Ui) -> impl IntoView {
                     <button type="button" data-testid="resume" on:click=|_| client::send(ToWorker::Resume)>{tr!("resume")}</button>
                 </Show>
                 <button type="button" class="danger" data-testid="stop" on:click=|_| client::send(ToWorker::Stop)>{tr!("stop")}</button>
+                <RateNow lr=form.lr />
             </Show>
             <button type="button" data-testid="reset-pretrained" disabled=move || ui.run.training()
                 on:click=|_| client::send(ToWorker::SetWeights(WeightsSource::Pretrained))>

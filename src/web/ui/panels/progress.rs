@@ -6,7 +6,7 @@ use crate::web::protocol::RunState;
 
 use crate::web::ui::state::Ui;
 use crate::web::ui::stores::Level;
-use crate::web::ui::widgets::chart::{Chart, Series};
+use crate::web::ui::widgets::chart::{Chart, Mark, Series};
 use crate::web::ui::words::{clock, said, say, t, tr};
 
 #[component]
@@ -67,7 +67,8 @@ pub fn ProgressPanel(ui: Ui) -> impl IntoView {
             </Show>
             <div class="charts">
                 <Chart title="chart-loss" testid="loss-chart" x_label="chart-step" y_range=None
-                    series=Signal::derive(move || vec![Series { name: t("series-loss"), class: "s1", points: ui.run.history.with(|h| h.iter().map(|p| (p.step, p.loss)).collect()) }]) />
+                    series=Signal::derive(move || vec![Series { name: t("series-loss"), class: "s1", points: ui.run.history.with(|h| h.iter().map(|p| (p.step, p.loss)).collect()) }])
+                    marks=Signal::derive(move || ui.run.rate_changes.get().iter().map(|c| Mark { x: c.step as f64, label: said!("rate-mark", rate = c.learning_rate, step = c.step) }).collect::<Vec<_>>()) />
                 <Chart title="chart-accuracy" testid="accuracy-chart" x_label="chart-epoch" y_range=Some((0.0, 1.0))
                     series=Signal::derive(move || {
                         let per_epoch = ui.run.progress.get().map_or(1.0, |p| p.steps_per_epoch as f64);

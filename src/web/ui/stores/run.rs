@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::train::Progress;
 use crate::web::i18n::Text;
-use crate::web::protocol::RunState;
+use crate::web::protocol::{RateChange, RunState};
 
 /// Exponential smoothing of the curves, like TensorBoard's.
 const SMOOTHING: f64 = 0.6;
@@ -21,7 +21,6 @@ pub struct Point {
 #[derive(Clone, Copy)]
 pub struct Run {
     pub state: RwSignal<RunState>,
-    /// What the run trains on, and why (the choice, or what Auto measured).
     /// The backend training runs on, the path its steps take (our kernels or burn's
     /// autodiff) and why that backend.
     pub backend: RwSignal<Option<(String, Text, Text)>>,
@@ -31,6 +30,8 @@ pub struct Run {
     pub history: RwSignal<Vec<Point>>,
     /// The test accuracy after each epoch.
     pub test_accuracy: RwSignal<Vec<(usize, f64)>>,
+    /// Learning rates changed during the run.
+    pub rate_changes: RwSignal<Vec<RateChange>>,
 }
 
 impl Run {
@@ -42,6 +43,7 @@ impl Run {
             progress: RwSignal::new(None),
             history: RwSignal::new(vec![]),
             test_accuracy: RwSignal::new(vec![]),
+            rate_changes: RwSignal::new(vec![]),
         }
     }
 
@@ -73,6 +75,7 @@ impl Run {
     pub fn reset(self) {
         self.history.set(vec![]);
         self.test_accuracy.set(vec![]);
+        self.rate_changes.set(vec![]);
         self.progress.set(None);
         self.backend.set(None);
         self.workers.set(1);

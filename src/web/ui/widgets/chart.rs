@@ -8,6 +8,13 @@ const W: f64 = 320.0;
 const H: f64 = 160.0;
 const PAD: f64 = 28.0;
 
+/// A moment marked across the chart (a change of learning rate): where, and what it says.
+#[derive(Clone, PartialEq)]
+pub struct Mark {
+    pub x: f64,
+    pub label: String,
+}
+
 /// One line: points, colour class and legend name.
 #[derive(Clone, PartialEq)]
 pub struct Series {
@@ -96,8 +103,19 @@ pub fn Chart(
     /// The catalogue's message for the x axis.
     x_label: &'static str,
     #[prop(into)] testid: String,
+    /// Moments marked by a vertical line (none by default).
+    #[prop(optional, into)]
+    marks: Signal<Vec<Mark>>,
 ) -> impl IntoView {
     let bounds = move || series.with(|all| bounds(all, y_range, tight));
+    let label = move || {
+        let marks: Vec<String> = marks.with(|m| m.iter().map(|m| m.label.clone()).collect());
+        let all = series.with(|all| summary(title, x_label, all));
+        match marks.is_empty() {
+            true => all,
+            false => format!("{all} {}.", marks.join("; ")),
+        }
+    };
     // Data to SVG coordinates.
     let project = move |points: &[(f64, f64)]| -> Vec<(f64, f64)> {
         let (x_min, x_max, y0, y1) = bounds();
@@ -119,7 +137,7 @@ pub fn Chart(
                 {move || series.get().into_iter().map(|s| view! { <span class=format!("legend {}", s.class)>{s.name}</span> }).collect_view()}
             </figcaption>
             <svg viewBox=format!("0 0 {W} {H}") role="img"
-                aria-label=move || series.with(|all| summary(title, x_label, all))>
+                aria-label=label>
                 <line class="axis" x1=PAD y1=H - PAD x2=W - 8.0 y2=H - PAD />
                 <line class="axis" x1=PAD y1=8.0 x2=PAD y2=H - PAD />
                 <text class="tick" x=2.0 y=14.0>{move || said!("fraction-2", n = bounds().3)}</text>
@@ -129,6 +147,16 @@ pub fn Chart(
                     (x_min > 0.0).then(|| view! { <text class="tick" x=PAD y=H - 8.0>{format!("{x_min:.0}")}</text> })
                 }}
                 <text class="tick" x=W - 8.0 y=H - 8.0 text-anchor="end">{move || format!("{} {:.0}", t(x_label), bounds().1)}</text>
+                {move || {
+                    let (x_min, x_max, _, _) = bounds();
+                    marks.get().into_iter().map(|m| {
+                        let x = PAD + (W - PAD - 8.0) * ((m.x - x_min) / (x_max - x_min)).clamp(0.0, 1.0);
+                        view! {
+                            <line class="mark" data-testid="chart-mark" x1=x y1=8.0 x2=x y2=H - PAD />
+                            <text class="tick mark-label" x=x + 3.0 y=18.0>{m.label}</text>
+                        }
+                    }).collect_view()
+                }}
                 {move || {
                     series
                         .get()

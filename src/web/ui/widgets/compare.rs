@@ -49,7 +49,14 @@ fn rows(runs: &[(String, RunHistory)]) -> Vec<(String, Vec<String>)> {
         }),
         row("batch-size", &|h| h.settings.batch_size.to_string()),
         row("learning-rate", &|h| {
-            said!("plain-number", n = h.settings.learning_rate)
+            let changes = h
+                .rate_changes
+                .iter()
+                .map(|c| said!("rate-mark", rate = c.learning_rate, step = c.step));
+            std::iter::once(said!("plain-number", n = h.settings.learning_rate))
+                .chain(changes)
+                .collect::<Vec<_>>()
+                .join(", ")
         }),
         row("augmentation", &|h| {
             t(if h.settings.augment { "on" } else { "off" })
