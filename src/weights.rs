@@ -19,6 +19,7 @@ use crate::model::{Model, ModelConfig, Preset, flat, names};
 
 mod burnpack;
 mod infer;
+pub mod link;
 #[cfg(feature = "pth")]
 mod pickle;
 #[cfg(feature = "pth")]

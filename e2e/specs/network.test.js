@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, browser, page, shot, dataReady } from '../harness.js';
+import { stroke } from '../drawing.js';
 
 let server, chrome;
 before(async () => { server = await serve(); chrome = await browser(); });
@@ -122,4 +123,54 @@ test('a learning rate changed during a run is marked on the loss chart and kept 
   assert.match(await rate.textContent(), new RegExp(`0\\.001, lr 0\\.0003 from step ${step}`));
   assert.deepEqual(p.errors, []);
   await context.close();
+});
+
+/** Draws a 7 and returns the ten probabilities the page shows (in percent). */
+async function seven(p) {
+  await p.getByTestId('filters').locator('canvas').first().waitFor({ timeout: 60_000 });
+  await stroke(p, [[0.55, 0.1], [0.35, 0.9]]);
+  await stroke(p, [[0.15, 0.1], [0.56, 0.1]]);
+  await p.waitForFunction(() => /\d/.test(document.querySelector('[data-testid=prediction]')?.textContent ?? ''));
+  const values = await p.getByTestId('probabilities').locator('.value').allTextContents();
+  return values.map((v) => Number(v.replace(/[^\d.]/g, '')));
+}
+
+test('a share link opened in a fresh browser reads a drawn 7 as the page that made it; a damaged or oversized one is refused', async () => {
+  const maker = await chrome.newContext();
+  const a = await page(maker, `${server.url}?backend=cpu&epochs=1&train=600&test=100&threads=1&arch=c8bp+c16p`);
+  await dataReady(a);
+  await a.getByTestId('start').click();
+  await a.getByTestId('run-message').filter({ hasText: 'Finished 1 epoch' }).waitFor({ timeout: 120_000 });
+  await a.getByTestId('weights-info').filter({ hasText: 'trained 1 epoch' }).waitFor();
+  const made = await seven(a);
+  await a.getByTestId('copy-link').click();
+  await a.getByTestId('share-status').filter({ hasText: 'Copied' }).waitFor();
+  const link = await a.getByTestId('share-url').inputValue();
+  console.log(`share link: ${link.length} characters for c8bp c16p with its weights`);
+  assert.ok(link.includes('#arch=c8bp+c16p&epochs=1&'), link.slice(0, 200));
+
+  const receiver = await chrome.newContext();
+  const b = await page(receiver, link);
+  await b.getByTestId('weights-info').filter({ hasText: 'from a shared link' }).waitFor({ timeout: 60_000 });
+  assert.equal(await b.getByTestId('arch-text').inputValue(), 'c8bp c16p');
+  assert.equal(await b.locator('#epochs').inputValue(), '1');
+  const read = await seven(b);
+  // Float16 weights: each probability within 0.2 percentage points of the maker's.
+  read.forEach((v, d) => assert.ok(Math.abs(v - made[d]) <= 0.2, `${d}: ${v}% here, ${made[d]}% where the link was made`));
+  await shot(b, 'share-link-opened');
+
+  const weights = link.split('weights=')[1];
+  const middle = Math.floor(weights.length / 2);
+  const damaged = link.replace(weights, weights.slice(0, middle) + (weights[middle] === 'A' ? 'B' : 'A') + weights.slice(middle + 1));
+  for (const [url, why] of [[damaged, /^The link's weights were not used: the link's weights (are damaged|hold)/], [`${server.url}#weights=${'A'.repeat(400_001)}`, /links of more than 400000 are not read/]]) {
+    const c = await page(receiver, url);
+    await c.getByTestId('run-message').filter({ hasText: why }).waitFor({ timeout: 60_000 });
+    await c.getByTestId('weights-info').filter({ hasText: 'pretrained' }).waitFor({ timeout: 60_000 });
+    assert.deepEqual(c.errors, []);
+    await c.close();
+  }
+  assert.deepEqual(a.errors, []);
+  assert.deepEqual(b.errors, []);
+  await maker.close();
+  await receiver.close();
 });

@@ -9,6 +9,7 @@ use crate::model::{
 };
 use crate::train::TrainError;
 use crate::web::i18n::Text;
+use crate::weights::link::LinkError;
 use crate::weights::{EncodeError, WeightsError};
 
 impl From<WeightsError> for Text {
@@ -56,6 +57,12 @@ impl From<EvalError> for Text {
             EvalError::NotFinite => Text::new("eval-not-finite"),
             EvalError::Read(detail) => Text::new("device-read-failed").arg("detail", detail),
         }
+    }
+}
+
+impl From<LinkError> for Text {
+    fn from(e: LinkError) -> Self {
+        Text::new("link-refused").arg("problem", e.to_string())
     }
 }
 

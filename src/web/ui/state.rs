@@ -11,6 +11,7 @@ use crate::web::protocol::{
 };
 
 use super::client::{self, Death};
+use super::services::address;
 use super::services::download::{download, file_stem};
 use super::stores::Level;
 use super::stores::my_digits::MyDigits;
@@ -105,25 +106,38 @@ impl Ui {
         };
         set_timeout(connect, WORKER_START_DEADLINE);
         leptos::task::spawn_local(async move {
-            let url = format!("{}{PRETRAINED}", base_url());
-            match net::request(&url).await {
-                Ok(download) => match download.bytes(&mut |_| {}).await {
-                    Ok(bytes) if self.weights.get_untracked().is_none() => {
-                        let info = WeightsInfo {
-                            arch: Preset::Tutorial.config(),
-                            origin: Text::new("origin-pretrained"),
-                            test_accuracy: None,
-                            history: None,
-                        };
-                        self.weights.set(Some((info, bytes)));
-                    }
-                    Ok(_) => {}
-                    Err(e) => web_sys::console::warn_1(&e.render(Lang::En).into()),
-                },
-                Err(e) => web_sys::console::warn_1(&e.render(Lang::En).into()),
+            match address::shared_weights().await {
+                Some(Ok(weights)) => self.weights.set(Some(weights)),
+                Some(Err(why)) => {
+                    self.message.set(Some((Level::Error, why)));
+                    self.fetch_pretrained().await;
+                }
+                None => self.fetch_pretrained().await,
             }
             connect();
         });
+    }
+
+    /// The shipped weights, for reading drawings before the worker is up (unless the page has
+    /// weights already).
+    async fn fetch_pretrained(self) {
+        let url = format!("{}{PRETRAINED}", base_url());
+        match net::request(&url).await {
+            Ok(download) => match download.bytes(&mut |_| {}).await {
+                Ok(bytes) if self.weights.get_untracked().is_none() => {
+                    let info = WeightsInfo {
+                        arch: Preset::Tutorial.config(),
+                        origin: Text::new("origin-pretrained"),
+                        test_accuracy: None,
+                        history: None,
+                    };
+                    self.weights.set(Some((info, bytes)));
+                }
+                Ok(_) => {}
+                Err(e) => web_sys::console::warn_1(&e.render(Lang::En).into()),
+            },
+            Err(e) => web_sys::console::warn_1(&e.render(Lang::En).into()),
+        }
     }
 
     /// The worker was replaced: forget what lived in it, say what happened, and (once the new

@@ -9,6 +9,8 @@ use crate::model::Preset;
 use crate::web::protocol::{BackendChoice, Init, RunSettings, RunState, ToWorker, WeightsSource};
 use crate::web::ui::panels::network::{Design, NetworkEditor};
 use crate::web::ui::panels::pytorch::PytorchView;
+use crate::web::ui::panels::share::ShareLink;
+use crate::web::ui::services::address;
 
 use crate::web::i18n::Text;
 use crate::web::js::cores;
@@ -36,20 +38,15 @@ struct Form {
     autodiff: bool,
 }
 
+/// The form's settings the address gives (a share link's fragment, or the query).
 fn url_params() -> Vec<(String, String)> {
-    let search = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default();
-    let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) else {
-        return vec![];
-    };
-    [
+    const KEYS: [&str; 13] = [
         "epochs", "batch", "lr", "seed", "train", "test", "augment", "preset", "arch", "backend",
-        "init", "threads", "mine", "autodiff",
-    ]
-    .iter()
-    .filter_map(|k| params.get(k).map(|v| (k.to_string(), v)))
-    .collect()
+        "init", "threads", "mine",
+    ];
+    let mut params = address::settings();
+    params.retain(|(k, _)| KEYS.contains(&k.as_str()) || k == "autodiff");
+    params
 }
 
 impl Form {
@@ -219,6 +216,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 <NetworkEditor design=form.network batch=Signal::derive(move || BATCH.parse(&form.batch.get()).unwrap_or(60)) />
             </details>
             <PytorchView settings=Signal::derive(move || form.settings().ok().map(|s| (s.arch.clone(), s.train_config()))) />
+            <ShareLink settings=Signal::derive(move || form.settings().ok()) ui=ui />
             <p class="note">{webgpu_note}</p>
             <RunButtons form=form ui=ui />
         </form>

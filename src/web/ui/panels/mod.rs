@@ -11,3 +11,4 @@ pub mod my_digits;
 pub mod network;
 pub mod progress;
 pub mod pytorch;
+pub mod share;
