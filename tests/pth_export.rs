@@ -5,7 +5,6 @@
 mod common;
 
 use std::io::Cursor;
-use std::process::Command;
 
 use burn::prelude::*;
 use mnist_lab::data::batch::{images_tensor, pixels};
@@ -81,31 +80,24 @@ fn the_archive_is_laid_out_as_torch_save_writes_it() {
 
 #[test]
 fn pytorch_loads_the_written_state_dict_into_the_tutorials_cnn() {
-    let probe = Command::new("python3")
-        .args(["-c", "import torch, numpy"])
-        .output();
-    if !probe.is_ok_and(|o| o.status.success()) {
-        eprintln!("skipped: no python3 with torch and numpy importable");
+    if !common::torch() {
         return;
     }
     let model = pytorch_fixture();
     let path = common::scratch("pth-export").join("exported.pth");
     weights::save_file(&model, &path).unwrap();
-    let out = Command::new("python3")
-        .arg(common::project("tests/pytorch_logits.py"))
-        .arg(&path)
-        .arg(common::project("public/mnist"))
-        .arg(IMAGES.to_string())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let (script, mnist) = (
+        common::project("tests/pytorch_logits.py"),
+        common::project("public/mnist"),
     );
-    let theirs: Vec<Vec<f32>> = serde_json::from_slice(&out.stdout).unwrap();
+    let n = IMAGES.to_string();
+    let theirs = common::python_logits(&[
+        script.as_os_str(),
+        path.as_os_str(),
+        mnist.as_os_str(),
+        n.as_ref(),
+    ]);
     let ours = logits(&model);
-    let theirs: Vec<f32> = theirs.concat();
     assert_eq!(theirs.len(), ours.len());
     for (a, b) in ours.iter().zip(&theirs) {
         assert!((a - b).abs() < 1e-4, "ours {a}, PyTorch's {b}");

@@ -5,8 +5,7 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use burn::prelude::*;
@@ -22,30 +21,13 @@ const NETWORKS: [&str; 3] = ["c8p c16p", "c8bp c16bp c32b f64", "c6k5p c16k5p f1
 const IMAGES: usize = 16;
 const STEPS: usize = 50;
 
-fn torch() -> bool {
-    let probe = Command::new("python3")
-        .args(["-I", "-c", "import torch, numpy"])
-        .output();
-    let found = probe.is_ok_and(|o| o.status.success());
-    if !found {
-        eprintln!("skipped: no python3 with torch and numpy importable");
-    }
-    found
-}
-
-/// Runs python3 on `args` and parses the logits it prints (JSON).
-fn python(args: &[&Path]) -> Vec<Vec<f32>> {
-    let out = Command::new("python3")
-        .arg("-I")
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+/// A network of `text` and its script in a scratch folder named for `what` and `i`.
+fn network(text: &str, what: &str, i: usize) -> (ModelConfig, PathBuf, PathBuf) {
+    let config: ModelConfig = text.parse().unwrap();
+    let dir = common::scratch(&format!("code-{what}-{i}"));
+    let script = dir.join(code::file_name(&config));
+    std::fs::write(&script, code::pytorch(&config, &settings(1), Lang::En)).unwrap();
+    (config, dir, script)
 }
 
 fn settings(epochs: usize) -> TrainConfig {
@@ -90,14 +72,11 @@ fn assert_close(ours: &[f32], theirs: &[f32], tolerance: f32, what: &str) {
 
 #[test]
 fn the_generated_class_takes_our_weights_and_gives_our_logits() {
-    if !torch() {
+    if !common::torch() {
         return;
     }
     for (i, text) in NETWORKS.iter().enumerate() {
-        let config: ModelConfig = text.parse().unwrap();
-        let dir = common::scratch(&format!("code-logits-{i}"));
-        let script = dir.join(code::file_name(&config));
-        std::fs::write(&script, code::pytorch(&config, &settings(1), Lang::En)).unwrap();
+        let (config, dir, script) = network(text, "logits", i);
         // Trained a little, so the batch norms' running statistics are not the fresh ones.
         let device = Device::flex();
         let data = Arc::new(common::mnist().train.take(600));
@@ -114,27 +93,25 @@ fn the_generated_class_takes_our_weights_and_gives_our_logits() {
         weights::save_file(&model, &pth).unwrap();
         let mnist = common::project("public/mnist");
         let n = IMAGES.to_string();
-        let theirs = python(&[
-            &common::project("tests/pytorch_generated.py"),
-            &script,
-            &pth,
-            &mnist,
-            Path::new(&n),
+        let helper = common::project("tests/pytorch_generated.py");
+        let theirs = common::python_logits(&[
+            helper.as_os_str(),
+            script.as_os_str(),
+            pth.as_os_str(),
+            mnist.as_os_str(),
+            n.as_ref(),
         ]);
-        assert_close(&logits(&model), &theirs.concat(), 1e-4, text);
+        assert_close(&logits(&model), &theirs, 1e-4, text);
     }
 }
 
 #[test]
 fn the_generated_loop_takes_our_steps() {
-    if !torch() {
+    if !common::torch() {
         return;
     }
     for (i, text) in NETWORKS.iter().enumerate() {
-        let config: ModelConfig = text.parse().unwrap();
-        let dir = common::scratch(&format!("code-steps-{i}"));
-        let script = dir.join(code::file_name(&config));
-        std::fs::write(&script, code::pytorch(&config, &settings(1), Lang::En)).unwrap();
+        let (config, dir, script) = network(text, "steps", i);
         // From this start all three stay within 1e-4 of PyTorch's losses over the 50 steps.
         // From others (seeds 1 to 6, measured) the two sides can drift apart after a while: by
         // step 50 up to 2e-2 for the LeNet-like network (4 of 6 starts over 1e-3), 3e-5 to
@@ -148,24 +125,16 @@ fn the_generated_loop_takes_our_steps() {
         let steps = STEPS.to_string();
         let mnist = common::project("public/mnist");
         let args = [
-            "--data",
-            mnist.to_str().unwrap(),
-            "--init",
-            pth.to_str().unwrap(),
+            script.as_os_str(),
+            "--data".as_ref(),
+            mnist.as_os_str(),
+            "--init".as_ref(),
+            pth.as_os_str(),
+            "--sequential".as_ref(),
+            "--steps".as_ref(),
+            steps.as_ref(),
         ];
-        let out = Command::new("python3")
-            .arg("-I")
-            .arg(&script)
-            .args(args)
-            .args(["--sequential", "--steps", &steps])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let theirs: Vec<f32> = serde_json::from_slice(&out.stdout).unwrap();
+        let theirs: Vec<f32> = serde_json::from_value(common::python_json(&args)).unwrap();
         assert_close(&our_losses(start), &theirs, 1e-3, text);
     }
 }

@@ -142,8 +142,8 @@ mod tests {
             assert_eq!(back.config(), model.config());
             let (a, b) = (flat::params(&model), flat::params(&back));
             let (a, b) = (
-                a.into_data().to_vec::<f32>().unwrap(),
-                b.into_data().to_vec::<f32>().unwrap(),
+                a.into_data().try_to_vec::<f32>().unwrap(),
+                b.into_data().try_to_vec::<f32>().unwrap(),
             );
             assert!(
                 a.iter()

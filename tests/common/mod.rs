@@ -67,3 +67,37 @@ pub fn mnist_subset(name: &str, train: usize, test: usize) -> PathBuf {
     }
     dir
 }
+
+/// Whether python3 can import torch and numpy (tests that compare with PyTorch are skipped,
+/// with a message, where it cannot).
+pub fn torch() -> bool {
+    let probe = std::process::Command::new("python3")
+        .args(["-I", "-c", "import torch, numpy"])
+        .output();
+    let found = probe.is_ok_and(|o| o.status.success());
+    if !found {
+        eprintln!("skipped: no python3 with torch and numpy importable");
+    }
+    found
+}
+
+/// Runs `python3 -I` with `args` and parses what it prints (JSON).
+pub fn python_json(args: &[&std::ffi::OsStr]) -> serde_json::Value {
+    let out = std::process::Command::new("python3")
+        .arg("-I")
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Runs `python3 -I` with `args` and parses the logits it prints (JSON, a row per image).
+pub fn python_logits(args: &[&std::ffi::OsStr]) -> Vec<f32> {
+    let rows: Vec<Vec<f32>> = serde_json::from_value(python_json(args)).unwrap();
+    rows.concat()
+}

@@ -4,27 +4,16 @@
 use std::path::PathBuf;
 
 use mnist_lab::code::{self, Lang};
-use mnist_lab::data::Augment;
 use mnist_lab::files;
-use mnist_lab::train::TrainConfig;
 
-use crate::common::{ArchArgs, BATCH, EPOCHS, Result, learning_rate, within};
+use crate::common::{ArchArgs, Result, SettingsArgs};
 
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
     arch: ArchArgs,
-    #[arg(long, default_value_t = 10, value_parser = within(EPOCHS))]
-    epochs: usize,
-    #[arg(long, default_value_t = 60, value_parser = within(BATCH))]
-    batch: usize,
-    #[arg(long, default_value_t = 1e-3, value_parser = learning_rate)]
-    lr: f64,
-    /// Randomly rotate, scale and shift training images.
-    #[arg(long)]
-    augment: bool,
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
+    #[command(flatten)]
+    settings: SettingsArgs,
     /// The language of the comments.
     #[arg(long, value_enum, default_value_t = Lang::En)]
     lang: Lang,
@@ -34,14 +23,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<()> {
-    let settings = TrainConfig {
-        epochs: args.epochs,
-        batch_size: args.batch,
-        learning_rate: args.lr,
-        augment: args.augment.then(Augment::default),
-        seed: args.seed,
-        ..TrainConfig::default()
-    };
+    let settings = args.settings.train_config();
     let script = code::pytorch(&args.arch.config()?, &settings, args.lang);
     match &args.out {
         Some(path) => {

@@ -6,12 +6,14 @@ use std::path::{Path, PathBuf};
 use burn::prelude::*;
 use clap::ValueEnum;
 use clap::builder::RangedU64ValueParser;
+use mnist_lab::data::Augment;
 use mnist_lab::data::idx::MAX_ITEMS;
 use mnist_lab::data::mnist::{FILES, load_set};
 use mnist_lab::data::{Mnist, Split};
 use mnist_lab::eval::{Evaluation, evaluate};
 use mnist_lab::files;
 use mnist_lab::model::{Model, ModelConfig, Preset};
+use mnist_lab::train::TrainConfig;
 
 pub type Result<T> = anyhow::Result<T>;
 
@@ -158,5 +160,34 @@ pub fn describe(config: &ModelConfig) -> String {
     match Preset::of(config) {
         Some(preset) => format!("the {preset} network ({config})"),
         None => format!("the network {config}"),
+    }
+}
+
+/// The run's settings, as `train` takes them and `code` writes them.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SettingsArgs {
+    #[arg(long, default_value_t = 10, value_parser = within(EPOCHS))]
+    pub epochs: usize,
+    #[arg(long, default_value_t = 60, value_parser = within(BATCH))]
+    pub batch: usize,
+    #[arg(long, default_value_t = 1e-3, value_parser = learning_rate)]
+    pub lr: f64,
+    /// Randomly rotate, scale and shift training images.
+    #[arg(long)]
+    pub augment: bool,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+impl SettingsArgs {
+    pub fn train_config(&self) -> TrainConfig {
+        TrainConfig {
+            epochs: self.epochs,
+            batch_size: self.batch,
+            learning_rate: self.lr,
+            augment: self.augment.then(Augment::default),
+            seed: self.seed,
+            ..TrainConfig::default()
+        }
     }
 }

@@ -6,29 +6,20 @@ use std::sync::Arc;
 use burn::module::Module;
 use burn::prelude::Device;
 use indicatif::{ProgressBar, ProgressStyle};
+use mnist_lab::data::Split;
 use mnist_lab::data::mnist::{MAX_COPIES, extra_copies, load_set};
-use mnist_lab::data::{Augment, Split};
 use mnist_lab::train::{Order, TrainConfig, Trainer};
 use mnist_lab::weights;
 
 use crate::common::{
-    ArchArgs, BATCH, DeviceArg, EPOCHS, IMAGES, Result, THREADS, describe, evaluate_on,
-    learning_rate, load_mnist, within,
+    ArchArgs, DeviceArg, IMAGES, Result, SettingsArgs, THREADS, describe, evaluate_on, load_mnist,
+    within,
 };
 
 #[derive(clap::Args)]
 pub struct Args {
-    #[arg(long, default_value_t = 10, value_parser = within(EPOCHS))]
-    epochs: usize,
-    #[arg(long, default_value_t = 60, value_parser = within(BATCH))]
-    batch: usize,
-    #[arg(long, default_value_t = 1e-3, value_parser = learning_rate)]
-    lr: f64,
-    /// Randomly rotate, scale and shift training images.
-    #[arg(long)]
-    augment: bool,
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
+    #[command(flatten)]
+    settings: SettingsArgs,
     /// The order of the training images: shuffled each epoch, or the files' order (with
     /// `--init`, the same steps as the PyTorch script of `mnist-lab code` run with
     /// `--init` and `--sequential`).
@@ -90,7 +81,11 @@ pub fn run(args: Args) -> Result<()> {
         config.epochs,
         config.batch_size,
         config.learning_rate,
-        if args.augment { ", augmented" } else { "" },
+        if args.settings.augment {
+            ", augmented"
+        } else {
+            ""
+        },
     );
     if args.losses {
         print_losses(&mut trainer)?;
@@ -129,23 +124,18 @@ fn training_set(args: &Args, mnist: Split) -> Result<Split> {
 }
 
 fn settings(args: &Args) -> TrainConfig {
-    let defaults = TrainConfig::default();
     TrainConfig {
-        epochs: args.epochs,
-        batch_size: args.batch,
-        learning_rate: args.lr,
-        augment: args.augment.then(Augment::default),
-        seed: args.seed,
         order: args.order,
         // `--losses` reads every step's loss back.
         report_every: if args.losses {
             1
         } else {
-            defaults.report_every
+            TrainConfig::default().report_every
         },
         threads: args
             .threads
             .unwrap_or_else(|| args.device.default_threads()),
+        ..args.settings.train_config()
     }
 }
 
