@@ -1,7 +1,7 @@
 //! A network and its weights as text for a link's fragment: the architecture's text form and
 //! every parameter as float16 (batch norms' running statistics too), deflated in zlib's format
 //! (whose checksum catches a damaged link), in base64url.
-//! The tutorial's network comes to ~24 KB of text. Reading one is bounded like a file: a cap on
+//! The tutorial's pretrained network comes to 22,578 characters. Reading one is bounded like a file: a cap on
 //! the text, on what it inflates to, the architecture checked, exactly the values it needs,
 //! all finite; anything else is a [`LinkError`] and no model.
 
@@ -21,8 +21,8 @@ use crate::model::{ArchError, Model, ModelConfig, flat};
 
 /// The first bytes of a link's payload (and its version).
 const MAGIC: &[u8; 4] = b"MNL1";
-/// Links longer than this are refused unread: ~200 KB of text is a network of ~130,000
-/// parameters, and browsers keep addresses of a few megabytes at most.
+/// Links longer than this are refused unread: the LeNet-like preset's ~97,000 parameters make
+/// ~260,000 characters, and browsers keep addresses of a few megabytes at most.
 pub const MAX_LINK_CHARS: usize = 400_000;
 /// What a link may inflate to: float16 weights barely compress, so 4× the text is generous.
 const MAX_PAYLOAD: usize = 4 * MAX_LINK_CHARS;

@@ -86,6 +86,7 @@ copy-link = Copy link
 link-copied = Copied: a link of { $kb } KB.
 share-url = The link
 link-refused = The link's weights were not used: { $problem }
+link-too-large = These weights make a link of { $chars } characters, more than a link may carry: share the link without them, and the weights as a file.
 origin-link = from a shared link
 backend = Backend
 backend-auto = Auto (fastest)

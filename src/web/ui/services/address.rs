@@ -68,7 +68,11 @@ pub async fn share_link(
     }
     if let Some((info, bytes)) = record {
         let model = inference::load(&info.arch, "the current weights", bytes)?;
-        params.append(WEIGHTS, &link::encode(&model).await?);
+        let text = link::encode(&model).await?;
+        if text.len() > link::MAX_LINK_CHARS {
+            return Err(Text::new("link-too-large").arg("chars", text.len()));
+        }
+        params.append(WEIGHTS, &text);
     }
     let location = web_sys::window()
         .map(|w| w.location())
