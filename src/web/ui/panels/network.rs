@@ -20,13 +20,15 @@ pub struct Design {
 }
 
 impl Design {
-    /// A design that starts as `text` (a preset's name or the text form; the tutorial's where
-    /// it is not even layers).
+    /// A design that starts as `text` (a preset's name or the text form; the tutorial's rows
+    /// where it is not even layers).
     pub fn new(text: &str) -> Self {
-        let arch = ModelConfig::parse_layers(text).unwrap_or_default();
+        let parsed = ModelConfig::parse_layers(text);
+        // Text that is not layers stays as typed, so that its error shows.
+        let shown = parsed.as_ref().map_or(text.to_string(), ToString::to_string);
         Self {
-            arch: RwSignal::new(arch.clone()),
-            text: RwSignal::new(arch.to_string()),
+            arch: RwSignal::new(parsed.unwrap_or_default()),
+            text: RwSignal::new(shown),
         }
     }
 
