@@ -243,6 +243,12 @@ pub enum ToWorker {
     SetLearningRate {
         learning_rate: f64,
     },
+    /// Time a few training steps of a network on this worker's CPU, for the network editor.
+    TimeSteps {
+        #[serde(with = "arch")]
+        arch: ModelConfig,
+        batch_size: usize,
+    },
     /// Evaluate the current weights on the first `test_images` test digits.
     Evaluate {
         test_images: usize,
@@ -453,6 +459,13 @@ pub struct RunHistory {
     pub rate_changes: Vec<RateChange>,
 }
 
+/// Milliseconds per training step, and whether our kernels took them.
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
+pub struct StepTime {
+    pub ms: f64,
+    pub kernels: bool,
+}
+
 /// A learning rate the run took from step `step` (counted from its start) on.
 #[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
 pub struct RateChange {
@@ -509,6 +522,12 @@ pub enum FromWorker {
     Progress(Progress),
     /// The run took a new learning rate.
     RateChanged(RateChange),
+    /// What `TimeSteps` measured for the network `arch`, or why it could not.
+    StepsTimed {
+        #[serde(with = "arch")]
+        arch: ModelConfig,
+        timed: Result<StepTime, Text>,
+    },
     EpochDone {
         epoch: usize,
         test_accuracy: f64,

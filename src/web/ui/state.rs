@@ -6,8 +6,8 @@ use crate::model::{ModelConfig, Preset};
 use crate::web::js::base_url;
 use crate::web::net;
 use crate::web::protocol::{
-    Bytes, DataProgress, EvalReport, FineTune, FromWorker, LinkNews, PRETRAINED, ToWorker,
-    WeightsInfo, WeightsSource,
+    Bytes, DataProgress, EvalReport, FineTune, FromWorker, LinkNews, PRETRAINED, StepTime,
+    ToWorker, WeightsInfo, WeightsSource,
 };
 
 use super::client::{self, Death};
@@ -65,6 +65,9 @@ pub struct Ui {
     pub my: MyDigits,
     /// The last run that mixed in My digits: before and after, on those held out and on MNIST.
     pub fine_tune: RwSignal<Option<FineTune>>,
+    /// A few training steps of a network timed on the CPU (the network editor's): ms per step
+    /// and whether our kernels took them.
+    pub timed: RwSignal<Option<(ModelConfig, Result<StepTime, Text>)>>,
     /// What the worker said when it panicked, if it did, for the message about its death.
     panic: RwSignal<Option<String>>,
     /// When workers died lately (ms since the epoch).
@@ -87,6 +90,7 @@ impl Ui {
             pending_upload: RwSignal::new(None),
             my: MyDigits::new(),
             fine_tune: RwSignal::new(None),
+            timed: RwSignal::new(None),
             panic: RwSignal::new(None),
             deaths: RwSignal::new(vec![]),
         }
@@ -220,6 +224,7 @@ impl Ui {
             FromWorker::Workers { count } => self.run.workers.set(count),
             FromWorker::Progress(p) => self.run.progressed(p),
             FromWorker::RateChanged(change) => self.run.rate_changes.update(|r| r.push(change)),
+            FromWorker::StepsTimed { arch, timed } => self.timed.set(Some((arch, timed))),
             FromWorker::EpochDone {
                 epoch,
                 test_accuracy,

@@ -12,9 +12,9 @@ use crate::model::ModelConfig;
 use crate::train::{TrainConfig, Trainer};
 use crate::web::i18n::Text;
 use crate::web::js::{has_webgpu, now_ms};
-use crate::web::protocol::{BackendChoice, FromWorker, LinkNews};
+use crate::web::protocol::{BackendChoice, FromWorker, LinkNews, StepTime};
 
-use super::state::post;
+use super::state::{Shared, post};
 
 /// What a run trains on (named apart from burn's `Backend` trait, which this is not).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +82,24 @@ pub async fn device(backend: Hardware) -> Result<Device, Text> {
     }
 }
 
+/// Times a few steps of `arch` on the CPU for the network editor (not during a run: it would
+/// compete with it).
+pub async fn time_steps(state: Shared, arch: ModelConfig, batch_size: usize) {
+    let data = {
+        let s = state.borrow();
+        match (&s.train, s.run.is_some()) {
+            (_, true) => Err(Text::new("run-going")),
+            (None, _) => Err(Text::new("data-not-loaded")),
+            (Some(train), false) => Ok(train.clone()),
+        }
+    };
+    let timed = match data {
+        Ok(data) => timed(&Device::flex(), &arch, &data, batch_size).await,
+        Err(why) => Err(why),
+    };
+    post(FromWorker::StepsTimed { arch, timed });
+}
+
 /// Milliseconds per training step of `arch` after two warm-up steps (shader compilation,
 /// allocation).
 async fn ms_per_step(
@@ -90,6 +108,16 @@ async fn ms_per_step(
     data: &Arc<Split>,
     batch_size: usize,
 ) -> Result<f64, Text> {
+    timed(device, arch, data, batch_size).await.map(|t| t.ms)
+}
+
+/// Milliseconds per step, and whether our kernels took them.
+async fn timed(
+    device: &Device,
+    arch: &ModelConfig,
+    data: &Arc<Split>,
+    batch_size: usize,
+) -> Result<StepTime, Text> {
     const WARMUP: usize = 2;
     const TIMED: usize = 4;
     let subset = Arc::new(data.take((WARMUP + TIMED) * batch_size));
@@ -108,7 +136,10 @@ async fn ms_per_step(
     for _ in 0..TIMED {
         trainer.step().await?;
     }
-    Ok((now_ms() - start) / TIMED as f64)
+    Ok(StepTime {
+        ms: (now_ms() - start) / TIMED as f64,
+        kernels: trainer.on_kernels(),
+    })
 }
 
 /// Runs WebGPU work with the page told to wait longer for answers to its pings meanwhile.

@@ -9,6 +9,9 @@ use crate::model::{
 };
 use crate::train::Kernels;
 use crate::web::i18n::Text;
+use crate::web::protocol::ToWorker;
+use crate::web::ui::client;
+use crate::web::ui::state::{DataStatus, Ui};
 use crate::web::ui::words::{say, tr};
 
 /// The network being designed: its rows (possibly outside the limits while being typed) and its
@@ -25,7 +28,9 @@ impl Design {
     pub fn new(text: &str) -> Self {
         let parsed = ModelConfig::parse_layers(text);
         // Text that is not layers stays as typed, so that its error shows.
-        let shown = parsed.as_ref().map_or(text.to_string(), ToString::to_string);
+        let shown = parsed
+            .as_ref()
+            .map_or(text.to_string(), ToString::to_string);
         Self {
             arch: RwSignal::new(parsed.unwrap_or_default()),
             text: RwSignal::new(shown),
@@ -55,13 +60,22 @@ impl Design {
     }
 }
 
+/// Our kernels or burn's autodiff, in words.
+fn path(kernels: bool) -> Text {
+    Text::new(if kernels {
+        "path-kernels"
+    } else {
+        "path-autodiff"
+    })
+}
+
 /// A number typed into a field (a decimal comma too); `None` while it is not one.
 fn number<T: std::str::FromStr>(text: &str) -> Option<T> {
     text.trim().replace(',', ".").parse().ok()
 }
 
 #[component]
-pub fn NetworkEditor(design: Design, batch: Signal<usize>) -> impl IntoView {
+pub fn NetworkEditor(design: Design, batch: Signal<usize>, ui: Ui) -> impl IntoView {
     let problem = move || design.problem(batch.get());
     view! {
         <div class="network" data-testid="network-editor">
@@ -83,6 +97,7 @@ pub fn NetworkEditor(design: Design, batch: Signal<usize>) -> impl IntoView {
                 <span class="error" id="arch-error" data-testid="arch-error" role="alert">{move || problem().map(|p| say(&p))}</span>
             </div>
             <Figures design=design batch=batch />
+            <Timing design=design batch=batch ui=ui />
         </div>
     }
 }
@@ -215,13 +230,6 @@ fn said_remove(id: &'static str, n: usize) -> String {
 /// What the network costs and which path trains it.
 #[component]
 fn Figures(design: Design, batch: Signal<usize>) -> impl IntoView {
-    let path = |fits: bool| {
-        Text::new(if fits {
-            "path-kernels"
-        } else {
-            "path-autodiff"
-        })
-    };
     view! {
         <p class="figures" data-testid="network-figures" aria-live="polite">
             {move || {
@@ -236,6 +244,40 @@ fn Figures(design: Design, batch: Signal<usize>) -> impl IntoView {
                     .arg("cpu", path(kernels.cpu))
                     .arg("gpu", path(kernels.gpu)))
             }}
+        </p>
+    }
+}
+
+/// A few training steps of the network timed on the CPU, in the worker, on MNIST.
+#[component]
+fn Timing(design: Design, batch: Signal<usize>, ui: Ui) -> impl IntoView {
+    let can = move || {
+        matches!(ui.data.get(), DataStatus::Ready { .. })
+            && !ui.run.training()
+            && design.problem(batch.get()).is_none()
+    };
+    let time = move |_| {
+        ui.timed.set(None);
+        client::send(ToWorker::TimeSteps {
+            arch: design.arch.get_untracked(),
+            batch_size: batch.get_untracked(),
+        });
+    };
+    // What was timed, while it is still the network shown.
+    let result = move || {
+        let (arch, timed) = ui.timed.get()?;
+        (arch == design.arch.get()).then(|| match timed {
+            Ok(t) => Text::new("steps-timed")
+                .arg("ms", t.ms.round())
+                .arg("batch", batch.get())
+                .arg("path", path(t.kernels)),
+            Err(why) => why,
+        })
+    };
+    view! {
+        <p class="timing">
+            <button type="button" data-testid="time-steps" on:click=time disabled=move || !can()>{tr!("time-steps")}</button>
+            " "<span data-testid="steps-timed" role="status">{move || result().map(|t| say(&t))}</span>
         </p>
     }
 }
