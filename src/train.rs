@@ -19,9 +19,9 @@ mod trainer;
 #[cfg(feature = "train")]
 pub use trainer::{Trainer, max_shares};
 
-/// Which of our own kernels train a network (burn's autodiff trains the rest, and any network
-/// with dropout): the tutorial's layers, two 3×3 convolutions each pooled, no batch norm, with
-/// any channel counts; the CPU's also with one hidden layer.
+/// Which of our own kernels train a network (burn's autodiff trains the rest): the CPU's any
+/// network without batch norm or dropout; the GPU's the tutorial's layers (two 3×3 convolutions,
+/// each pooled, then the output) with any channel counts.
 #[cfg(feature = "train")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Kernels {
@@ -35,7 +35,7 @@ impl Kernels {
         let network = cpu::Network::of(config);
         Kernels {
             cpu: network.is_some(),
-            gpu: network.is_some_and(|n| n.hidden == 0),
+            gpu: network.is_some_and(|n| n.is_tutorial_shape()),
         }
     }
 }

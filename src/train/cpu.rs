@@ -14,24 +14,29 @@
 use burn::prelude::Device;
 
 use super::share::ShareGradients;
-use crate::data::PIXELS;
-use crate::model::{ConvBlock, Model, ModelConfig};
+use crate::data::{PIXELS, SIDE};
+use crate::model::{Model, ModelConfig};
 
-const SIDE: usize = 28;
-/// A 3×3 kernel's taps.
-const TAPS: usize = 9;
 const CLASSES: usize = 10;
 
-/// The shape of a network these kernels train: the tutorial's layers (two 3×3 convolutions,
-/// each pooled, no batch norm) with any channel counts and at most one hidden layer. Dropout is
-/// not written out (its random mask is burn's), so a model with dropout trains through burn's
-/// autodiff.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// The shape of a network these kernels train: any network of the editor's without batch norm
+/// (its statistics and their gradients are not written out) and without dropout (its random
+/// mask is burn's); those train through burn's autodiff. The GPU kernels take the tutorial's
+/// layers alone ([`Network::is_tutorial_shape`]).
+#[derive(Debug, Clone, PartialEq)]
 pub struct Network {
-    c1: usize,
-    c2: usize,
-    /// The hidden layer's width (0: none).
-    pub(super) hidden: usize,
+    /// Each block's input channels, output channels, kernel side and pool.
+    blocks: Vec<Conv>,
+    /// Each fully connected layer's inputs and outputs, the output layer last.
+    linears: Vec<(usize, usize)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Conv {
+    c_in: usize,
+    c_out: usize,
+    kernel: usize,
+    pool: bool,
 }
 
 impl Network {
@@ -41,52 +46,43 @@ impl Network {
     }
 
     /// The shape of a network of `config`, when these kernels compute exactly what its
-    /// `forward` does in training (the GPU kernels take the same networks, without a hidden
-    /// layer).
+    /// `forward` does in training.
     pub(super) fn of(config: &ModelConfig) -> Option<Self> {
-        let plain = |b: &ConvBlock| b.kernel == 3 && b.pool && !b.batch_norm;
-        let [b1, b2] = config.blocks.as_slice() else {
+        if config.has_batch_norm() || config.has_dropout() {
             return None;
-        };
-        let hidden = match config.hidden.as_slice() {
-            [] => 0,
-            [h] if h.dropout == 0.0 => h.width,
-            _ => return None,
-        };
-        (plain(b1) && plain(b2)).then_some(Self {
-            c1: b1.channels,
-            c2: b2.channels,
-            hidden,
+        }
+        let inputs = std::iter::once(1).chain(config.blocks.iter().map(|b| b.channels));
+        let blocks = inputs
+            .zip(&config.blocks)
+            .map(|(c_in, b)| Conv {
+                c_in,
+                c_out: b.channels,
+                kernel: b.kernel,
+                pool: b.pool,
+            })
+            .collect();
+        Some(Self {
+            blocks,
+            linears: config.linears(),
         })
     }
 
-    /// Inputs of the fully connected layers: conv2's 7×7 maps, flattened.
-    fn flat_features(&self) -> usize {
-        self.c2 * 49
+    /// The tutorial's layers (two 3×3 convolutions, each pooled, then the output), with any
+    /// channel counts: what the GPU kernels compute.
+    pub(super) fn is_tutorial_shape(&self) -> bool {
+        let plain = |c: &Conv| c.kernel == 3 && c.pool;
+        self.blocks.len() == 2 && self.blocks.iter().all(plain) && self.linears.len() == 1
     }
 
-    /// Inputs of the output layer.
-    fn fc_in(&self) -> usize {
-        match self.hidden {
-            0 => self.flat_features(),
-            h => h,
-        }
-    }
-
-    /// The parameters' sizes in the order the model visits them (and flattens them).
-    fn sizes(&self) -> [usize; 8] {
-        let Self { c1, c2, hidden: h } = *self;
-        let f = self.flat_features();
-        [
-            c1 * TAPS,
-            c1,
-            c2 * c1 * TAPS,
-            c2,
-            f * h,
-            h,
-            self.fc_in() * CLASSES,
-            CLASSES,
-        ]
+    /// The parameters' sizes in the order the model visits them (and flattens them): each
+    /// block's weight and bias, each fully connected layer's.
+    fn sizes(&self) -> Vec<usize> {
+        let convs = self
+            .blocks
+            .iter()
+            .flat_map(|c| [c.c_out * c.c_in * c.kernel * c.kernel, c.c_out]);
+        let linears = self.linears.iter().flat_map(|&(i, o)| [i * o, o]);
+        convs.chain(linears).collect()
     }
 
     /// The parameters the layout of [`Self::sizes`] holds (checked against the model's count).
@@ -111,118 +107,258 @@ impl Network {
             "parameters for this network"
         );
         assert_eq!(pixels.len(), n * PIXELS, "784 pixels per label");
-        let Self { c1, c2, hidden: h } = *self;
-        let (f, fi) = (self.flat_features(), self.fc_in());
-        let [w1, b1, w2, b2, wh, bh, wo, bo] = split(params, self.sizes());
-
-        // Forward, keeping what the backward pass needs. Maps are [channel][image][y][x].
-        let cols1 = im2col(pixels, 1, n, SIDE);
-        let mut a1 = product(Mat::rows(w1, c1, TAPS), Mat::rows(&cols1, TAPS, n * PIXELS));
-        add_bias_relu(&mut a1, b1);
-        let (p1, arg1) = max_pool(&a1, SIDE);
-        let half = SIDE / 2;
-        let cols2 = im2col(&p1, c1, n, half);
-        let mut a2 = product(
-            Mat::rows(w2, c2, c1 * TAPS),
-            Mat::rows(&cols2, c1 * TAPS, n * half * half),
+        let sizes = self.sizes();
+        let values = split(params, &sizes);
+        let (conv_params, fc_params) = values.split_at(2 * self.blocks.len());
+        // Forward, keeping what the backward pass needs. Maps are [channel][image][y][x]
+        // (the images, one channel, are that already).
+        let (convs, maps) = self.convs_forward(conv_params, pixels.to_vec(), n);
+        let (side, channels) = (
+            convs.last().map_or(SIDE, ConvPass::side_out),
+            self.blocks.last().map_or(1, |c| c.c_out),
         );
-        add_bias_relu(&mut a2, b2);
-        let (p2, arg2) = max_pool(&a2, half);
-        // PyTorch's flatten order: image by image, then channel, then position.
-        let mut x = vec![0.0; n * f];
-        for (c, maps) in p2.chunks_exact(n * 49).enumerate() {
-            for (image, map) in maps.chunks_exact(49).enumerate() {
-                x[image * f + c * 49..][..49].copy_from_slice(map);
-            }
-        }
-        let hidden = (h > 0).then(|| {
-            let mut a = product(Mat::rows(&x, n, f), Mat::rows(wh, f, h));
-            add_row_bias_relu(&mut a, bh);
-            a
-        });
-        let fc_input = hidden.as_deref().unwrap_or(&x);
-        let mut logits = product(Mat::rows(fc_input, n, fi), Mat::rows(wo, fi, CLASSES));
-        for row in logits.chunks_exact_mut(CLASSES) {
-            row.iter_mut().zip(bo).for_each(|(v, b)| *v += b);
-        }
-        let (loss, correct, d_logits) = cross_entropy(&logits, labels, weight);
+        let x = flatten(&maps, channels, n, side * side);
+        let fcs = fc_forward(fc_params, x, n);
+        let logits = fcs.last().expect("the output layer").out.as_slice();
+        let (loss, correct, d_logits) = cross_entropy(logits, labels, weight);
 
         // Backward, layer by layer, into the flattened gradients.
         let mut grads = vec![0.0; params.len()];
-        let [gw1, gb1, gw2, gb2, gwh, gbh, gwo, gbo] = split_mut(&mut grads, self.sizes());
-        matmul(
-            gwo,
-            Mat::rows(fc_input, n, fi).t(),
-            Mat::rows(&d_logits, n, CLASSES),
-        );
-        column_sums(gbo, &d_logits);
-        let d_fc_input = product(
-            Mat::rows(&d_logits, n, CLASSES),
-            Mat::rows(wo, fi, CLASSES).t(),
-        );
-        let d_x = match &hidden {
-            Some(a) => {
-                let mut d_z = d_fc_input;
-                d_z.iter_mut().zip(a).for_each(|(d, &a)| {
-                    if a <= 0.0 {
-                        *d = 0.0
-                    }
-                });
-                matmul(gwh, Mat::rows(&x, n, f).t(), Mat::rows(&d_z, n, h));
-                column_sums(gbh, &d_z);
-                product(Mat::rows(&d_z, n, h), Mat::rows(wh, f, h).t())
-            }
-            None => d_fc_input,
-        };
-        let mut d_p2 = vec![0.0; c2 * n * 49];
-        for (c, maps) in d_p2.chunks_exact_mut(n * 49).enumerate() {
-            for (image, map) in maps.chunks_exact_mut(49).enumerate() {
-                map.copy_from_slice(&d_x[image * f + c * 49..][..49]);
-            }
-        }
-        let d_a2 = unpool_relu(&d_p2, &arg2, &a2);
-        matmul(
-            gw2,
-            Mat::rows(&d_a2, c2, n * half * half),
-            Mat::rows(&cols2, c1 * TAPS, n * half * half).t(),
-        );
-        row_sums(gb2, &d_a2);
-        let d_cols2 = product(
-            Mat::rows(w2, c2, c1 * TAPS).t(),
-            Mat::rows(&d_a2, c2, n * half * half),
-        );
-        let d_p1 = col2im(&d_cols2, c1, n, half);
-        let d_a1 = unpool_relu(&d_p1, &arg1, &a1);
-        matmul(
-            gw1,
-            Mat::rows(&d_a1, c1, n * PIXELS),
-            Mat::rows(&cols1, TAPS, n * PIXELS).t(),
-        );
-        row_sums(gb1, &d_a1);
+        let mut slots = split_mut(&mut grads, &sizes);
+        let (conv_grads, fc_grads) = slots.split_at_mut(2 * self.blocks.len());
+        let d_x = fc_backward(fc_params, &fcs, d_logits, fc_grads);
+        let d_maps = unflatten(&d_x, channels, n, side * side);
+        self.convs_backward(conv_params, &convs, d_maps, conv_grads);
         ShareGradients {
             grads,
             loss,
             correct,
         }
     }
+
+    /// The blocks' forward passes on `x` (`n` images), and the last block's output maps.
+    fn convs_forward(
+        &self,
+        params: &[&[f32]],
+        mut x: Vec<f32>,
+        n: usize,
+    ) -> (Vec<ConvPass>, Vec<f32>) {
+        let mut side = SIDE;
+        let mut passes = Vec::with_capacity(self.blocks.len());
+        for (conv, wb) in self.blocks.iter().zip(params.chunks_exact(2)) {
+            let taps = conv.kernel * conv.kernel;
+            let cols = im2col(&x, conv.c_in, n, side, conv.kernel);
+            let mut a = product(
+                Mat::rows(wb[0], conv.c_out, conv.c_in * taps),
+                Mat::rows(&cols, conv.c_in * taps, n * side * side),
+            );
+            add_bias_relu(&mut a, wb[1]);
+            let pooled = conv.pool.then(|| max_pool(&a, side));
+            x = match &pooled {
+                Some((p, _)) => p.clone(),
+                None => a.clone(),
+            };
+            passes.push(ConvPass {
+                conv: *conv,
+                side,
+                cols,
+                a,
+                from: pooled.map(|(_, from)| from),
+            });
+            if conv.pool {
+                side /= 2;
+            }
+        }
+        (passes, x)
+    }
+
+    /// The blocks' backward passes from the gradient of the last block's output maps.
+    fn convs_backward(
+        &self,
+        params: &[&[f32]],
+        passes: &[ConvPass],
+        mut d_out: Vec<f32>,
+        grads: &mut [&mut [f32]],
+    ) {
+        let n = d_out.len()
+            / passes
+                .last()
+                .map_or(1, |p| p.conv.c_out * p.side_out().pow(2));
+        for (i, pass) in passes.iter().enumerate().rev() {
+            let ConvPass {
+                conv,
+                side,
+                cols,
+                a,
+                from,
+            } = pass;
+            let (taps, area) = (conv.kernel * conv.kernel, side * side);
+            let d_a = match from {
+                Some(from) => unpool_relu(&d_out, from, a),
+                None => relu_back(d_out, a),
+            };
+            let (gw, gb) = grads[2 * i..2 * i + 2].split_at_mut(1);
+            matmul(
+                gw[0],
+                Mat::rows(&d_a, conv.c_out, n * area),
+                Mat::rows(cols, conv.c_in * taps, n * area).t(),
+            );
+            row_sums(gb[0], &d_a);
+            if i == 0 {
+                break;
+            }
+            let d_cols = product(
+                Mat::rows(params[2 * i], conv.c_out, conv.c_in * taps).t(),
+                Mat::rows(&d_a, conv.c_out, n * area),
+            );
+            d_out = col2im(&d_cols, conv.c_in, n, *side, conv.kernel);
+        }
+    }
 }
 
-fn split(params: &[f32], sizes: [usize; 8]) -> [&[f32]; 8] {
+/// What a block's forward pass keeps for its backward pass.
+struct ConvPass {
+    conv: Conv,
+    /// The side of its input (and its convolution's output) maps.
+    side: usize,
+    /// Its input's patches.
+    cols: Vec<f32>,
+    /// Its convolution's output after ReLU.
+    a: Vec<f32>,
+    /// Where each pooled maximum came from, if it pools.
+    from: Option<Vec<u32>>,
+}
+
+impl ConvPass {
+    fn side_out(&self) -> usize {
+        if self.conv.pool {
+            self.side / 2
+        } else {
+            self.side
+        }
+    }
+}
+
+/// What a fully connected layer's forward pass keeps: its input and its output (after ReLU,
+/// but for the output layer).
+struct FcPass {
+    x: Vec<f32>,
+    out: Vec<f32>,
+    inputs: usize,
+    outputs: usize,
+}
+
+/// The fully connected layers' forward passes on `x` (`n` rows), ReLU after all but the last.
+fn fc_forward(params: &[&[f32]], mut x: Vec<f32>, n: usize) -> Vec<FcPass> {
+    let layers = params.len() / 2;
+    let mut passes = Vec::with_capacity(layers);
+    for (i, wb) in params.chunks_exact(2).enumerate() {
+        let (outputs, inputs) = (wb[1].len(), wb[0].len() / wb[1].len());
+        let mut out = product(Mat::rows(&x, n, inputs), Mat::rows(wb[0], inputs, outputs));
+        if i + 1 < layers {
+            add_row_bias_relu(&mut out, wb[1]);
+        } else {
+            for row in out.chunks_exact_mut(outputs) {
+                row.iter_mut().zip(wb[1]).for_each(|(v, b)| *v += b);
+            }
+        }
+        let next = out.clone();
+        passes.push(FcPass {
+            x,
+            out,
+            inputs,
+            outputs,
+        });
+        x = next;
+    }
+    passes
+}
+
+/// The fully connected layers' backward passes from the logits' gradient; returns the gradient
+/// of the first layer's input.
+fn fc_backward(
+    params: &[&[f32]],
+    passes: &[FcPass],
+    mut d_out: Vec<f32>,
+    grads: &mut [&mut [f32]],
+) -> Vec<f32> {
+    let n = d_out.len() / passes.last().map_or(1, |p| p.outputs);
+    for (i, pass) in passes.iter().enumerate().rev() {
+        if i + 1 < passes.len() {
+            d_out = relu_back(d_out, &pass.out);
+        }
+        let (gw, gb) = grads[2 * i..2 * i + 2].split_at_mut(1);
+        matmul(
+            gw[0],
+            Mat::rows(&pass.x, n, pass.inputs).t(),
+            Mat::rows(&d_out, n, pass.outputs),
+        );
+        column_sums(gb[0], &d_out);
+        d_out = product(
+            Mat::rows(&d_out, n, pass.outputs),
+            Mat::rows(params[2 * i], pass.inputs, pass.outputs).t(),
+        );
+    }
+    d_out
+}
+
+/// `[channel][image][position]` maps as `[image][channel·position]` rows (PyTorch's flatten
+/// order: image by image, then channel, then position).
+fn flatten(maps: &[f32], channels: usize, n: usize, area: usize) -> Vec<f32> {
+    let mut x = vec![0.0; maps.len()];
+    let f = channels * area;
+    for (c, planes) in maps.chunks_exact(n * area).enumerate() {
+        for (image, map) in planes.chunks_exact(area).enumerate() {
+            x[image * f + c * area..][..area].copy_from_slice(map);
+        }
+    }
+    x
+}
+
+/// The inverse of [`flatten`].
+fn unflatten(x: &[f32], channels: usize, n: usize, area: usize) -> Vec<f32> {
+    let mut maps = vec![0.0; x.len()];
+    let f = channels * area;
+    for (c, planes) in maps.chunks_exact_mut(n * area).enumerate() {
+        for (image, map) in planes.chunks_exact_mut(area).enumerate() {
+            map.copy_from_slice(&x[image * f + c * area..][..area]);
+        }
+    }
+    maps
+}
+
+/// ReLU's gradient: `d` where the activation let the value through, 0 elsewhere.
+fn relu_back(mut d: Vec<f32>, activations: &[f32]) -> Vec<f32> {
+    d.iter_mut().zip(activations).for_each(|(d, &a)| {
+        if a <= 0.0 {
+            *d = 0.0
+        }
+    });
+    d
+}
+
+fn split<'a>(params: &'a [f32], sizes: &[usize]) -> Vec<&'a [f32]> {
     let mut rest = params;
-    sizes.map(|n| {
-        let (head, tail) = rest.split_at(n);
-        rest = tail;
-        head
-    })
+    sizes
+        .iter()
+        .map(|&n| {
+            let (head, tail) = rest.split_at(n);
+            rest = tail;
+            head
+        })
+        .collect()
 }
 
-fn split_mut(grads: &mut [f32], sizes: [usize; 8]) -> [&mut [f32]; 8] {
+fn split_mut<'a>(grads: &'a mut [f32], sizes: &[usize]) -> Vec<&'a mut [f32]> {
     let mut rest = grads;
-    sizes.map(|n| {
-        let (head, tail) = std::mem::take(&mut rest).split_at_mut(n);
-        rest = tail;
-        head
-    })
+    sizes
+        .iter()
+        .map(|&n| {
+            let (head, tail) = std::mem::take(&mut rest).split_at_mut(n);
+            rest = tail;
+            head
+        })
+        .collect()
 }
 
 /// A matrix read from a slice with any strides, so a transposed operand is a view, not a copy.
@@ -349,25 +485,18 @@ fn column_sums(sums: &mut [f32], matrix: &[f32]) {
     }
 }
 
-/// The 3×3 patches (padding 1) of `c` channels of `n` `side`×`side` maps, as a
-/// `[c·9][n·side·side]` matrix: row `channel·9 + tap`, column `image·side² + y·side + x`.
-fn im2col(maps: &[f32], c: usize, n: usize, side: usize) -> Vec<f32> {
-    let area = side * side;
-    let mut cols = vec![0.0; c * TAPS * n * area];
+/// The `k`×`k` patches ("same" padding, `k / 2`) of `c` channels of `n` `side`×`side` maps, as
+/// a `[c·k²][n·side·side]` matrix: row `channel·k² + tap`, column `image·side² + y·side + x`.
+fn im2col(maps: &[f32], c: usize, n: usize, side: usize, k: usize) -> Vec<f32> {
+    let (area, taps) = (side * side, k * k);
+    let mut cols = vec![0.0; c * taps * n * area];
     for (plane, map) in maps.chunks_exact(area).enumerate() {
         let (channel, image) = (plane / n, plane % n);
-        for tap in 0..TAPS {
-            let (dy, dx) = (tap / 3, tap % 3);
-            let row = &mut cols[(channel * TAPS + tap) * n * area + image * area..][..area];
-            for y in 0..side {
-                // Source row y + dy − 1, columns x + dx − 1, zero outside the map.
-                let Some(sy) = (y + dy).checked_sub(1).filter(|&sy| sy < side) else {
-                    continue;
-                };
-                let (x0, x1) = (1usize.saturating_sub(dx), (side + 1 - dx).min(side));
-                let src = &map[sy * side + x0 + dx - 1..][..x1 - x0];
-                row[y * side + x0..][..x1 - x0].copy_from_slice(src);
-            }
+        for tap in 0..taps {
+            let row = &mut cols[(channel * taps + tap) * n * area + image * area..][..area];
+            for_tap_rows(side, k, tap, |dst, src, len| {
+                row[dst..][..len].copy_from_slice(&map[src..][..len]);
+            });
         }
     }
     cols
@@ -375,44 +504,65 @@ fn im2col(maps: &[f32], c: usize, n: usize, side: usize) -> Vec<f32> {
 
 /// The transpose of [`im2col`]: each patch element's gradient added back to the map position it
 /// was read from.
-fn col2im(cols: &[f32], c: usize, n: usize, side: usize) -> Vec<f32> {
-    let area = side * side;
+fn col2im(cols: &[f32], c: usize, n: usize, side: usize, k: usize) -> Vec<f32> {
+    let (area, taps) = (side * side, k * k);
     let mut maps = vec![0.0; c * n * area];
     for (plane, map) in maps.chunks_exact_mut(area).enumerate() {
         let (channel, image) = (plane / n, plane % n);
-        for tap in 0..TAPS {
-            let (dy, dx) = (tap / 3, tap % 3);
-            let row = &cols[(channel * TAPS + tap) * n * area + image * area..][..area];
-            for y in 0..side {
-                let Some(sy) = (y + dy).checked_sub(1).filter(|&sy| sy < side) else {
-                    continue;
-                };
-                let (x0, x1) = (1usize.saturating_sub(dx), (side + 1 - dx).min(side));
-                let dst = &mut map[sy * side + x0 + dx - 1..][..x1 - x0];
-                let src = &row[y * side + x0..][..x1 - x0];
-                dst.iter_mut().zip(src).for_each(|(d, s)| *d += s);
-            }
+        for tap in 0..taps {
+            let row = &cols[(channel * taps + tap) * n * area + image * area..][..area];
+            for_tap_rows(side, k, tap, |dst, src, len| {
+                let to = &mut map[src..][..len];
+                to.iter_mut()
+                    .zip(&row[dst..][..len])
+                    .for_each(|(d, s)| *d += s);
+            });
         }
     }
     maps
 }
 
-/// 2×2 max pooling, stride 2, of `side`×`side` maps laid end to end; also where each maximum
-/// came from. The first of equal values wins, scanning row by row, as in burn and PyTorch — it
-/// decides which position a gradient goes to.
+/// For kernel tap `tap` of a `k`×`k` kernel with "same" padding on `side`×`side` maps: each
+/// output row's run of positions that read inside the map, as (output offset, input offset,
+/// length). Output (y, x) reads input (y + dy − k/2, x + dx − k/2).
+fn for_tap_rows(side: usize, k: usize, tap: usize, mut run: impl FnMut(usize, usize, usize)) {
+    let (dy, dx, pad) = (tap / k, tap % k, k / 2);
+    let (x0, x1) = (
+        pad.saturating_sub(dx),
+        (side + pad).saturating_sub(dx).min(side),
+    );
+    if x0 >= x1 {
+        return;
+    }
+    for y in 0..side {
+        if let Some(sy) = (y + dy).checked_sub(pad).filter(|&sy| sy < side) {
+            run(y * side + x0, sy * side + x0 + dx - pad, x1 - x0);
+        }
+    }
+}
+
+/// 2×2 max pooling, stride 2, of `side`×`side` maps laid end to end (an odd side loses its last
+/// row and column, as in PyTorch); also where each maximum came from. The first of equal values
+/// wins, scanning row by row, as in burn and PyTorch — it decides which position a gradient
+/// goes to.
 fn max_pool(maps: &[f32], side: usize) -> (Vec<f32>, Vec<u32>) {
-    let mut pooled = Vec::with_capacity(maps.len() / 4);
-    let mut from = Vec::with_capacity(maps.len() / 4);
-    for (pair, rows) in maps.chunks_exact(2 * side).enumerate() {
-        let (top, bottom) = rows.split_at(side);
-        let base = pair * 2 * side;
-        for (x, (t, b)) in top.chunks_exact(2).zip(bottom.chunks_exact(2)).enumerate() {
-            let window = [(t[0], 0), (t[1], 1), (b[0], side), (b[1], side + 1)];
-            let (value, offset) = window[1..]
-                .iter()
-                .fold(window[0], |best, &v| if v.0 > best.0 { v } else { best });
-            pooled.push(value);
-            from.push((base + 2 * x + offset) as u32);
+    let half = side / 2;
+    let planes = maps.len() / (side * side);
+    let mut pooled = Vec::with_capacity(planes * half * half);
+    let mut from = Vec::with_capacity(planes * half * half);
+    for (plane, map) in maps.chunks_exact(side * side).enumerate() {
+        for y in 0..half {
+            for x in 0..half {
+                let top = 2 * y * side + 2 * x;
+                let window = [top, top + 1, top + side, top + side + 1];
+                let best =
+                    window[1..].iter().fold(
+                        window[0],
+                        |best, &i| if map[i] > map[best] { i } else { best },
+                    );
+                pooled.push(map[best]);
+                from.push((plane * side * side + best) as u32);
+            }
         }
     }
     (pooled, from)
@@ -505,7 +655,14 @@ mod tests {
 
     #[test]
     fn gradients_match_burns_autodiff() {
-        for config in ["c8p c16p", "c4p c6p f32"] {
+        // The tutorial's layers; a hidden layer; 5×5 kernels, odd sides after three pools (7 →
+        // 3), a block without a pool, two hidden layers; one block.
+        for config in [
+            "c8p c16p",
+            "c4p c6p f32",
+            "c3k5p c4p c5p c6 f12 f9",
+            "c2k5 f8",
+        ] {
             let (model, pixels, labels) = case(config.parse().unwrap(), 13);
             let network = Network::of(model.config()).expect("no dropout: written out");
             let params = pollster::block_on(batch::read_floats(flat::params(&model))).unwrap();
@@ -525,17 +682,18 @@ mod tests {
     }
 
     #[test]
-    fn other_networks_stay_with_burn() {
+    fn batch_norm_and_dropout_stay_with_burn() {
         let network = |text: &str| Network::of(&text.parse().unwrap());
-        assert!(network("c32p c64p f128").is_some());
-        for text in [
-            "c32p c64p f128d0.25",
-            "c8bp c16p",
-            "c8k5p c16p",
-            "c8p c16",
-            "c8p",
-        ] {
+        assert!(network("c32k5p c64 f128 f64").is_some());
+        for text in ["c32p c64p f128d0.25", "c8bp c16p"] {
             assert_eq!(network(text), None, "{text}");
         }
+        let tutorial_shape = |text: &str| network(text).unwrap().is_tutorial_shape();
+        assert!(tutorial_shape("c8p c16p") && tutorial_shape("c32p c64p"));
+        assert!(
+            !tutorial_shape("c8p c16p f32")
+                && !tutorial_shape("c8k5p c16p")
+                && !tutorial_shape("c8p c16")
+        );
     }
 }

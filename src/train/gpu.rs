@@ -95,7 +95,7 @@ impl Kernels {
             device.clone().inner().as_dispatch(),
             DispatchDevice::Cube(_)
         );
-        let fits = cpu::Network::of(model.config()).is_some_and(|n| n.hidden == 0);
+        let fits = cpu::Network::of(model.config()).is_some_and(|n| n.is_tutorial_shape());
         (gpu && fits).then_some(Self)
     }
 

@@ -22,7 +22,7 @@ use crate::data::{PIXELS, Rng, Split, batch};
 use crate::model::{Model, ModelConfig, flat};
 
 /// How a step's gradients are computed: chosen once, for the model and the device.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum Engine {
     /// Our CPU kernels, on the flattened parameters; shares on threads here and on helpers.
     Cpu(cpu::Network),
@@ -87,7 +87,7 @@ impl Batch {
 struct Here<'a> {
     model: &'a Model,
     device: &'a Device,
-    engine: Engine,
+    engine: &'a Engine,
     params: Option<&'a [f32]>,
 }
 
@@ -379,7 +379,7 @@ impl Trainer {
     /// trainer's threads and its helpers.
     async fn gradients(&mut self, batch: Batch) -> Result<ShareResult, TrainError> {
         #[cfg(feature = "gpu-kernels")]
-        if let Engine::Gpu(kernels) = self.engine {
+        if let Engine::Gpu(kernels) = &self.engine {
             return Ok(kernels.gradients(&self.model, batch.pixels, &batch.labels));
         }
         let batch = &batch;
@@ -392,7 +392,7 @@ impl Trainer {
             .min(helpers);
         let (here, away) = ranges.split_at(ranges.len() - away);
         // The kernels and the helpers take the parameters flattened, read once.
-        let params = match (self.engine, away.is_empty()) {
+        let params = match (&self.engine, away.is_empty()) {
             (Engine::Autodiff, true) => None,
             _ => Some(
                 batch::read_floats(flat::params(&self.model))
@@ -404,7 +404,7 @@ impl Trainer {
         let local = Here {
             model: &self.model,
             device: &self.device,
-            engine: self.engine,
+            engine: &self.engine,
             params: params.as_deref(),
         };
         let mut answers = Answers::default();
