@@ -1,7 +1,8 @@
 // Accessibility, checked in the real page by axe-core (pinned in package.json): no serious or
-// critical violation in three states — the default view with a digit drawn, after short CPU
-// training runs (two, saved and compared), and with the evaluation open (a confusion-matrix
-// cell's test images and My digits evaluated too) — each in the light and the dark colour scheme
+// critical violation in four states — the default view with a digit drawn, after short CPU
+// training runs (two, saved and compared), with the evaluation open (a confusion-matrix
+// cell's test images and My digits evaluated too), and with the network editor, the PyTorch
+// view and a share link — each in the light and the dark colour scheme
 // (contrast) and 320 px wide, where the page must not scroll sideways (WCAG 1.4.10 reflow).
 // And with reduced motion asked for, nothing moves by itself: no animation or transition on any
 // element, the loading spinner included.
@@ -111,6 +112,15 @@ test('axe finds no serious or critical violation: a digit drawn, after training,
   await p.getByTestId('rename-model').first().click();
   await p.getByTestId('rename-input').waitFor();
   await check(t, p, 'evaluation open');
+
+  // (d) A network of one's own in the editor, the PyTorch view open, a share link made.
+  await p.getByTestId('preset').selectOption('custom');
+  await p.getByTestId('block1-bn').check();
+  await p.getByTestId('add-hidden').click();
+  await p.getByTestId('pytorch').locator('summary').click();
+  await p.getByTestId('copy-link').click();
+  await p.getByTestId('share-url').waitFor();
+  await check(t, p, 'network editor open');
 
   assert.deepEqual(p.errors, []);
   await context.close();
