@@ -15,7 +15,13 @@ async function buildNetwork(p) {
   await p.getByTestId('block1-bn').check();
   await p.getByTestId('block2-bn').check();
   await p.getByTestId('add-block').click();
-  await p.getByTestId('block3-channels').fill('32');
+  // Typed key by key, as a person does: the field keeps the focus between the keys.
+  await p.getByTestId('block3-channels').selectText();
+  await p.getByTestId('block3-channels').pressSequentially('24');
+  assert.equal(await p.getByTestId('block3-channels').inputValue(), '24');
+  await p.keyboard.press('Backspace');
+  await p.keyboard.press('Backspace');
+  await p.keyboard.type('32');
   await p.getByTestId('block3-bn').check();
   await p.getByTestId('add-hidden').click();
   await p.getByTestId('hidden1-width').fill('32');

@@ -105,7 +105,9 @@ pub fn NetworkEditor(design: Design, batch: Signal<usize>, ui: Ui) -> impl IntoV
 /// The convolution blocks, a row each.
 #[component]
 fn Blocks(design: Design) -> impl IntoView {
-    let count = move || design.arch.with(|a| a.blocks.len());
+    // A memo: the rows are made again only when their number changes (not on every edit,
+    // which would take the focus from the field being typed in).
+    let count = Memo::new(move |_| design.arch.with(|a| a.blocks.len()));
     let add = move |_| {
         design.edit(|a| {
             let channels = a
@@ -123,9 +125,9 @@ fn Blocks(design: Design) -> impl IntoView {
     view! {
         <h4>{tr!("network-blocks")}</h4>
         <ol class="layers" data-testid="blocks">
-            {move || (0..count()).map(|i| view! { <BlockRow design=design i=i /> }).collect_view()}
+            {move || (0..count.get()).map(|i| view! { <BlockRow design=design i=i /> }).collect_view()}
         </ol>
-        <button type="button" data-testid="add-block" on:click=add disabled={move || count() >= MAX_BLOCKS}>{tr!("add-block")}</button>
+        <button type="button" data-testid="add-block" on:click=add disabled={move || count.get() >= MAX_BLOCKS}>{tr!("add-block")}</button>
     }
 }
 
@@ -175,7 +177,7 @@ fn BlockRow(design: Design, i: usize) -> impl IntoView {
 /// The hidden fully connected layers, a row each.
 #[component]
 fn HiddenLayers(design: Design) -> impl IntoView {
-    let count = move || design.arch.with(|a| a.hidden.len());
+    let count = Memo::new(move |_| design.arch.with(|a| a.hidden.len()));
     let add = move |_| {
         design.edit(|a| {
             a.hidden.push(Hidden {
@@ -187,9 +189,9 @@ fn HiddenLayers(design: Design) -> impl IntoView {
     view! {
         <h4>{tr!("network-hidden")}</h4>
         <ol class="layers" data-testid="hidden-layers">
-            {move || (0..count()).map(|i| view! { <HiddenRow design=design i=i /> }).collect_view()}
+            {move || (0..count.get()).map(|i| view! { <HiddenRow design=design i=i /> }).collect_view()}
         </ol>
-        <button type="button" data-testid="add-hidden" on:click=add disabled={move || count() >= MAX_HIDDEN}>{tr!("add-hidden")}</button>
+        <button type="button" data-testid="add-hidden" on:click=add disabled={move || count.get() >= MAX_HIDDEN}>{tr!("add-hidden")}</button>
     }
 }
 
