@@ -69,7 +69,8 @@ fn path(kernels: bool) -> Text {
     })
 }
 
-/// A number typed into a field (a decimal comma too); `None` while it is not one.
+/// A number typed into a field (a decimal comma too); `None` while it is not one (an emptied
+/// field keeps the network as it was until a number is typed).
 fn number<T: std::str::FromStr>(text: &str) -> Option<T> {
     text.trim().replace(',', ".").parse().ok()
 }
@@ -148,7 +149,7 @@ fn BlockRow(design: Design, i: usize) -> impl IntoView {
             <label>{tr!("channels")}
                 <input type="number" min="1" max=MAX_CHANNELS data-testid=format!("block{n}-channels")
                     prop:value=move || block().map_or(0, |b| b.channels)
-                    on:input=move |ev| set(&|b| b.channels = number(&event_target_value(&ev)).unwrap_or(0)) />
+                    on:input=move |ev| if let Some(n) = number(&event_target_value(&ev)) { set(&|b| b.channels = n) } />
             </label>
             <label>{tr!("kernel")}
                 <select data-testid=format!("block{n}-kernel") prop:value=move || block().map_or(3, |b| b.kernel).to_string()
@@ -212,7 +213,7 @@ fn HiddenRow(design: Design, i: usize) -> impl IntoView {
             <label>{tr!("width")}
                 <input type="number" min=MIN_WIDTH max=MAX_WIDTH data-testid=format!("hidden{n}-width")
                     prop:value=move || layer().map_or(0, |h| h.width)
-                    on:input=move |ev| set(&|h| h.width = number(&event_target_value(&ev)).unwrap_or(0)) />
+                    on:input=move |ev| if let Some(n) = number(&event_target_value(&ev)) { set(&|h| h.width = n) } />
             </label>
             <label>{tr!("dropout")}
                 <input inputmode="decimal" data-testid=format!("hidden{n}-dropout")
