@@ -47,10 +47,11 @@ test('a network built in the editor trains on the CPU and on WebGPU, and shows a
   await buildNetwork(p);
   // conv 72 + bn 16, conv 1,152 + bn 32, conv 4,608 + bn 64, fc 1,568·32 + 32, output 330.
   assert.match(await p.getByTestId('network-figures').textContent(), /^56,482 parameters · [\d,]+ multiply-adds per image · about \d+ MB to train a batch of 60\. On the CPU: burn's autodiff; on WebGPU: burn's autodiff\.$/);
+  await p.getByTestId('backend').selectOption('cpu');
   await p.getByTestId('time-steps').click();
-  const timed = await p.getByTestId('steps-timed').filter({ hasText: 'ms per step' });
+  const timed = p.getByTestId('steps-timed').filter({ hasText: 'ms per step' });
   await timed.waitFor({ timeout: 60_000 });
-  assert.match(await timed.textContent(), /^\d+ ms per step of 60 on the CPU \(burn's autodiff\)$/);
+  assert.match(await timed.textContent(), /^\d+ ms per step of 60 on CPU \(wasm\), burn's autodiff$/);
   await shot(p, 'network-editor');
 
   const cpu = await trainOneEpoch(p, 'cpu', 120_000);
@@ -61,6 +62,10 @@ test('a network built in the editor trains on the CPU and on WebGPU, and shows a
   assert.equal(gpu.path, "Training steps: burn's autodiff");
   assert.match(await p.getByTestId('backend-info').textContent(), /^WebGPU/);
   assert.match(gpu.accuracy, /\d+\.\d\d%/);
+  // Timed on the chosen backend: WebGPU, on the GPU module the run fetched.
+  await p.getByTestId('time-steps').click();
+  await timed.filter({ hasText: 'on WebGPU' }).waitFor({ timeout: 120_000 });
+  assert.match(await timed.textContent(), /^\d+ ms per step of 60 on WebGPU, burn's autodiff$/);
 
   await p.getByTestId('pytorch').locator('summary').click();
   const code = await p.getByTestId('pytorch-code').textContent();

@@ -243,11 +243,13 @@ pub enum ToWorker {
     SetLearningRate {
         learning_rate: f64,
     },
-    /// Time a few training steps of a network on this worker's CPU, for the network editor.
+    /// Time a few training steps of a network on `backend` (Auto: WebGPU where there is an
+    /// adapter), for the network editor.
     TimeSteps {
         #[serde(with = "arch")]
         arch: ModelConfig,
         batch_size: usize,
+        backend: BackendChoice,
     },
     /// Evaluate the current weights on the first `test_images` test digits.
     Evaluate {
@@ -459,10 +461,11 @@ pub struct RunHistory {
     pub rate_changes: Vec<RateChange>,
 }
 
-/// Milliseconds per training step, and whether our kernels took them.
-#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
+/// Milliseconds per training step, on what, and whether our kernels took them.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct StepTime {
     pub ms: f64,
+    pub hardware: String,
     pub kernels: bool,
 }
 

@@ -82,9 +82,13 @@ pub async fn device(backend: Hardware) -> Result<Device, Text> {
     }
 }
 
-/// Times a few steps of `arch` on the CPU for the network editor (not during a run: it would
-/// compete with it).
-pub async fn time_steps(state: Shared, arch: ModelConfig, batch_size: usize) {
+/// Times a few steps of `arch` with batches of `batch_size` on `choice` (Auto: WebGPU where it
+/// works) for the network editor; not during a run, which it would compete with.
+pub async fn time_steps(
+    state: Shared,
+    (arch, batch_size): (ModelConfig, usize),
+    choice: BackendChoice,
+) {
     let data = {
         let s = state.borrow();
         match (&s.train, s.run.is_some()) {
@@ -93,9 +97,19 @@ pub async fn time_steps(state: Shared, arch: ModelConfig, batch_size: usize) {
             (Some(train), false) => Ok(train.clone()),
         }
     };
-    let timed = match data {
-        Ok(data) => timed(&Device::flex(), &arch, &data, batch_size).await,
-        Err(why) => Err(why),
+    let hardware = match choice {
+        BackendChoice::Cpu => Hardware::Cpu,
+        BackendChoice::WebGpu | BackendChoice::Auto => Hardware::WebGpu,
+    };
+    let timed = match (data, device(hardware).await) {
+        (Ok(data), Ok(device)) => {
+            let on_gpu = hardware == Hardware::WebGpu;
+            patience(on_gpu);
+            let timed = timed(&device, &arch, &data, batch_size).await;
+            patience(false);
+            timed
+        }
+        (Err(why), _) | (_, Err(why)) => Err(why),
     };
     post(FromWorker::StepsTimed { arch, timed });
 }
@@ -136,8 +150,13 @@ async fn timed(
     for _ in 0..TIMED {
         trainer.step().await?;
     }
+    let hardware = match *device == Device::flex() {
+        true => Hardware::Cpu,
+        false => Hardware::WebGpu,
+    };
     Ok(StepTime {
         ms: (now_ms() - start) / TIMED as f64,
+        hardware: hardware.name().into(),
         kernels: trainer.on_kernels(),
     })
 }

@@ -58,9 +58,15 @@ fn handle(state: Shared, msg: ToWorker) {
         ToWorker::Pause | ToWorker::Resume | ToWorker::Stop | ToWorker::SetLearningRate { .. } => {
             run::control(&state, &msg)
         }
-        ToWorker::TimeSteps { arch, batch_size } => {
-            wasm_bindgen_futures::spawn_local(backend::time_steps(state, arch, batch_size))
-        }
+        ToWorker::TimeSteps {
+            arch,
+            batch_size,
+            backend,
+        } => wasm_bindgen_futures::spawn_local(backend::time_steps(
+            state,
+            (arch, batch_size),
+            backend,
+        )),
         ToWorker::Evaluate { test_images } => {
             wasm_bindgen_futures::spawn_local(evaluation::evaluate_current(state, test_images))
         }

@@ -213,7 +213,8 @@ pub fn Controls(ui: Ui) -> impl IntoView {
             </div>
             <details id=EDITOR class="network-details" open=form.network.arch.with_untracked(|a| Preset::of(a).is_none())>
                 <summary>{tr!("network-design")}</summary>
-                <NetworkEditor design=form.network batch=Signal::derive(move || BATCH.parse(&form.batch.get()).unwrap_or(60)) ui=ui />
+                <NetworkEditor design=form.network batch=Signal::derive(move || BATCH.parse(&form.batch.get()).unwrap_or(60))
+                    backend=Signal::derive(move || form.backend.get().parse().unwrap_or(BackendChoice::Auto)) ui=ui />
             </details>
             <PytorchView settings=Signal::derive(move || form.settings().ok().map(|s| (s.arch.clone(), s.train_config()))) />
             <ShareLink settings=Signal::derive(move || form.settings().ok()) ui=ui />

@@ -9,7 +9,7 @@ use crate::model::{
 };
 use crate::train::Kernels;
 use crate::web::i18n::Text;
-use crate::web::protocol::ToWorker;
+use crate::web::protocol::{BackendChoice, ToWorker};
 use crate::web::ui::client;
 use crate::web::ui::state::{DataStatus, Ui};
 use crate::web::ui::words::{say, tr};
@@ -75,8 +75,14 @@ fn number<T: std::str::FromStr>(text: &str) -> Option<T> {
     text.trim().replace(',', ".").parse().ok()
 }
 
+/// `backend`: the form's choice, which "Time a few steps" times on.
 #[component]
-pub fn NetworkEditor(design: Design, batch: Signal<usize>, ui: Ui) -> impl IntoView {
+pub fn NetworkEditor(
+    design: Design,
+    batch: Signal<usize>,
+    backend: Signal<BackendChoice>,
+    ui: Ui,
+) -> impl IntoView {
     let problem = move || design.problem(batch.get());
     view! {
         <div class="network" data-testid="network-editor">
@@ -98,7 +104,7 @@ pub fn NetworkEditor(design: Design, batch: Signal<usize>, ui: Ui) -> impl IntoV
                 <span class="error" id="arch-error" data-testid="arch-error" role="alert">{move || problem().map(|p| say(&p))}</span>
             </div>
             <Figures design=design batch=batch />
-            <Timing design=design batch=batch ui=ui />
+            <Timing design=design batch=batch backend=backend ui=ui />
         </div>
     }
 }
@@ -251,9 +257,14 @@ fn Figures(design: Design, batch: Signal<usize>) -> impl IntoView {
     }
 }
 
-/// A few training steps of the network timed on the CPU, in the worker, on MNIST.
+/// A few training steps of the network timed on the chosen backend, in the worker, on MNIST.
 #[component]
-fn Timing(design: Design, batch: Signal<usize>, ui: Ui) -> impl IntoView {
+fn Timing(
+    design: Design,
+    batch: Signal<usize>,
+    backend: Signal<BackendChoice>,
+    ui: Ui,
+) -> impl IntoView {
     let can = move || {
         matches!(ui.data.get(), DataStatus::Ready { .. })
             && !ui.run.training()
@@ -261,10 +272,14 @@ fn Timing(design: Design, batch: Signal<usize>, ui: Ui) -> impl IntoView {
     };
     let time = move |_| {
         ui.timed.set(None);
-        client::send(ToWorker::TimeSteps {
+        let backend = backend.get_untracked();
+        let request = ToWorker::TimeSteps {
             arch: design.arch.get_untracked(),
             batch_size: batch.get_untracked(),
-        });
+            backend,
+        };
+        // On the module the backend needs (the GPU module for WebGPU), as a run is.
+        client::start_run(backend, request, move || ui.data.set(DataStatus::Waiting));
     };
     // What was timed, while it is still the network shown.
     let result = move || {
@@ -273,6 +288,7 @@ fn Timing(design: Design, batch: Signal<usize>, ui: Ui) -> impl IntoView {
             Ok(t) => Text::new("steps-timed")
                 .arg("ms", t.ms.round())
                 .arg("batch", batch.get())
+                .arg("hardware", t.hardware)
                 .arg("path", path(t.kernels)),
             Err(why) => why,
         })
