@@ -103,3 +103,47 @@ test('two saved runs overlay their curves and show their settings side by side, 
   assert.deepEqual(p.errors, []);
   await context.close();
 });
+
+test('runs saved before networks were editable (records and histories naming a preset) still load and compare', async () => {
+  const context = await chrome.newContext();
+  const p = await page(context, `${server.url}?backend=cpu&epochs=1&train=300&test=100`);
+  await dataReady(p);
+  for (const n of [1, 2]) {
+    await p.getByTestId('start').click();
+    await p.getByTestId('run-message').filter({ hasText: 'Finished 1 epoch' }).waitFor({ timeout: 60_000 });
+    await p.getByTestId('saved-model').nth(n - 1).waitFor();
+  }
+  // The records as the previous version wrote them: `preset` where there is now `arch`.
+  const rewritten = await p.evaluate(() => new Promise((resolve, reject) => {
+    indexedDB.open('mnist-lab').onsuccess = (e) => {
+      const tx = e.target.result.transaction('models', 'readwrite');
+      const store = tx.objectStore('models');
+      let count = 0;
+      store.openCursor().onsuccess = (c) => {
+        const cursor = c.target.result;
+        if (!cursor) return;
+        const { arch, ...record } = cursor.value;
+        const { arch: settingsArch, ...settings } = record.history.settings;
+        if (arch !== 'c8p c16p' || settingsArch !== 'c8p c16p') reject(new Error(`stored as ${arch}, ${settingsArch}`));
+        cursor.update({ ...record, preset: 'tutorial', history: { ...record.history, settings: { ...settings, preset: 'tutorial' } } });
+        count += 1;
+        cursor.continue();
+      };
+      tx.oncomplete = () => resolve(count);
+      tx.onerror = () => reject(tx.error);
+    };
+  }));
+  assert.equal(rewritten, 2);
+  await p.reload();
+  const boxes = p.getByTestId('compare-model');
+  await boxes.nth(1).waitFor({ timeout: 60_000 });
+  await boxes.nth(0).check();
+  await boxes.nth(1).check();
+  const table = p.getByTestId('compare-table');
+  const row = table.locator('tbody tr').filter({ has: p.getByRole('rowheader', { name: 'Model', exact: true }) });
+  assert.match(await row.textContent(), /^Model\s*tutorial\s*tutorial$/);
+  await p.getByTestId('load-model').first().click();
+  await p.getByTestId('weights-info').filter({ hasText: 'Current weights: tutorial model, tutorial · trained 1 epoch' }).waitFor();
+  assert.deepEqual(p.errors, []);
+  await context.close();
+});
