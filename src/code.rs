@@ -161,8 +161,7 @@ fn module(config: &ModelConfig, w: &Words) -> String {
         "        x = x.reshape(x.shape[0], -1)  # {}",
         w.flatten
     );
-    let side = config.sides().last().copied().unwrap_or(28);
-    let last = config.blocks.last().map_or(1, |b| b.channels);
+    let (last, side) = config.maps_out();
     let mut inputs = format!("{last} * {side} * {side}");
     for (i, h) in config.hidden.iter().enumerate() {
         let n = i + 1;

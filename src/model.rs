@@ -25,10 +25,9 @@ impl ModelConfig {
 
     /// Fresh weights, initialised as PyTorch's layers are (Kaiming-uniform).
     pub fn init(&self, device: &Device) -> Model {
-        let inputs = std::iter::once(1).chain(self.blocks.iter().map(|b| b.channels));
-        let blocks = inputs
-            .zip(&self.blocks)
-            .map(|(c_in, b)| {
+        let blocks = self
+            .placed()
+            .map(|Placed { block: b, c_in, .. }| {
                 let pad = b.kernel / 2;
                 Block {
                     conv: Conv2dConfig::new([c_in, b.channels], [b.kernel, b.kernel])

@@ -113,25 +113,54 @@ pub struct Figures {
     pub batch_bytes: u64,
 }
 
+/// A block where it sits in the network: what comes into it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placed {
+    pub block: ConvBlock,
+    /// Channels of its input (1 for the first block: the image).
+    pub c_in: usize,
+    /// The side of its input maps (and of its convolution's output: "same" padding).
+    pub side: usize,
+}
+
+impl Placed {
+    /// The side of its output maps, after its pool.
+    pub fn side_out(&self) -> usize {
+        if self.block.pool {
+            self.side / 2
+        } else {
+            self.side
+        }
+    }
+}
+
 impl ModelConfig {
-    /// The side of each block's output maps, after its pool.
-    pub fn sides(&self) -> Vec<usize> {
-        let mut side = SIDE;
-        self.blocks
-            .iter()
-            .map(|b| {
-                if b.pool {
-                    side /= 2;
-                }
-                side
-            })
-            .collect()
+    /// The blocks with their inputs' channels and sides, first to last: the one walk of the
+    /// network's shapes that its figures, its model, the CPU kernels and the PyTorch code use.
+    pub fn placed(&self) -> impl Iterator<Item = Placed> + '_ {
+        let mut input = (1, SIDE);
+        self.blocks.iter().map(move |&block| {
+            let placed = Placed {
+                block,
+                c_in: input.0,
+                side: input.1,
+            };
+            input = (block.channels, placed.side_out());
+            placed
+        })
+    }
+
+    /// The last block's output maps: channels and side.
+    pub fn maps_out(&self) -> (usize, usize) {
+        self.placed()
+            .last()
+            .map_or((1, SIDE), |p| (p.block.channels, p.side_out()))
     }
 
     /// Inputs of the first fully connected layer: the last block's maps, flattened.
     pub fn flat_features(&self) -> usize {
-        let side = self.sides().last().copied().unwrap_or(SIDE);
-        self.blocks.last().map_or(1, |b| b.channels) * side * side
+        let (channels, side) = self.maps_out();
+        channels * side * side
     }
 
     /// Each fully connected layer's inputs and outputs, the output layer last.
@@ -146,23 +175,15 @@ impl ModelConfig {
         layers
     }
 
-    /// Each block's input channels, output channels and kernel side.
-    fn convs(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
-        let inputs = std::iter::once(1).chain(self.blocks.iter().map(|b| b.channels));
-        inputs
-            .zip(&self.blocks)
-            .map(|(c_in, b)| (c_in, b.channels, b.kernel))
-    }
-
     /// Trainable parameters: the numbers a weights file holds, batch norms' running statistics
     /// aside (no tensor needed to count them).
     pub fn num_params(&self) -> usize {
         let convs: usize = self
-            .convs()
-            .zip(&self.blocks)
-            .map(|((c_in, c_out, k), b)| {
+            .placed()
+            .map(|Placed { block: b, c_in, .. }| {
                 // A batch norm's shift replaces the convolution's bias.
-                c_out * c_in * k * k + if b.batch_norm { 2 * c_out } else { c_out }
+                let bias = if b.batch_norm { 2 } else { 1 };
+                b.channels * c_in * b.kernel * b.kernel + bias * b.channels
             })
             .sum();
         let linears: usize = self.linears().iter().map(|(i, o)| i * o + o).sum();
@@ -171,15 +192,19 @@ impl ModelConfig {
 
     /// Multiply-adds of one image's forward pass (convolutions and fully connected layers).
     pub fn mult_adds(&self) -> u64 {
-        let mut side = SIDE;
-        let mut total = 0;
-        for ((c_in, c_out, k), b) in self.convs().zip(&self.blocks) {
-            total += (c_out * c_in * k * k * side * side) as u64;
-            if b.pool {
-                side /= 2;
-            }
-        }
-        total
+        let convs: u64 = self
+            .placed()
+            .map(
+                |Placed {
+                     block: b,
+                     c_in,
+                     side,
+                 }| {
+                    (b.channels * c_in * b.kernel * b.kernel * side * side) as u64
+                },
+            )
+            .sum();
+        convs
             + self
                 .linears()
                 .iter()
@@ -191,17 +216,21 @@ impl ModelConfig {
     /// its convolution's output (and its batch norm's), its pooled maps, each hidden layer's
     /// output and the logits.
     fn floats_per_image(&self) -> u64 {
-        let mut side = SIDE;
-        let mut total = 0;
-        for ((c_in, c_out, k), b) in self.convs().zip(&self.blocks) {
-            let maps = c_out * side * side;
-            total += c_in * k * k * side * side + maps * if b.batch_norm { 2 } else { 1 };
-            if b.pool {
-                side /= 2;
-                total += c_out * side * side;
-            }
-        }
-        (total + self.hidden.iter().map(|h| h.width).sum::<usize>() + CLASSES) as u64
+        let convs: usize = self
+            .placed()
+            .map(|p| {
+                let (b, area) = (p.block, p.side * p.side);
+                let patches = p.c_in * b.kernel * b.kernel * area;
+                let maps = b.channels * area * if b.batch_norm { 2 } else { 1 };
+                let pooled = if b.pool {
+                    b.channels * p.side_out().pow(2)
+                } else {
+                    0
+                };
+                patches + maps + pooled
+            })
+            .sum();
+        (convs + self.hidden.iter().map(|h| h.width).sum::<usize>() + CLASSES) as u64
     }
 
     /// An estimate of the bytes training a batch of `batch` takes: the parameters four times
@@ -472,7 +501,12 @@ mod tests {
         let custom: ModelConfig = "C32K5BP, c64bp c128b f256d0.5".parse().unwrap();
         assert_eq!(custom.to_string(), "c32k5bp c64bp c128b f256d0.5");
         assert_eq!(custom.flat_features(), 128 * 7 * 7);
-        assert_eq!(custom.sides(), [14, 7, 7]);
+        let sides: Vec<usize> = custom.placed().map(|p| p.side_out()).collect();
+        assert_eq!(sides, [14, 7, 7]);
+        assert_eq!(
+            custom.placed().map(|p| p.c_in).collect::<Vec<_>>(),
+            [1, 32, 64]
+        );
     }
 
     #[test]

@@ -14,8 +14,8 @@
 use burn::prelude::Device;
 
 use super::share::ShareGradients;
-use crate::data::{PIXELS, SIDE};
-use crate::model::{Model, ModelConfig};
+use crate::data::PIXELS;
+use crate::model::{Model, ModelConfig, Placed};
 
 const CLASSES: usize = 10;
 
@@ -25,18 +25,12 @@ const CLASSES: usize = 10;
 /// layers alone ([`Network::is_tutorial_shape`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Network {
-    /// Each block's input channels, output channels, kernel side and pool.
-    blocks: Vec<Conv>,
+    /// The blocks with what comes into each.
+    blocks: Vec<Placed>,
+    /// The last block's output maps (channels, side), which the fully connected layers take.
+    maps_out: (usize, usize),
     /// Each fully connected layer's inputs and outputs, the output layer last.
     linears: Vec<(usize, usize)>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct Conv {
-    c_in: usize,
-    c_out: usize,
-    kernel: usize,
-    pool: bool,
 }
 
 impl Network {
@@ -51,18 +45,9 @@ impl Network {
         if config.has_batch_norm() || config.has_dropout() {
             return None;
         }
-        let inputs = std::iter::once(1).chain(config.blocks.iter().map(|b| b.channels));
-        let blocks = inputs
-            .zip(&config.blocks)
-            .map(|(c_in, b)| Conv {
-                c_in,
-                c_out: b.channels,
-                kernel: b.kernel,
-                pool: b.pool,
-            })
-            .collect();
         Some(Self {
-            blocks,
+            blocks: config.placed().collect(),
+            maps_out: config.maps_out(),
             linears: config.linears(),
         })
     }
@@ -70,7 +55,7 @@ impl Network {
     /// The tutorial's layers (two 3×3 convolutions, each pooled, then the output), with any
     /// channel counts: what the GPU kernels compute.
     pub(super) fn is_tutorial_shape(&self) -> bool {
-        let plain = |c: &Conv| c.kernel == 3 && c.pool;
+        let plain = |p: &Placed| p.block.kernel == 3 && p.block.pool;
         self.blocks.len() == 2 && self.blocks.iter().all(plain) && self.linears.len() == 1
     }
 
@@ -80,7 +65,8 @@ impl Network {
         let convs = self
             .blocks
             .iter()
-            .flat_map(|c| [c.c_out * c.c_in * c.kernel * c.kernel, c.c_out]);
+            .map(|p| (p.block, p.c_in))
+            .flat_map(|(b, c_in)| [b.channels * c_in * b.kernel * b.kernel, b.channels]);
         let linears = self.linears.iter().flat_map(|&(i, o)| [i * o, o]);
         convs.chain(linears).collect()
     }
@@ -113,10 +99,7 @@ impl Network {
         // Forward, keeping what the backward pass needs. Maps are [channel][image][y][x]
         // (the images, one channel, are that already).
         let (convs, maps) = self.convs_forward(conv_params, pixels.to_vec(), n);
-        let (side, channels) = (
-            convs.last().map_or(SIDE, ConvPass::side_out),
-            self.blocks.last().map_or(1, |c| c.c_out),
-        );
+        let (channels, side) = self.maps_out;
         let x = flatten(&maps, channels, n, side * side);
         let fcs = fc_forward(fc_params, x, n);
         let logits = fcs.last().expect("the output layer").out.as_slice();
@@ -128,7 +111,7 @@ impl Network {
         let (conv_grads, fc_grads) = slots.split_at_mut(2 * self.blocks.len());
         let d_x = fc_backward(fc_params, &fcs, d_logits, fc_grads);
         let d_maps = unflatten(&d_x, channels, n, side * side);
-        self.convs_backward(conv_params, &convs, d_maps, conv_grads);
+        convs_backward(conv_params, &convs, (d_maps, n), conv_grads);
         ShareGradients {
             grads,
             loss,
@@ -143,20 +126,20 @@ impl Network {
         mut x: Vec<f32>,
         n: usize,
     ) -> (Vec<ConvPass>, Vec<f32>) {
-        let mut side = SIDE;
         let mut passes = Vec::with_capacity(self.blocks.len());
-        for (conv, wb) in self.blocks.iter().zip(params.chunks_exact(2)) {
-            let taps = conv.kernel * conv.kernel;
-            let cols = im2col(&x, conv.c_in, n, side, conv.kernel);
+        for (&placed, wb) in self.blocks.iter().zip(params.chunks_exact(2)) {
+            let Placed { block, c_in, side } = placed;
+            let taps = block.kernel * block.kernel;
+            let cols = im2col(&x, c_in, n, side, block.kernel);
             let mut a = product(
-                Mat::rows(wb[0], conv.c_out, conv.c_in * taps),
-                Mat::rows(&cols, conv.c_in * taps, n * side * side),
+                Mat::rows(wb[0], block.channels, c_in * taps),
+                Mat::rows(&cols, c_in * taps, n * side * side),
             );
             add_bias_relu(&mut a, wb[1]);
             // The next block's input: the pooled maps, or (unpooled) a copy of these, which
             // the backward pass needs as they are.
             let from;
-            (x, from) = match conv.pool {
+            (x, from) = match block.pool {
                 true => {
                     let (pooled, from) = max_pool(&a, side);
                     (pooled, Some(from))
@@ -164,84 +147,63 @@ impl Network {
                 false => (a.clone(), None),
             };
             passes.push(ConvPass {
-                conv: *conv,
-                side,
+                placed,
                 cols,
                 a,
                 from,
             });
-            if conv.pool {
-                side /= 2;
-            }
         }
         (passes, x)
     }
+}
 
-    /// The blocks' backward passes from the gradient of the last block's output maps.
-    fn convs_backward(
-        &self,
-        params: &[&[f32]],
-        passes: &[ConvPass],
-        mut d_out: Vec<f32>,
-        grads: &mut [&mut [f32]],
-    ) {
-        let n = d_out.len()
-            / passes
-                .last()
-                .map_or(1, |p| p.conv.c_out * p.side_out().pow(2));
-        for (i, pass) in passes.iter().enumerate().rev() {
-            let ConvPass {
-                conv,
-                side,
-                cols,
-                a,
-                from,
-            } = pass;
-            let (taps, area) = (conv.kernel * conv.kernel, side * side);
-            let d_a = match from {
-                Some(from) => unpool_relu(&d_out, from, a),
-                None => relu_back(d_out, a),
-            };
-            let (gw, gb) = grads[2 * i..2 * i + 2].split_at_mut(1);
-            matmul(
-                gw[0],
-                Mat::rows(&d_a, conv.c_out, n * area),
-                Mat::rows(cols, conv.c_in * taps, n * area).t(),
-            );
-            row_sums(gb[0], &d_a);
-            if i == 0 {
-                break;
-            }
-            let d_cols = product(
-                Mat::rows(params[2 * i], conv.c_out, conv.c_in * taps).t(),
-                Mat::rows(&d_a, conv.c_out, n * area),
-            );
-            d_out = col2im(&d_cols, conv.c_in, n, *side, conv.kernel);
+/// The blocks' backward passes from the gradient of the last block's output maps (of `n`
+/// images).
+fn convs_backward(
+    params: &[&[f32]],
+    passes: &[ConvPass],
+    (mut d_out, n): (Vec<f32>, usize),
+    grads: &mut [&mut [f32]],
+) {
+    for (i, pass) in passes.iter().enumerate().rev() {
+        let ConvPass {
+            placed: Placed { block, c_in, side },
+            cols,
+            a,
+            from,
+        } = pass;
+        let (taps, area) = (block.kernel * block.kernel, side * side);
+        let d_a = match from {
+            Some(from) => unpool_relu(&d_out, from, a),
+            None => relu_back(d_out, a),
+        };
+        let (gw, gb) = grads[2 * i..2 * i + 2].split_at_mut(1);
+        matmul(
+            gw[0],
+            Mat::rows(&d_a, block.channels, n * area),
+            Mat::rows(cols, c_in * taps, n * area).t(),
+        );
+        row_sums(gb[0], &d_a);
+        if i == 0 {
+            break;
         }
+        let d_cols = product(
+            Mat::rows(params[2 * i], block.channels, c_in * taps).t(),
+            Mat::rows(&d_a, block.channels, n * area),
+        );
+        d_out = col2im(&d_cols, *c_in, n, *side, block.kernel);
     }
 }
 
 /// What a block's forward pass keeps for its backward pass.
 struct ConvPass {
-    conv: Conv,
-    /// The side of its input (and its convolution's output) maps.
-    side: usize,
+    placed: Placed,
     /// Its input's patches.
     cols: Vec<f32>,
     /// Its convolution's output after ReLU.
     a: Vec<f32>,
     /// Where each pooled maximum came from, if it pools.
     from: Option<Vec<u32>>,
-}
-
-impl ConvPass {
-    fn side_out(&self) -> usize {
-        if self.conv.pool {
-            self.side / 2
-        } else {
-            self.side
-        }
-    }
 }
 
 /// What a fully connected layer's forward pass keeps: its input and its output (after ReLU,
@@ -640,7 +602,7 @@ mod tests {
     use burn::prelude::*;
 
     use super::*;
-    use crate::data::batch;
+    use crate::data::{SIDE, batch};
     use crate::model::flat;
     use crate::train::share::{self, ShareJob};
 
