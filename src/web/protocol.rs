@@ -513,8 +513,8 @@ pub enum FromWorker {
     State(RunState),
     Backend {
         name: String,
-        /// Our kernels or burn's autodiff, in words.
-        path: Text,
+        /// Whether our kernels take the steps (else burn's autodiff).
+        kernels: bool,
         reason: Text,
     },
     /// How many workers share each batch: one, or this one and its helpers (fewer after a

@@ -218,9 +218,11 @@ impl Ui {
                 pixels: pixels.to_vec(),
             }),
             FromWorker::State(state) => self.run.state.set(state),
-            FromWorker::Backend { name, path, reason } => {
-                self.run.backend.set(Some((name, path, reason)))
-            }
+            FromWorker::Backend {
+                name,
+                kernels,
+                reason,
+            } => self.run.backend.set(Some((name, kernels, reason))),
             FromWorker::Workers { count } => self.run.workers.set(count),
             FromWorker::Progress(p) => self.run.progressed(p),
             FromWorker::RateChanged(change) => self.run.rate_changes.update(|r| r.push(change)),

@@ -101,6 +101,15 @@ macro_rules! tr {
 }
 pub(crate) use tr;
 
+/// The path a network's training steps take: our kernels or burn's autodiff.
+pub fn path(kernels: bool) -> Text {
+    Text::new(if kernels {
+        "path-kernels"
+    } else {
+        "path-autodiff"
+    })
+}
+
 /// A duration as a clock shows it: `0:07`, `12:34`, `1:02:03`.
 pub fn clock(secs: f64) -> String {
     let s = secs.max(0.0).round() as u64;

@@ -211,11 +211,7 @@ async fn train_on(
     let mut trainer = trainer(plan, backend, total_epochs - offset, &device).await?;
     post(FromWorker::Backend {
         name: backend.name().into(),
-        path: Text::new(if trainer.on_kernels() {
-            "path-kernels"
-        } else {
-            "path-autodiff"
-        }),
+        kernels: trainer.on_kernels(),
         reason,
     });
     let mut workers = trainer.threads_per_batch();

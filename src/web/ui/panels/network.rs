@@ -12,7 +12,7 @@ use crate::web::i18n::Text;
 use crate::web::protocol::{BackendChoice, ToWorker};
 use crate::web::ui::client;
 use crate::web::ui::state::{DataStatus, Ui};
-use crate::web::ui::words::{say, tr};
+use crate::web::ui::words::{path, say, tr};
 
 /// The network being designed: its rows (possibly outside the limits while being typed) and its
 /// text form as typed.
@@ -58,15 +58,6 @@ impl Design {
         });
         checked.err().map(Text::from)
     }
-}
-
-/// Our kernels or burn's autodiff, in words.
-fn path(kernels: bool) -> Text {
-    Text::new(if kernels {
-        "path-kernels"
-    } else {
-        "path-autodiff"
-    })
 }
 
 /// A number typed into a field (a decimal comma too); `None` while it is not one (an emptied

@@ -7,7 +7,7 @@ use crate::web::protocol::RunState;
 use crate::web::ui::state::Ui;
 use crate::web::ui::stores::Level;
 use crate::web::ui::widgets::chart::{Chart, Mark, Series};
-use crate::web::ui::words::{clock, said, say, t, tr};
+use crate::web::ui::words::{clock, path, said, say, t, tr};
 
 #[component]
 pub fn ProgressPanel(ui: Ui) -> impl IntoView {
@@ -32,8 +32,8 @@ pub fn ProgressPanel(ui: Ui) -> impl IntoView {
         // Not one live region: every progress report would be read out. The backend chosen, the
         // timing note and the run's messages are.
         <div class="progress-panel">
-            {move || ui.run.backend.get().map(|(name, path, reason)| view! {
-                <p class="note" data-testid="path">{tr!("path-line", path = path.clone())}</p>
+            {move || ui.run.backend.get().map(|(name, kernels, reason)| view! {
+                <p class="note" data-testid="path">{tr!("path-line", path = path(kernels))}</p>
                 <p class="backend" data-testid="backend-info" role="status">
                     <strong>{name}</strong>
                     {move || match ui.run.workers.get() {

@@ -23,7 +23,7 @@ pub struct Run {
     pub state: RwSignal<RunState>,
     /// The backend training runs on, the path its steps take (our kernels or burn's
     /// autodiff) and why that backend.
-    pub backend: RwSignal<Option<(String, Text, Text)>>,
+    pub backend: RwSignal<Option<(String, bool, Text)>>,
     /// Workers sharing each batch of the run.
     pub workers: RwSignal<usize>,
     pub progress: RwSignal<Option<Progress>>,
