@@ -2,6 +2,10 @@
 //! the 28×28 input that holds ink is hidden (set to paper) in turn, and how far the log-probability
 //! of the class drops says how much that ink supported it; a rise says the ink argued against it.
 //! Forward passes only, all in one batch, so it runs where no autodiff is linked: the page.
+//!
+//! Its submodules look inside in other ways: [`arithmetic`] works out one value of a feature
+//! map; `fool` (the smallest change that makes the network read another digit) and `layers`
+//! (each layer's weights and gradients) need autodiff, so they exist with the `train` feature.
 
 use burn::prelude::*;
 use burn::tensor::activation::log_softmax;
@@ -11,6 +15,12 @@ use crate::data::{PIXELS, SIDE};
 use crate::eval::EvalError;
 use crate::model::Model;
 use crate::preprocess::Digit;
+
+pub mod arithmetic;
+#[cfg(feature = "train")]
+pub mod fool;
+#[cfg(feature = "train")]
+pub mod layers;
 
 /// The side of the hidden square: about a stroke's width once a digit is scaled to 20×20.
 pub const PATCH: usize = 4;

@@ -3,6 +3,7 @@
 
 pub mod code;
 pub mod data;
+pub mod embedding;
 pub mod eval;
 pub mod explain;
 #[cfg(not(target_arch = "wasm32"))]
@@ -11,6 +12,9 @@ pub mod inference;
 pub mod model;
 pub mod named;
 pub mod preprocess;
+pub mod study;
+#[cfg(test)]
+mod testing;
 pub mod train;
 #[cfg(feature = "web")]
 pub mod web;

@@ -91,8 +91,14 @@ pub struct HiddenLayer {
 
 /// What each convolution block computes, for showing inside the network.
 pub struct Activations {
+    /// Each block's `[n, channels, side, side]` input: the images, then the block before's
+    /// maps after its pool.
+    pub inputs: Vec<Tensor<4>>,
     /// Each block's `[n, channels, side, side]` maps after its ReLU, before its pool.
     pub maps: Vec<Tensor<4>>,
+    /// `[n, features]`: what the output layer reads (the last hidden layer's activations, or
+    /// the last block's maps flattened).
+    pub features: Tensor<2>,
     /// `[n, 10]`.
     pub logits: Tensor<2>,
 }
@@ -109,9 +115,11 @@ impl Model {
     }
 
     pub fn forward_activations(&self, images: Tensor<4>) -> Activations {
+        let mut inputs = Vec::with_capacity(self.blocks.len());
         let mut maps = Vec::with_capacity(self.blocks.len());
         let mut x = images;
         for block in &self.blocks {
+            inputs.push(x.clone());
             let mut y = block.conv.forward(x);
             if let Some(norm) = &block.norm {
                 y = norm.forward(y);
@@ -131,8 +139,10 @@ impl Model {
                 .forward(self.activation.forward(layer.linear.forward(x)));
         }
         Activations {
+            inputs,
             maps,
-            logits: self.output.forward(x),
+            logits: self.output.forward(x.clone()),
+            features: x,
         }
     }
 }
