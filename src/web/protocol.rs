@@ -14,6 +14,9 @@ use crate::model::ModelConfig;
 use crate::train::{Progress, TrainConfig};
 use crate::web::i18n::Text;
 
+mod study;
+pub use study::*;
+
 /// The shipped pretrained weights, relative to the app's base URL: the page reads digits with
 /// them before the worker is up, and the worker starts from them.
 pub const PRETRAINED: &str = "weights/tutorial.bpk";
@@ -277,6 +280,12 @@ pub enum ToWorker {
         files: Vec<(String, Bytes)>,
     },
     Share(ShareRequest),
+    /// The first `count` test digits, which the map shows (answered with `TestDigits`).
+    TestDigits {
+        count: usize,
+    },
+    /// For the study worker (see [`StudyRequest`]).
+    Study(StudyRequest),
 }
 
 /// The link, from the starting side: is the worker alive?
@@ -356,6 +365,7 @@ impl Message for ToWorker {
                 mine: Some(set), ..
             } => vec![set.pixels.buffer()],
             ToWorker::ImportDigits { files } => files.iter().map(|(_, b)| b.buffer()).collect(),
+            ToWorker::Study(request) => request.transfer(),
             _ => vec![],
         }
     }
@@ -590,6 +600,12 @@ pub enum FromWorker {
         message: Text,
     },
     Share(ShareAnswer),
+    /// A moment of the run for its timeline.
+    Snapshot(Snapshot),
+    /// The test digits asked for with `TestDigits`.
+    TestDigits(DigitSet),
+    /// From the study worker (see [`StudyAnswer`]).
+    Study(StudyAnswer),
 }
 
 impl Message for FromWorker {
@@ -602,7 +618,8 @@ impl Message for FromWorker {
             FromWorker::Weights { weights, .. } => vec![weights.buffer()],
             FromWorker::Pth { file, .. } => vec![file.buffer()],
             FromWorker::DigitFiles { images, labels } => vec![images.buffer(), labels.buffer()],
-            FromWorker::DigitsRead(set) => vec![set.pixels.buffer()],
+            FromWorker::DigitsRead(set) | FromWorker::TestDigits(set) => vec![set.pixels.buffer()],
+            FromWorker::Snapshot(snapshot) => vec![snapshot.weights.buffer()],
             FromWorker::Share(ShareAnswer::Done { grads, .. }) => vec![grads.buffer()],
             _ => vec![],
         }

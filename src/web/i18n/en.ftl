@@ -10,8 +10,8 @@ draw-heading = Draw a digit
 mine-heading = My digits
 data-heading = 1 · Data
 train-heading = 2 · Train
-eval-heading = 3 · Evaluate
-models-heading = 4 · Saved models
+eval-heading = 4 · Evaluate
+models-heading = 5 · Saved models
 footer = MNIST by Yann LeCun, Corinna Cortes and Christopher J.C. Burges (CC BY-SA 3.0). Built with burn and Leptos.
 build = Build { $id }.
 
@@ -355,3 +355,61 @@ arch-dropout = dropout is a probability from 0 up to (not including) 1, not { $v
 arch-too-big = training it would take about { $mb } MB for a batch of { $batch }, more than the { $limit } MB a browser tab can count on
 eval-empty = there are no digits to evaluate on
 eval-not-finite = the model's outputs are not finite numbers (NaN or infinity): these weights cannot classify
+
+## Watch it learn: the timeline, the map, the layers
+
+watch-heading = 3 · Watch it learn
+timeline-hint = Train the network: each run keeps snapshots (its start, four moments of the first epoch and every epoch's end), and here you can replay them — the map of what it sees, how it reads, its layers, and, in the drawing box above, its filters, feature maps and probabilities.
+play-timeline = ▶ Play
+pause-timeline = ❚❚ Pause
+timeline-slider = Moment of the run
+timeline-count = moment { $shown } of { $count }
+moment-start = the start (before any step)
+moment-epoch = after epoch { $epoch }
+moment-within = epoch { NUMBER($epoch, maximumFractionDigits: 3) } (step { $step })
+shown-moment = Showing the network at { $moment } of the timeline.
+back-to-now = Back to now
+moment-accuracy = Then: { NUMBER($p, style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1) } of the map's { $total } test digits read right.
+moment-per-digit = Each digit's share read right then
+moment-cell = { $label } read as { $predicted }, then
+map-said = Map of { $count } test digits placed by what the network sees in them; { NUMBER($share, style: "percent", maximumFractionDigits: 0) } of them lie among mostly their own digit.
+map-help = Each dot is a test digit, placed near the digits whose last features are like its own (a UMAP layout; colour: its label). Point at a dot, or use the arrow keys, to see the digit; click or press Enter to open it in the drawing box. The ringed dot is your drawing.
+map-waiting = The map is being computed…
+map-laying-out = First frame (PCA); laying the map out…
+map-agreement = { NUMBER($share, style: "percent", maximumFractionDigits: 0) } of the digits share the label of most of their { $k } nearest dots.
+map-misread = Outline the digits read wrong
+map-legend = Colours: the digit's label
+map-card = Test digit #{ $index }: a { $label }, read as { $predicted }
+map-card-unread = Test digit #{ $index }: a { $label }
+map-no-digits = the test digits are not loaded yet
+study-crashed = The study worker stopped ({ $detail }); it starts again for the next moment.
+layers-title = Weights and gradients per layer
+layers-intro = Left: how each layer's weights are spread; right: the gradients of the loss on 256 test digits at that moment. Gradients shrink as the network learns.
+layer-weights = { $layer } weights from { NUMBER($low, maximumFractionDigits: 3) } to { NUMBER($high, maximumFractionDigits: 3) }, RMS { NUMBER($rms, maximumFractionDigits: 4) }
+layer-grads = { $layer } gradients from { NUMBER($low, maximumSignificantDigits: 2) } to { NUMBER($high, maximumSignificantDigits: 2) }, RMS { NUMBER($rms, maximumSignificantDigits: 2) }
+
+## Inside the network: one convolution's arithmetic
+
+map-pick = conv{ $layer } map { $map }: show how its pixels are computed
+arith-title = conv{ $layer }, map { $map }, row { $row }, column { $col }: how this pixel is computed
+arith-keys = Arrow keys: the next pixel; Escape: close.
+arith-input = input channel { $channel }: window × kernel = products
+arith-sum = sum of the products { NUMBER($sum, minimumFractionDigits: 2, maximumFractionDigits: 2) } + bias { NUMBER($bias, minimumFractionDigits: 2, maximumFractionDigits: 2) }
+arith-pool = Max-pool: of these four, { NUMBER($value, minimumFractionDigits: 2, maximumFractionDigits: 2) } goes on to the next layer (pooled row { $row }, column { $col }).
+number-2 = { NUMBER($n, minimumFractionDigits: 2, maximumFractionDigits: 2) }
+
+## Fool it
+
+fool-title = Fool it
+fool-intro = Change the drawing as little as possible until the network reads another digit: small steps on every pixel against the gradient of the loss for the digit you choose.
+fool-target = Make it read
+fool-go = Fool it
+fool-working = Looking for the smallest change…
+fool-before = before
+fool-change = the change (orange: ink added, blue: taken away)
+fool-change-said = The change: orange where ink was added, blue where it was taken away
+fool-after = after: read as { $digit }
+fool-done = After { $steps } small steps the network reads a { $target } ({ NUMBER($p, style: "percent", maximumFractionDigits: 0) } sure): { $changed } pixels changed visibly, none by more than { NUMBER($largest, style: "percent", maximumFractionDigits: 0) } of full ink.
+fool-failed = { $steps } steps did not make it read a { $target }: it still reads a { $digit }.
+fool-meaning = A person still sees the same digit. The network's borders between digits run close to real drawings in directions no person would change a digit in: that is what "adversarial examples" are, and why a high test accuracy does not make a network see as we do.
+timeline-not-kept = The model is saved, but not its timeline: { $why }

@@ -11,8 +11,8 @@ draw-heading = Нарисуйте цифру
 mine-heading = Мои цифры
 data-heading = 1 · Данные
 train-heading = 2 · Обучение
-eval-heading = 3 · Оценка
-models-heading = 4 · Сохранённые модели
+eval-heading = 4 · Оценка
+models-heading = 5 · Сохранённые модели
 footer = MNIST: Ян Лекун, Коринна Кортес и Кристофер Бёрджес (CC BY-SA 3.0). Сделано на burn и Leptos.
 build = Сборка { $id }.
 
@@ -415,3 +415,61 @@ arch-dropout = дропаут — вероятность от 0 до 1 (не в�
 arch-too-big = её обучение заняло бы около { $mb } МБ на пакет из { $batch }, больше { $limit } МБ, на которые может рассчитывать вкладка браузера
 eval-empty = нет цифр для оценки
 eval-not-finite = выходы модели — не конечные числа (NaN или бесконечность): эти веса не могут распознавать цифры
+
+## Наблюдение за обучением: шкала времени, карта, слои
+
+watch-heading = 3 · Как сеть учится
+timeline-hint = Обучите сеть: каждый запуск сохраняет снимки (начало, четыре момента первой эпохи и конец каждой эпохи), и здесь их можно воспроизвести — карту того, что видит сеть, как она читает цифры, её слои, а в поле рисования выше — её фильтры, карты признаков и вероятности.
+play-timeline = ▶ Воспроизвести
+pause-timeline = ❚❚ Пауза
+timeline-slider = Момент обучения
+timeline-count = момент { $shown } из { $count }
+moment-start = начало (до первого шага)
+moment-epoch = после эпохи { $epoch }
+moment-within = эпоха { NUMBER($epoch, maximumFractionDigits: 3) } (шаг { $step })
+shown-moment = Сеть показана в момент: { $moment }.
+back-to-now = Вернуться к текущей
+moment-accuracy = Тогда: верно прочитано { NUMBER($p, style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1) } из { $total } тестовых цифр карты.
+moment-per-digit = Доля верно прочитанных для каждой цифры в тот момент
+moment-cell = { $label }, прочитанные как { $predicted }, в тот момент
+map-said = Карта { $count } тестовых цифр, расположенных по тому, что сеть в них видит; { NUMBER($share, style: "percent", maximumFractionDigits: 0) } из них лежат среди в основном своих цифр.
+map-help = Каждая точка — тестовая цифра рядом с цифрами, чьи последние признаки похожи на её (раскладка UMAP; цвет — её метка). Наведите на точку или используйте стрелки, чтобы увидеть цифру; щелчок или Enter открывает её в поле рисования. Точка в кольце — ваш рисунок.
+map-waiting = Карта вычисляется…
+map-laying-out = Первый кадр (метод главных компонент); карта раскладывается…
+map-agreement = У { NUMBER($share, style: "percent", maximumFractionDigits: 0) } цифр метка совпадает с меткой большинства из { $k } ближайших точек.
+map-misread = Обвести неверно прочитанные цифры
+map-legend = Цвета: метка цифры
+map-card = Тестовая цифра №{ $index }: { $label }, прочитана как { $predicted }
+map-card-unread = Тестовая цифра №{ $index }: { $label }
+map-no-digits = тестовые цифры ещё не загружены
+study-crashed = Поток анализа остановился ({ $detail }); для следующего момента он запустится снова.
+layers-title = Веса и градиенты по слоям
+layers-intro = Слева: как распределены веса каждого слоя; справа: градиенты функции потерь на 256 тестовых цифрах в тот момент. По мере обучения градиенты уменьшаются.
+layer-weights = веса { $layer } от { NUMBER($low, maximumFractionDigits: 3) } до { NUMBER($high, maximumFractionDigits: 3) }, СКЗ { NUMBER($rms, maximumFractionDigits: 4) }
+layer-grads = градиенты { $layer } от { NUMBER($low, maximumSignificantDigits: 2) } до { NUMBER($high, maximumSignificantDigits: 2) }, СКЗ { NUMBER($rms, maximumSignificantDigits: 2) }
+
+## Внутри сети: арифметика одной свёртки
+
+map-pick = карта { $map } слоя conv{ $layer }: показать, как вычисляются её пиксели
+arith-title = conv{ $layer }, карта { $map }, строка { $row }, столбец { $col }: как вычисляется этот пиксель
+arith-keys = Стрелки: соседний пиксель; Escape: закрыть.
+arith-input = входной канал { $channel }: окно × ядро = произведения
+arith-sum = сумма произведений { NUMBER($sum, minimumFractionDigits: 2, maximumFractionDigits: 2) } + смещение { NUMBER($bias, minimumFractionDigits: 2, maximumFractionDigits: 2) }
+arith-pool = Макс-пулинг: из этих четырёх дальше идёт { NUMBER($value, minimumFractionDigits: 2, maximumFractionDigits: 2) } (строка { $row }, столбец { $col } после пулинга).
+number-2 = { NUMBER($n, minimumFractionDigits: 2, maximumFractionDigits: 2) }
+
+## Обмануть сеть
+
+fool-title = Обмануть сеть
+fool-intro = Изменить рисунок как можно меньше, чтобы сеть прочитала другую цифру: маленькие шаги по каждому пикселю против градиента функции потерь для выбранной цифры.
+fool-target = Чтобы сеть прочитала
+fool-go = Обмануть
+fool-working = Ищем наименьшее изменение…
+fool-before = до
+fool-change = изменение (оранжевый: добавлено чернил, синий: убрано)
+fool-change-said = Изменение: оранжевым — где чернила добавлены, синим — где убраны
+fool-after = после: прочитано как { $digit }
+fool-done = После { $steps } маленьких шагов сеть читает { $target } (уверенность { NUMBER($p, style: "percent", maximumFractionDigits: 0) }): заметно изменились { $changed } пикселей, ни один — больше чем на { NUMBER($largest, style: "percent", maximumFractionDigits: 0) } полной яркости.
+fool-failed = За { $steps } шагов сеть так и не прочитала { $target }: она по-прежнему читает { $digit }.
+fool-meaning = Человек видит ту же цифру. Границы между цифрами у сети проходят близко к настоящим рисункам — в направлениях, в которых человек цифру не изменил бы: это и есть «состязательные примеры», и поэтому высокая точность на тесте не значит, что сеть видит так же, как мы.
+timeline-not-kept = Модель сохранена, но без шкалы времени: { $why }

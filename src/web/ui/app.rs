@@ -12,6 +12,7 @@ use crate::web::ui::panels::files::FilesPanel;
 use crate::web::ui::panels::models::ModelsPanel;
 use crate::web::ui::panels::my_digits::MyDigitsPanel;
 use crate::web::ui::panels::progress::ProgressPanel;
+use crate::web::ui::panels::timeline::TimelinePanel;
 use crate::web::ui::state::Ui;
 use crate::web::ui::words::{self, lang, set_lang, tr};
 
@@ -55,6 +56,10 @@ pub fn App() -> impl IntoView {
                 <h2 id="train-h">{tr!("train-heading")}</h2>
                 <Controls ui=ui />
                 <ProgressPanel ui=ui />
+            </section>
+            <section aria-labelledby="watch-h">
+                <h2 id="watch-h">{tr!("watch-heading")}</h2>
+                <TimelinePanel ui=ui />
             </section>
             <section aria-labelledby="eval-h">
                 <h2 id="eval-h">{tr!("eval-heading")}</h2>

@@ -6,8 +6,8 @@ use crate::model::{ModelConfig, Preset};
 use crate::web::js::base_url;
 use crate::web::net;
 use crate::web::protocol::{
-    Bytes, DataProgress, EvalReport, FineTune, FromWorker, LinkNews, PRETRAINED, StepTime,
-    ToWorker, WeightsInfo, WeightsSource,
+    Bytes, DataProgress, EvalReport, FineTune, FromWorker, Init, LinkNews, MAP_DIGITS, PRETRAINED,
+    RunSettings, StepTime, ToWorker, WeightsInfo, WeightsSource,
 };
 
 use super::client::{self, Death};
@@ -16,6 +16,7 @@ use super::services::download::{download, file_stem};
 use super::stores::Level;
 use super::stores::my_digits::MyDigits;
 use super::stores::run::Run;
+use super::stores::study::Study;
 use crate::web::i18n::{Lang, Text};
 
 /// More worker deaths than this within [`CRASH_WINDOW_MS`] and the page stops restarting it.
@@ -51,6 +52,8 @@ pub struct Ui {
     pub data: RwSignal<DataStatus>,
     pub samples: RwSignal<Digits>,
     pub run: Run,
+    /// The run's timeline, and what the study worker made of it.
+    pub study: Study,
     pub evaluation: RwSignal<Option<(EvalReport, Vec<u8>)>>,
     /// The confusion-matrix cell picked, and its test images.
     pub cell: RwSignal<Option<(u8, u8, Digits)>>,
@@ -81,6 +84,7 @@ impl Ui {
             data: RwSignal::new(DataStatus::Waiting),
             samples: RwSignal::new(Digits::default()),
             run: Run::new(),
+            study: Study::new(),
             evaluation: RwSignal::new(None),
             cell: RwSignal::new(None),
             weights: RwSignal::new(None),
@@ -204,6 +208,10 @@ impl Ui {
             FromWorker::Link(LinkNews::Pong { .. } | LinkNews::Patience { .. }) => {}
             // Helpers answer the training worker, never the page.
             FromWorker::Share(_) => {}
+            // The study worker answers its own channel (services/study.rs).
+            FromWorker::Study(_) => {}
+            FromWorker::Snapshot(snapshot) => self.study.push(snapshot),
+            FromWorker::TestDigits(set) => self.study.set_digits(set.labels, set.pixels.to_vec()),
             FromWorker::Link(LinkNews::Ready { webgpu, .. }) => self.ready(webgpu),
             FromWorker::Link(LinkNews::Panicked { message }) => self.panic.set(Some(message)),
             FromWorker::DataProgress(p) => self.data.set(DataStatus::Loading(p)),
@@ -311,11 +319,21 @@ impl Ui {
             count: 32,
             seed: js_sys::Date::now() as u64,
         });
+        client::send(ToWorker::TestDigits { count: MAP_DIGITS });
     }
 
-    /// Clears the curves and the last message for a new run.
-    pub fn reset_run(&self) {
+    /// Clears the curves, the timeline and the last message for a new run of `settings`.
+    pub fn reset_run(&self, settings: &RunSettings) {
         self.run.reset();
         self.message.set(None);
+        let arch = match settings.init {
+            Init::Random => Some(settings.arch.clone()),
+            Init::Current => self
+                .weights
+                .with_untracked(|w| w.as_ref().map(|(i, _)| i.arch.clone())),
+        };
+        if let Some(arch) = arch {
+            self.study.start(arch, vec![]);
+        }
     }
 }

@@ -15,7 +15,7 @@ use crate::data::{DataError, Mnist, Rng};
 use crate::web::i18n::Text;
 use crate::web::js::{base_url, describe, now_ms};
 use crate::web::net;
-use crate::web::protocol::{Bytes, DataProgress, FromWorker};
+use crate::web::protocol::{Bytes, DataProgress, DigitSet, FromWorker};
 
 /// The Cache API cache MNIST is kept in, keyed by each file's full URL. Its one definition: the
 /// service worker (`public/sw.js`) serves `mnist/*` from this same cache when the app is
@@ -195,4 +195,16 @@ pub fn samples(state: &Shared, count: usize, seed: u64) {
         labels,
         pixels: Bytes::copy(&pixels),
     });
+}
+
+/// The first `count` test digits (the map's), for the page to hand to its study worker.
+pub fn test_digits(state: &Shared, count: usize) {
+    let Some(test) = state.borrow().test.clone() else {
+        return;
+    };
+    let test = test.take(count);
+    post(FromWorker::TestDigits(DigitSet {
+        pixels: Bytes::copy(test.images()),
+        labels: test.labels().to_vec(),
+    }));
 }

@@ -1,6 +1,7 @@
 //! The training worker: owns the dataset and the current weights, runs training one batch at a
 //! time, and answers the UI's messages. Started by the training worker instead of the page, the
-//! same module is a helper that computes shares of its batches. Nothing here runs on the page's
+//! same module is a helper that computes shares of its batches; started by the page a second
+//! time, it is the study worker, which looks at a run's snapshots ([`study`]). Nothing here runs on the page's
 //! main thread; this file only routes each message to the module that handles it.
 
 mod backend;
@@ -10,6 +11,7 @@ mod evaluation;
 mod helpers;
 mod run;
 mod state;
+mod study;
 mod weights;
 
 use std::rc::Rc;
@@ -85,5 +87,7 @@ fn handle(state: Shared, msg: ToWorker) {
         ToWorker::ExportDigits(set) => digits::export_digits(set),
         ToWorker::ImportDigits { files } => digits::import_digits(files),
         ToWorker::Share(share) => wasm_bindgen_futures::spawn_local(helpers::answer(share)),
+        ToWorker::TestDigits { count } => dataset::test_digits(&state, count),
+        ToWorker::Study(request) => wasm_bindgen_futures::spawn_local(study::answer(request)),
     }
 }

@@ -16,13 +16,16 @@ use crate::train::{Progress, TrainConfig, TrainError, Trainer, max_shares};
 use crate::web::i18n::Text;
 use crate::web::js::{now_ms, sleep, yield_now};
 use crate::web::protocol::{
-    DigitSet, EpochRecord, FromWorker, Init, RateChange, RunHistory, RunSettings, RunState,
-    ToWorker, WeightsInfo,
+    Bytes, DigitSet, EpochRecord, FromWorker, Init, RateChange, RunHistory, RunSettings, RunState,
+    Snapshot, ToWorker, WeightsInfo,
 };
 use crate::weights;
 
 /// Yield to the worker's event loop (to receive Pause/Stop) at least this often.
 const YIELD_MS: f64 = 30.0;
+/// Where in the first epoch a run keeps snapshots for its timeline, beside its start and each
+/// epoch's end: most of the learning happens early.
+const EARLY: [f64; 4] = [1.0 / 16.0, 1.0 / 8.0, 1.0 / 4.0, 1.0 / 2.0];
 
 pub fn control(state: &Shared, msg: &ToWorker) {
     let mut s = state.borrow_mut();
@@ -217,6 +220,15 @@ async fn train_on(
     let mut workers = trainer.threads_per_batch();
     post(FromWorker::Workers { count: workers });
     plan.history.backend = backend.name().into();
+    let steps_per_epoch = trainer.steps_per_epoch();
+    // The first trainer's steps in its first epoch; one after a backend switch is past them.
+    let early = match offset {
+        0 => early_steps(steps_per_epoch),
+        _ => vec![],
+    };
+    if offset == 0 {
+        snapshot(&trainer.model(), 0, steps_per_epoch).await?;
+    }
     let mut last_yield = now_ms();
     while !trainer.is_finished() {
         if wait_while_paused(state).await {
@@ -228,6 +240,9 @@ async fn train_on(
                 progress.epoch += offset;
                 progress.epochs = total_epochs;
                 post(FromWorker::Progress(progress.clone()));
+                if early.contains(&trainer.steps_done()) {
+                    snapshot(&trainer.model(), trainer.steps_done(), steps_per_epoch).await?;
+                }
                 if progress.epoch_done {
                     *done = progress.epoch;
                     plan.history.workers = workers;
@@ -306,9 +321,36 @@ async fn end_epoch(
         test_accuracy: accuracy,
     });
     let bytes = weights::to_bytes_async(model).await?;
+    post(FromWorker::Snapshot(Snapshot {
+        step: progress.steps_done(),
+        epoch: progress.epoch as f64,
+        weights: Bytes::copy(&bytes),
+    }));
     plan.initial = Some(bytes.clone());
     let origin = Text::new("origin-trained").arg("epochs", progress.epoch);
     adopt_weights(state, bytes, trained(plan, origin, Some(accuracy)));
+    Ok(())
+}
+
+/// The first epoch's steps at the [`EARLY`] fractions of it.
+fn early_steps(steps_per_epoch: usize) -> Vec<usize> {
+    let mut steps: Vec<usize> = EARLY
+        .iter()
+        .map(|f| ((steps_per_epoch as f64 * f).round() as usize).max(1))
+        .filter(|&s| s < steps_per_epoch)
+        .collect();
+    steps.dedup();
+    steps
+}
+
+/// Sends the page a snapshot of `model` after `step` steps of the first epoch.
+async fn snapshot(model: &Model, step: usize, steps_per_epoch: usize) -> Result<(), Text> {
+    let bytes = weights::to_bytes_async(model).await?;
+    post(FromWorker::Snapshot(Snapshot {
+        step,
+        epoch: step as f64 / steps_per_epoch as f64,
+        weights: Bytes::copy(&bytes),
+    }));
     Ok(())
 }
 

@@ -320,7 +320,7 @@ fn RunButtons(form: Form, ui: Ui) -> impl IntoView {
     let data_ready = move || matches!(ui.data.get(), DataStatus::Ready { .. });
     let start = move |_| {
         if let Ok(settings) = form.settings() {
-            ui.reset_run();
+            ui.reset_run(&settings);
             let mine = (form.mine.get_untracked() && has_mine()).then(|| ui.my.as_set());
             if mine.is_some() {
                 ui.fine_tune.set(None);

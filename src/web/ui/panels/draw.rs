@@ -15,14 +15,17 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, PointerEvent};
 use crate::explain::{self, PATCH};
 use crate::inference::{self, Reading};
 use crate::model::Model;
-use crate::preprocess::{PixelFormat, PreprocessError, to_mnist};
+use crate::preprocess::{Digit, PixelFormat, PreprocessError, to_mnist};
 
+use crate::data::SIDE;
 use crate::web::i18n::Text;
+use crate::web::ui::panels::fool::FoolIt;
+use crate::web::ui::panels::inside::Inside;
 use crate::web::ui::services::database::MyDigit;
 use crate::web::ui::services::picture::{self, NotShown};
 use crate::web::ui::state::Ui;
 use crate::web::ui::stores::my_digits::MyDigits;
-use crate::web::ui::widgets::digits::{Pixels, Why};
+use crate::web::ui::widgets::digits::{Pixels, Why, paint_rgba};
 use crate::web::ui::words::{say, t, tr};
 
 /// CSS size of the drawing square; the backing store is this times the device pixel ratio.
@@ -51,24 +54,17 @@ thread_local! {
 /// or no model is loaded.
 async fn read(
     canvas: &HtmlCanvasElement,
+    given: Option<Vec<u8>>,
     explain: bool,
 ) -> Result<Option<(Reading, Option<Vec<f32>>)>, String> {
-    let ctx: CanvasRenderingContext2d = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .ok_or("no 2d context")?
-        .unchecked_into();
-    let (w, h) = (canvas.width() as usize, canvas.height() as usize);
-    let image = ctx
-        .get_image_data(0.0, 0.0, w as f64, h as f64)
-        .map_err(|e| format!("{e:?}"))?;
-    let digit = match to_mnist(&image.data(), w, h, PixelFormat::Rgba) {
-        Ok(d) => d,
-        Err(PreprocessError::NothingDrawn) => return Ok(None),
-        Err(e) => return Err(e.to_string()),
+    let digit = match given {
+        Some(pixels) => Some(std::array::from_fn(|i| f32::from(pixels[i]) / 255.0)),
+        None => drawn(canvas)?,
     };
-    let Some(model) = MODEL.with(|m| m.borrow().clone()) else {
+    let Some(digit) = digit else {
+        return Ok(None);
+    };
+    let Some(model) = shown_model() else {
         return Ok(None);
     };
     let reading = inference::read(&model, &digit)
@@ -83,6 +79,30 @@ async fn read(
         false => None,
     };
     Ok(Some((reading, why)))
+}
+
+/// The model the drawing box reads with: the current weights, or a moment of the timeline's.
+pub fn shown_model() -> Option<Model> {
+    MODEL.with(|m| m.borrow().clone())
+}
+
+/// The drawing as the network's 28×28 input; `None` when nothing is drawn.
+fn drawn(canvas: &HtmlCanvasElement) -> Result<Option<Digit>, String> {
+    let ctx: CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .ok_or("no 2d context")?
+        .unchecked_into();
+    let (w, h) = (canvas.width() as usize, canvas.height() as usize);
+    let image = ctx
+        .get_image_data(0.0, 0.0, w as f64, h as f64)
+        .map_err(|e| format!("{e:?}"))?;
+    match to_mnist(&image.data(), w, h, PixelFormat::Rgba) {
+        Ok(d) => Ok(Some(d)),
+        Err(PreprocessError::NothingDrawn) => Ok(None),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Side of the thumbnail kept of a drawing added to My digits.
@@ -126,17 +146,45 @@ fn typing(ev: &web_sys::KeyboardEvent) -> bool {
     }
 }
 
-fn redraw(canvas: &HtmlCanvasElement, strokes: &[Stroke]) {
+/// The ink's colour in the page's colour scheme.
+fn ink() -> [u8; 3] {
+    let dark = web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|m| m.matches());
+    if dark { [0xf1, 0xf3, 0xf4] } else { [0x11; 3] }
+}
+
+/// A 28×28 digit (grey pixels) drawn over the whole canvas in ink, smoothed as it is scaled up.
+fn paint_digit(canvas: &HtmlCanvasElement, ctx: &CanvasRenderingContext2d, pixels: &[u8]) {
+    let [r, g, b] = ink();
+    let rgba: Vec<u8> = pixels.iter().flat_map(|&p| [r, g, b, p]).collect();
+    let Some(small) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("canvas").ok())
+    else {
+        return;
+    };
+    let small: HtmlCanvasElement = small.unchecked_into();
+    small.set_width(SIDE as u32);
+    small.set_height(SIDE as u32);
+    paint_rgba(&small, &rgba, SIDE);
+    let side = canvas.width() as f64;
+    let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&small, 0.0, 0.0, side, side);
+}
+
+fn redraw(canvas: &HtmlCanvasElement, strokes: &[Stroke], given: Option<&[u8]>) {
     let Some(ctx) = canvas.get_context("2d").ok().flatten() else {
         return;
     };
     let ctx: CanvasRenderingContext2d = ctx.unchecked_into();
     let side = canvas.width() as f64;
     ctx.clear_rect(0.0, 0.0, side, canvas.height() as f64);
-    let ink = web_sys::window()
-        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
-        .is_some_and(|m| m.matches());
-    let colour = if ink { "#f1f3f4" } else { "#111111" };
+    if let Some(pixels) = given {
+        return paint_digit(canvas, &ctx, pixels);
+    }
+    let [r, g, b] = ink();
+    let colour = format!("rgb({r},{g},{b})");
+    let colour = colour.as_str();
     ctx.set_stroke_style_str(colour);
     ctx.set_fill_style_str(colour);
     ctx.set_line_width(BRUSH * side);
@@ -174,6 +222,8 @@ struct Sketch {
     strokes: RwSignal<Vec<Stroke>>,
     /// Whether a pointer is drawing a stroke now.
     drawing: RwSignal<bool>,
+    /// A digit shown instead of strokes (one of the map's, 28×28 grey), read as it is.
+    given: RwSignal<Option<Vec<u8>>>,
     reading: RwSignal<Option<Reading>>,
     // Occlusion costs a batch of forward passes, so it follows finished strokes, not every
     // move: the digit it explains and the input it saw are kept with it, which the reading may
@@ -193,6 +243,7 @@ impl Sketch {
             canvas: NodeRef::new(),
             strokes: RwSignal::new(vec![]),
             drawing: RwSignal::new(false),
+            given: RwSignal::new(None),
             reading: RwSignal::new(None),
             why: RwSignal::new(None),
             problem: RwSignal::new(None),
@@ -206,8 +257,9 @@ impl Sketch {
         let Some(c) = self.canvas.get_untracked() else {
             return;
         };
+        let given = self.given.get_untracked();
         leptos::task::spawn_local(async move {
-            match read(&c, explain).await {
+            match read(&c, given, explain).await {
                 Ok(Some((r, w))) => {
                     if let Some(values) = w {
                         let (digit, input) = (r.digit, r.input.clone());
@@ -245,9 +297,17 @@ impl Sketch {
 
     fn clear(self) {
         self.strokes.set(vec![]);
+        self.given.set(None);
         self.reading.set(None);
         self.why.set(None);
         self.problem.set(None);
+    }
+
+    /// A digit of the map's replaces the drawing, and is read as it is (it is MNIST's already).
+    fn show(self, pixels: Vec<u8>) {
+        self.clear();
+        self.given.set(Some(pixels));
+        self.read(true);
     }
 
     fn undo(self) {
@@ -308,6 +368,9 @@ impl Sketch {
         ev.prevent_default();
         if let (Some(p), Some(c)) = (self.point(&ev), self.canvas.get_untracked()) {
             let _ = c.set_pointer_capture(ev.pointer_id());
+            if self.given.get_untracked().is_some() {
+                self.clear();
+            }
             self.drawing.set(true);
             self.problem.set(None);
             self.strokes.update(|s| s.push(vec![p]));
@@ -351,13 +414,15 @@ impl Sketch {
 pub fn DrawPanel(ui: Ui) -> impl IntoView {
     let sketch = Sketch::new();
     let filter_images: RwSignal<Vec<Vec<u8>>> = RwSignal::new(vec![]);
-    // New weights (pretrained at start, then from training, uploads…): rebuild the CPU copy.
-    // They are always a burn record, with the model they are for.
+    // New weights (pretrained at start, then from training, uploads…, or a moment of the
+    // timeline chosen): rebuild the CPU copy. They are always a burn record, with its network.
     Effect::new(move |_| {
-        let Some((info, bytes)) = ui.weights.get() else {
+        let shown = ui.study.chosen_weights();
+        let Some((arch, bytes)) = shown.or_else(|| ui.weights.get().map(|(i, b)| (i.arch, b)))
+        else {
             return;
         };
-        match inference::load(&info.arch, "the current weights", &bytes) {
+        match inference::load(&arch, "the current weights", &bytes) {
             Ok(model) => {
                 leptos::task::spawn_local({
                     let model = model.clone();
@@ -371,11 +436,30 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
             Err(e) => web_sys::console::warn_1(&e.to_string().into()),
         }
     });
-    // Redraw whenever the strokes change.
+    // Redraw whenever the strokes change, or a digit is shown.
     Effect::new(move |_| {
         let s = sketch.strokes.get();
+        let given = sketch.given.get();
         if let Some(c) = sketch.canvas.get() {
-            redraw(&c, &s);
+            redraw(&c, &s, given.as_deref());
+        }
+    });
+    // A digit opened from the map.
+    Effect::new(move |_| {
+        if let Some(pixels) = ui.study.to_draw.get() {
+            ui.study.to_draw.set(None);
+            sketch.show(pixels);
+            if let Some(c) = sketch.canvas.get_untracked() {
+                c.scroll_into_view();
+                let _ = c.focus();
+            }
+        }
+    });
+    // A finished reading lands on the map of the moment shown.
+    Effect::new(move |_| {
+        if let Some(why) = sketch.why.get() {
+            let digit: Vec<f32> = why.input.iter().map(|&p| f32::from(p) / 255.0).collect();
+            ui.study.place(&digit);
         }
     });
     let _keys = window_event_listener(ev::keydown, move |ev| sketch.key(ui.my, ev));
@@ -384,7 +468,8 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
             <Pad sketch=sketch />
             <Verdict sketch=sketch my=ui.my />
         </div>
-        <Inside reading=sketch.reading filter_images=filter_images />
+        <FoolIt ui=ui reading=sketch.reading />
+        <Inside reading=sketch.reading filter_images=filter_images study=ui.study />
     }
 }
 
@@ -486,45 +571,6 @@ fn Verdict(sketch: Sketch, my: MyDigits) -> impl IntoView {
                     </div>
                 }
             })}
-        </div>
-    }
-}
-
-/// Inside the network: the first layer's filters, and both layers' feature maps of the reading.
-#[component]
-fn Inside(
-    reading: RwSignal<Option<Reading>>,
-    filter_images: RwSignal<Vec<Vec<u8>>>,
-) -> impl IntoView {
-    view! {
-        <details class="inside" open>
-            <summary>{tr!("inside")}</summary>
-            <h3>{tr!("conv1-filters", side = filter_side(&filter_images.get()))}</h3>
-            <div class="maps filters" data-testid="filters">
-                {move || {
-                    let images = filter_images.get();
-                    let side = filter_side(&images);
-                    images.into_iter().map(|f| view! { <Pixels side=side pixels=Signal::derive(move || f.clone()) /> }).collect_view()
-                }}
-            </div>
-            {move || reading.get().map(|r| r.maps.into_iter().enumerate().map(|(i, maps)| view! { <BlockMaps layer=i + 1 maps=maps /> }).collect_view())}
-        </details>
-    }
-}
-
-/// The side of square images of `pixels[0]`'s length (a filter's 3 or 5, a map's 28, 14…).
-fn filter_side(pixels: &[Vec<u8>]) -> usize {
-    pixels.first().map_or(3, |p| p.len().isqrt())
-}
-
-/// One block's feature maps after its ReLU.
-#[component]
-fn BlockMaps(layer: usize, maps: Vec<Vec<u8>>) -> impl IntoView {
-    let side = filter_side(&maps);
-    view! {
-        <h3>{tr!("conv-maps", layer = layer, side = side)}</h3>
-        <div class="maps" data-testid=format!("conv{layer}-maps")>
-            {maps.into_iter().map(|m| view! { <Pixels pixels=Signal::derive(move || m.clone()) side=side /> }).collect_view()}
         </div>
     }
 }

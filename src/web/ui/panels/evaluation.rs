@@ -8,6 +8,7 @@ use crate::web::protocol::{EvalReport, ToWorker};
 
 use crate::web::ui::client;
 use crate::web::ui::state::{Digits, Ui};
+use crate::web::ui::widgets::confusion::Confusion;
 use crate::web::ui::widgets::digits::Gallery;
 use crate::web::ui::words::{said, tr};
 
@@ -92,46 +93,8 @@ fn Report(report: EvalReport) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-            <Confusion report=report.clone() />
-        </div>
-    }
-}
-
-/// The confusion matrix as a heatmap whose cells open their test images.
-#[component]
-fn Confusion(report: EvalReport) -> impl IntoView {
-    let max_off = (0..10)
-        .flat_map(|t| (0..10).filter(move |&p| p != t).map(move |p| (t, p)))
-        .map(|(t, p)| report.confusion[t][p])
-        .max()
-        .unwrap_or(0)
-        .max(1) as f64;
-    let total: u32 = report.confusion.iter().flatten().sum();
-    view! {
-        // Wider than a phone: it scrolls sideways in its own box, which the keyboard reaches.
-        <div class="table-scroll" tabindex="0" role="region" aria-label=tr!("confusion-region")>
-        <table class="confusion" data-testid="confusion" aria-label=tr!("confusion")>
-            <thead><tr><th><span aria-hidden="true">{tr!("confusion-corner")}</span><span class="visually-hidden">{tr!("confusion-corner-said")}</span></th>{(0..10).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
-            <tbody>
-                {(0..10u8).map(|t| view! {
-                    <tr><th scope="row">{t}</th>
-                        {(0..10u8).map(|p| {
-                            let n = report.confusion[t as usize][p as usize];
-                            let (class, alpha) = if t == p { ("diag", 0.15 + 0.5 * n as f64 / (total as f64 / 10.0).max(1.0)) } else { ("off", 0.9 * n as f64 / max_off) };
-                            let label = tr!("confusion-cell", n = n, label = t, predicted = p);
-                            view! {
-                                <td class=class style=format!("--a:{:.3}", alpha.min(0.9))>
-                                    <button type="button" aria-label=label data-testid=format!("cell-{t}-{p}") disabled=n == 0
-                                        on:click=move |_| client::send(ToWorker::TestImages { label: t, predicted: p, limit: CELL_IMAGES })>
-                                        {n}
-                                    </button>
-                                </td>
-                            }
-                        }).collect_view()}
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+            <Confusion confusion=report.confusion testid="confusion" cells="cell"
+                open=Callback::new(|(label, predicted)| client::send(ToWorker::TestImages { label, predicted, limit: CELL_IMAGES })) />
         </div>
     }
 }

@@ -9,7 +9,7 @@ use crate::web::protocol::{Bytes, ToWorker, WeightsSource};
 
 use crate::web::i18n::Text;
 use crate::web::ui::client;
-use crate::web::ui::services::database::Saved;
+use crate::web::ui::services::database::{self, Saved};
 use crate::web::ui::state::Ui;
 use crate::web::ui::stores::saved_models::{MAX_AUTO_SAVED, SavedModels};
 use crate::web::ui::widgets::compare::Comparison;
@@ -20,8 +20,13 @@ pub fn ModelsPanel(ui: Ui) -> impl IntoView {
     let models = SavedModels::new();
     let save = move |auto: bool| {
         if let Some(weights) = ui.weights.get_untracked() {
+            // A run's weights keep its timeline.
+            let timeline = match weights.0.history.is_some() {
+                true => ui.study.frames.get_untracked(),
+                false => vec![],
+            };
             // Named in the language of the moment; the user may rename it.
-            models.save(weights, auto, lang());
+            models.save(weights, auto, lang(), timeline);
         }
     };
     // Every finished run's weights are kept without asking.
@@ -149,7 +154,13 @@ fn RowButtons(model: Saved, models: SavedModels, ui: Ui) -> impl IntoView {
             client::send(ToWorker::SetWeights(WeightsSource::File {
                 name: model.name.clone(),
                 file: Bytes::copy(&model.bytes),
-            }))
+            }));
+            // Its timeline (none for a model that was not a run's) replaces the last run's.
+            let arch = model.arch.clone();
+            leptos::task::spawn_local(async move {
+                let frames = database::timeline(id).await.unwrap_or_default();
+                ui.study.start(arch, frames);
+            });
         }
     };
     let rename = {

@@ -1,11 +1,14 @@
 //! What the page keeps in the browser's IndexedDB: saved models (weights as a burn record, with
-//! what they are and how they were trained) and My digits (the user's labelled drawings).
+//! what they are and how they were trained), the timelines of saved runs, and My digits (the
+//! user's labelled drawings).
 
 use js_sys::{Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{IdbDatabase, IdbOpenDbRequest, IdbRequest, IdbTransaction, IdbTransactionMode};
 
+use crate::embedding::Point;
+use crate::explain::layers::LayerStats;
 use crate::model::ModelConfig;
 use crate::web::envelope::{from_js, to_js};
 use crate::web::i18n::Text;
@@ -13,10 +16,14 @@ use crate::web::js::describe;
 use crate::web::protocol::RunHistory;
 
 const DB: &str = "mnist-lab";
-/// Version 2 added the digits store; opening creates whichever store is missing.
-const VERSION: u32 = 2;
+/// Version 2 added the digits store, 3 the timelines; opening creates whichever store is
+/// missing.
+const VERSION: u32 = 3;
 const MODELS: &str = "models";
 const DIGITS: &str = "digits";
+/// A saved run's timeline, under its model's id: apart from the models, which are all read to
+/// list them, while a timeline is read only when its run is loaded.
+const TIMELINES: &str = "timelines";
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Saved {
@@ -34,6 +41,25 @@ pub struct Saved {
     pub auto: bool,
     /// Starred by the user: never deleted by the cap.
     pub starred: bool,
+}
+
+/// One moment of a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Frame {
+    /// Counts frames of the page, so an answer finds its frame after others were thinned out.
+    pub id: u32,
+    pub step: usize,
+    pub epoch: f64,
+    /// The burn record.
+    pub weights: Vec<u8>,
+    /// The map: laid out (`settled`) or its PCA while the layout is computed.
+    pub points: Vec<Point>,
+    pub settled: bool,
+    /// How well the map keeps the labels apart ([`crate::embedding::agreement`]).
+    pub agreement: f32,
+    /// What this moment's network reads each map digit as.
+    pub predicted: Vec<u8>,
+    pub layers: Vec<LayerStats>,
 }
 
 /// One of My digits: what the user drew, the label they gave it, and the 28×28 the network
@@ -101,7 +127,7 @@ async fn open() -> Result<IdbDatabase, Text> {
             params.set_key_path(&"id".into());
             params.set_auto_increment(true);
             // A store that exists already (from an older version) refuses, and stays.
-            for store in [MODELS, DIGITS] {
+            for store in [MODELS, DIGITS, TIMELINES] {
                 let _ = db.create_object_store_with_optional_parameters(store, &params);
             }
         }
@@ -137,17 +163,18 @@ async fn read(
 /// Makes the changes `write` asks of `store` in one transaction, and waits until the browser
 /// has committed them (nothing counts as saved before; a failed request aborts the
 /// transaction, which `committed` reports).
-async fn write(
+async fn write<T>(
     store: &str,
-    write: impl FnOnce(&web_sys::IdbObjectStore) -> Result<(), JsValue>,
-) -> Result<(), Text> {
+    write: impl FnOnce(&web_sys::IdbObjectStore) -> Result<T, JsValue>,
+) -> Result<T, Text> {
     let db = open().await?;
     let tx = db
         .transaction_with_str_and_mode(store, IdbTransactionMode::Readwrite)
         .map_err(|e| describe(&e))?;
     let objects = tx.object_store(store).map_err(|e| describe(&e))?;
-    write(&objects).map_err(|e| describe(&e))?;
-    committed(&tx).await
+    let written = write(&objects).map_err(|e| describe(&e))?;
+    committed(&tx).await?;
+    Ok(written)
 }
 
 /// Resolves when a write has committed. A request can succeed and its transaction still abort
@@ -221,8 +248,8 @@ pub async fn models() -> Result<Vec<Saved>, Text> {
     Ok(models)
 }
 
-/// Saves (or, with `id`, replaces) a model, once the browser has committed it.
-pub async fn put_model(model: &Saved, id: Option<f64>) -> Result<(), Text> {
+/// Saves (or, with `id`, replaces) a model, once the browser has committed it; its id.
+pub async fn put_model(model: &Saved, id: Option<f64>) -> Result<f64, Text> {
     let obj = Object::new();
     let set = |k: &str, v: JsValue| Reflect::set(&obj, &k.into(), &v).map(drop);
     let _ = id.map(|id| set("id", id.into()));
@@ -239,11 +266,86 @@ pub async fn put_model(model: &Saved, id: Option<f64>) -> Result<(), Text> {
     set("history", to_js(&model.history)).map_err(|e| describe(&e))?;
     set("auto", model.auto.into()).map_err(|e| describe(&e))?;
     set("starred", model.starred.into()).map_err(|e| describe(&e))?;
-    write(MODELS, |s| s.put(&obj).map(drop)).await
+    let request = write(MODELS, |s| s.put(&obj)).await?;
+    request
+        .result()
+        .ok()
+        .and_then(|key| key.as_f64())
+        .ok_or_else(|| Text::from("IndexedDB: no key for the saved model"))
 }
 
+/// Deletes a model and its timeline.
 pub async fn delete_model(id: f64) -> Result<(), Text> {
-    write(MODELS, |s| s.delete(&id.into()).map(drop)).await
+    write(MODELS, |s| s.delete(&id.into()).map(drop)).await?;
+    write(TIMELINES, |s| s.delete(&id.into()).map(drop)).await
+}
+
+/// Keeps `frames` as the timeline of the saved model `id`.
+pub async fn put_timeline(id: f64, frames: &[Frame]) -> Result<(), Text> {
+    let list = js_sys::Array::new();
+    for frame in frames {
+        list.push(&encode_frame(frame).map_err(|e| describe(&e))?);
+    }
+    let obj = Object::new();
+    Reflect::set(&obj, &"id".into(), &id.into()).map_err(|e| describe(&e))?;
+    Reflect::set(&obj, &"frames".into(), &list).map_err(|e| describe(&e))?;
+    write(TIMELINES, |s| s.put(&obj).map(drop)).await
+}
+
+/// The timeline of the saved model `id` (empty if it has none).
+pub async fn timeline(id: f64) -> Result<Vec<Frame>, Text> {
+    let obj = read(TIMELINES, |s| s.get(&id.into())).await?;
+    Ok(js_sys::Array::from(&field(&obj, "frames"))
+        .iter()
+        .filter_map(|f| decode_frame(&f))
+        .collect())
+}
+
+/// A frame as an object; its bytes and floats as typed arrays (a plain array of numbers takes
+/// eight bytes a number).
+fn encode_frame(frame: &Frame) -> Result<JsValue, JsValue> {
+    let obj = Object::new();
+    let set = |k: &str, v: JsValue| Reflect::set(&obj, &k.into(), &v).map(drop);
+    set("step", (frame.step as f64).into())?;
+    set("epoch", frame.epoch.into())?;
+    set("weights", Uint8Array::from(frame.weights.as_slice()).into())?;
+    let points: Vec<f32> = frame.points.iter().flatten().copied().collect();
+    set(
+        "points",
+        js_sys::Float32Array::from(points.as_slice()).into(),
+    )?;
+    set("settled", frame.settled.into())?;
+    set("agreement", frame.agreement.into())?;
+    set(
+        "predicted",
+        Uint8Array::from(frame.predicted.as_slice()).into(),
+    )?;
+    set("layers", to_js(&frame.layers))?;
+    Ok(obj.into())
+}
+
+fn decode_frame(obj: &JsValue) -> Option<Frame> {
+    let points = field(obj, "points")
+        .dyn_into::<js_sys::Float32Array>()
+        .ok()?
+        .to_vec();
+    Some(Frame {
+        id: 0,
+        step: field(obj, "step").as_f64()? as usize,
+        epoch: field(obj, "epoch").as_f64()?,
+        weights: field(obj, "weights")
+            .dyn_into::<Uint8Array>()
+            .ok()?
+            .to_vec(),
+        points: points.chunks_exact(2).map(|p| [p[0], p[1]]).collect(),
+        settled: field(obj, "settled").as_bool().unwrap_or(false),
+        agreement: field(obj, "agreement").as_f64().unwrap_or(0.0) as f32,
+        predicted: field(obj, "predicted")
+            .dyn_into::<Uint8Array>()
+            .ok()?
+            .to_vec(),
+        layers: from_js(field(obj, "layers")).unwrap_or_default(),
+    })
 }
 
 fn decode_digit(obj: &JsValue) -> Option<MyDigit> {

@@ -5,3 +5,4 @@ pub mod address;
 pub mod database;
 pub mod download;
 pub mod picture;
+pub mod study;

@@ -4,6 +4,7 @@
 pub mod my_digits;
 pub mod run;
 pub mod saved_models;
+pub mod study;
 
 /// What kind of news a message to the user is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

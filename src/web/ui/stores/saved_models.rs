@@ -7,7 +7,7 @@ use leptos::task::spawn_local;
 
 use crate::web::i18n::{Lang, Text};
 use crate::web::protocol::WeightsInfo;
-use crate::web::ui::services::database::{self, Saved};
+use crate::web::ui::services::database::{self, Frame, Saved};
 
 /// Runs saved by themselves that are kept, the newest; older ones that are not starred go.
 pub const MAX_AUTO_SAVED: usize = 20;
@@ -21,6 +21,8 @@ pub struct SavedModels {
     pub problem: RwSignal<Option<Text>>,
     /// The model deleted last, until it is restored or another goes.
     pub deleted: RwSignal<Option<Saved>>,
+    /// Its timeline, restored with it.
+    deleted_timeline: StoredValue<Vec<Frame>>,
     /// How many automatic saves the cap deleted last.
     pub pruned: RwSignal<usize>,
     /// The ids of the runs ticked for comparison.
@@ -34,6 +36,7 @@ impl SavedModels {
             renaming: RwSignal::new(None),
             problem: RwSignal::new(None),
             deleted: RwSignal::new(None),
+            deleted_timeline: StoredValue::new(vec![]),
             pruned: RwSignal::new(0),
             comparing: RwSignal::new(vec![]),
         };
@@ -56,15 +59,25 @@ impl SavedModels {
 
     /// Stores `model` as the saved model `id`.
     pub fn put(self, model: Saved, id: f64) {
+        self.put_with(model, id, vec![]);
+    }
+
+    /// Stores `model` as the saved model `id`, with its timeline.
+    fn put_with(self, model: Saved, id: f64, timeline: Vec<Frame>) {
         spawn_local(async move {
-            self.report(database::put_model(&model, Some(id)).await);
+            if !timeline.is_empty() {
+                self.report(database::put_timeline(id, &timeline).await);
+            }
+            self.report(database::put_model(&model, Some(id)).await.map(drop));
             self.refresh();
         });
     }
 
     pub fn delete(self, model: Saved) {
         spawn_local(async move {
+            let timeline = database::timeline(model.id).await.unwrap_or_default();
             let result = database::delete_model(model.id).await;
+            self.deleted_timeline.set_value(timeline);
             if result.is_ok() {
                 self.deleted.set(Some(model));
             }
@@ -78,13 +91,20 @@ impl SavedModels {
         if let Some(model) = self.deleted.get_untracked() {
             self.deleted.set(None);
             let id = model.id;
-            self.put(model, id);
+            self.put_with(model, id, self.deleted_timeline.get_value());
         }
     }
 
     /// Saves `weights` (`auto`: by themselves, after a run; then the oldest such saves beyond
-    /// the cap are deleted, and the panel says so), named in the language `lang`.
-    pub fn save(self, (info, bytes): (WeightsInfo, Vec<u8>), auto: bool, lang: Lang) {
+    /// the cap are deleted, and the panel says so), named in the language `lang`, with the
+    /// `timeline` of the run that made them (if any).
+    pub fn save(
+        self,
+        (info, bytes): (WeightsInfo, Vec<u8>),
+        auto: bool,
+        lang: Lang,
+        timeline: Vec<Frame>,
+    ) {
         let origin = info.origin.render(lang);
         let model = Saved {
             id: 0.0,
@@ -99,7 +119,13 @@ impl SavedModels {
             starred: false,
         };
         spawn_local(async move {
-            self.report(database::put_model(&model, None).await);
+            match database::put_model(&model, None).await {
+                Ok(id) if !timeline.is_empty() => {
+                    let kept = database::put_timeline(id, &timeline).await;
+                    self.report(kept.map_err(|why| Text::new("timeline-not-kept").arg("why", why)));
+                }
+                result => self.report(result.map(drop)),
+            }
             if auto {
                 match prune().await {
                     Ok(count) => self.pruned.set(count),

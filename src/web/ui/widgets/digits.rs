@@ -14,11 +14,11 @@ use crate::web::ui::words::tr;
 /// them; the canvas must be `side` pixels wide.
 pub fn paint(canvas: &web_sys::HtmlCanvasElement, pixels: &[u8], side: usize) {
     let rgba: Vec<u8> = pixels.iter().flat_map(|&p| [p, p, p, 255]).collect();
-    put(canvas, &rgba, side);
+    paint_rgba(canvas, &rgba, side);
 }
 
 /// Puts RGBA pixels on a canvas `side` pixels wide.
-fn put(canvas: &web_sys::HtmlCanvasElement, rgba: &[u8], side: usize) {
+pub fn paint_rgba(canvas: &web_sys::HtmlCanvasElement, rgba: &[u8], side: usize) {
     let Ok(Some(ctx)) = canvas.get_context("2d") else {
         return;
     };
@@ -30,11 +30,14 @@ fn put(canvas: &web_sys::HtmlCanvasElement, rgba: &[u8], side: usize) {
     }
 }
 
+/// The colours of "for" and "against" (more ink, less ink): orange and blue, told apart also
+/// by people who confuse red and green.
+pub const FOR: [f32; 3] = [255.0, 140.0, 0.0];
+pub const AGAINST: [f32; 3] = [30.0, 144.0, 255.0];
+
 /// Orange where a pixel made the network surer of the digit it read, blue where it argued
 /// against it, over the grey 28×28 input; the strongest pixel, either way, is fully coloured.
 fn paint_why(canvas: &web_sys::HtmlCanvasElement, input: &[u8], values: &[f32]) {
-    const FOR: [f32; 3] = [255.0, 140.0, 0.0];
-    const AGAINST: [f32; 3] = [30.0, 144.0, 255.0];
     let strongest = values.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
     let rgba: Vec<u8> = input
         .iter()
@@ -46,7 +49,7 @@ fn paint_why(canvas: &web_sys::HtmlCanvasElement, input: &[u8], values: &[f32]) 
             [mix(colour[0]), mix(colour[1]), mix(colour[2]), 255]
         })
         .collect();
-    put(canvas, &rgba, SIDE);
+    paint_rgba(canvas, &rgba, SIDE);
 }
 
 /// The occlusion map of a reading over the digit it read.

@@ -2,4 +2,6 @@
 
 pub mod chart;
 pub mod compare;
+pub mod confusion;
 pub mod digits;
+pub mod histogram;

@@ -1,0 +1,284 @@
+//! The map of what the network sees at the moment chosen: the map's digits where their
+//! features put them (one colour per digit), the drawing in the box as a marked point, misread
+//! digits outlined on request. Hovering (or the arrow keys) shows a digit; a click (or Enter)
+//! opens it in the drawing box. The layout comes from the study worker; the page only draws.
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::CanvasRenderingContext2d;
+
+use crate::data::PIXELS;
+use crate::embedding::Point;
+use crate::study::NEIGHBOURS;
+use crate::web::ui::stores::study::Study;
+use crate::web::ui::widgets::digits::Pixels;
+use crate::web::ui::words::{said, tr};
+
+/// The map's side in CSS pixels (narrower screens scale it down).
+const SIDE: f64 = 360.0;
+/// Points nearer than this (CSS pixels) to the pointer are under it.
+const REACH: f64 = 10.0;
+/// One colour per digit (Tableau's ten, apart for most colour vision).
+pub const COLOURS: [&str; 10] = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#bab0ac",
+];
+
+/// What the map shows now: its points, their labels and what was read.
+#[derive(Clone, PartialEq)]
+struct Shown {
+    id: u32,
+    points: Vec<Point>,
+    settled: bool,
+    agreement: f32,
+    predicted: Vec<u8>,
+}
+
+#[component]
+pub fn MapView(study: Study) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
+    let misread = RwSignal::new(false);
+    let hovered = RwSignal::new(None::<usize>);
+    let shown = Memo::new(move |_| {
+        let i = study.shown()?;
+        study.frames.with(|f| {
+            let x = f.get(i)?;
+            (!x.points.is_empty()).then(|| Shown {
+                id: x.id,
+                points: x.points.clone(),
+                settled: x.settled,
+                agreement: x.agreement,
+                predicted: x.predicted.clone(),
+            })
+        })
+    });
+    let score = Memo::new(move |_| shown.get().filter(|s| s.settled).map(|s| s.agreement));
+    Effect::new(move |_| {
+        let (Some(c), Some(s)) = (canvas.get(), shown.get()) else {
+            return;
+        };
+        let drawing = study
+            .drawing
+            .get()
+            .filter(|(id, _)| *id == s.id)
+            .map(|(_, p)| p);
+        study.digits.with(|d| {
+            draw(
+                &c,
+                &s,
+                &d.labels,
+                Marks {
+                    misread: misread.get(),
+                    hovered: hovered.get(),
+                    drawing,
+                },
+            )
+        });
+    });
+    let at = move |x: f64, y: f64| -> Option<usize> {
+        let c = canvas.get_untracked()?;
+        let rect = c.get_bounding_client_rect();
+        let s = shown.get_untracked()?;
+        let scale = rect.width() / SIDE;
+        nearest(
+            &s.points,
+            (x - rect.left()) / scale,
+            (y - rect.top()) / scale,
+        )
+    };
+    let open = move |i: usize| {
+        let pixels = study.digits.with_untracked(|d| {
+            d.pixels
+                .get(i * PIXELS..(i + 1) * PIXELS)
+                .map(<[u8]>::to_vec)
+        });
+        if let Some(pixels) = pixels {
+            study.to_draw.set(Some(pixels));
+        }
+    };
+    let keys = move |ev: leptos::ev::KeyboardEvent| {
+        let count = shown.with_untracked(|s| s.as_ref().map_or(0, |s| s.points.len()));
+        if count == 0 {
+            return;
+        }
+        let now = hovered.get_untracked();
+        let next = match ev.key().as_str() {
+            "ArrowRight" | "ArrowDown" => now.map_or(0, |i| (i + 1) % count),
+            "ArrowLeft" | "ArrowUp" => now.map_or(count - 1, |i| (i + count - 1) % count),
+            "Enter" | " " => {
+                return if let Some(i) = now {
+                    ev.prevent_default();
+                    open(i)
+                };
+            }
+            _ => return,
+        };
+        ev.prevent_default();
+        hovered.set(Some(next));
+    };
+    let label = move || {
+        let share = score.get().unwrap_or(0.0);
+        said!(
+            "map-said",
+            count = shown.with(|s| s.as_ref().map_or(0, |s| s.points.len())),
+            share = share
+        )
+    };
+    view! {
+        <figure class="map" data-testid="map-figure">
+            <canvas node_ref=canvas class="map" data-testid="map" tabindex="0" role="img" aria-label=label
+                width=(SIDE * dpr()) as u32 height=(SIDE * dpr()) as u32
+                aria-describedby="map-help"
+                on:pointermove=move |ev| hovered.set(at(ev.client_x() as f64, ev.client_y() as f64))
+                on:pointerleave=move |_| hovered.set(None)
+                on:click=move |ev| if let Some(i) = at(ev.client_x() as f64, ev.client_y() as f64) { open(i) }
+                on:keydown=keys></canvas>
+            <figcaption>
+                <p id="map-help" class="note">{tr!("map-help")}</p>
+                <p class="note" data-testid="map-agreement" data-share=move || score.get().unwrap_or(0.0)>
+                    {move || match (shown.get(), score.get()) {
+                        (None, _) => said!("map-waiting"),
+                        (Some(_), None) => said!("map-laying-out"),
+                        (Some(_), Some(share)) => said!("map-agreement", share = share, k = NEIGHBOURS),
+                    }}
+                </p>
+                <Legend />
+                <label class="note"><input type="checkbox" data-testid="map-misread" prop:checked=move || misread.get()
+                    on:change=move |ev| misread.set(event_target_checked(&ev)) />" "{tr!("map-misread")}</label>
+            </figcaption>
+            {move || hovered.get().map(|i| view! { <Card study=study index=i predicted=shown.with(|s| s.as_ref().and_then(|s| s.predicted.get(i).copied())) /> })}
+        </figure>
+    }
+}
+
+fn dpr() -> f64 {
+    web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .max(1.0)
+}
+
+/// One colour per digit, named.
+#[component]
+fn Legend() -> impl IntoView {
+    view! {
+        <ul class="map-legend" aria-label=tr!("map-legend")>
+            {COLOURS.iter().enumerate().map(|(d, c)| view! {
+                <li><span class="swatch" style=format!("background:{c}") aria-hidden="true"></span>{d}</li>
+            }).collect_view()}
+        </ul>
+    }
+}
+
+/// The digit under the pointer (or chosen with the keys): its picture, label and reading.
+#[component]
+fn Card(study: Study, index: usize, predicted: Option<u8>) -> impl IntoView {
+    let (label, pixels) = study.digits.with_untracked(|d| {
+        (
+            d.labels.get(index).copied().unwrap_or(0),
+            d.pixels
+                .get(index * PIXELS..(index + 1) * PIXELS)
+                .map(<[u8]>::to_vec)
+                .unwrap_or_default(),
+        )
+    });
+    let words = match predicted {
+        Some(p) => said!("map-card", index = index, label = label, predicted = p),
+        None => said!("map-card-unread", index = index, label = label),
+    };
+    view! {
+        <div class="map-card" data-testid="map-card" data-index=index data-label=label role="status">
+            <Pixels pixels=pixels side=28 title=words.clone() />
+            <span>{words}</span>
+        </div>
+    }
+}
+
+/// What is marked on the map besides the points.
+struct Marks {
+    misread: bool,
+    hovered: Option<usize>,
+    drawing: Option<Point>,
+}
+
+/// The map's point `p` in CSS pixels (the layout fits −1..1).
+fn place(p: Point) -> (f64, f64) {
+    let margin = 12.0;
+    let half = SIDE / 2.0 - margin;
+    (
+        SIDE / 2.0 + f64::from(p[0]) * half,
+        SIDE / 2.0 - f64::from(p[1]) * half,
+    )
+}
+
+/// The point nearest (`x`, `y`) within [`REACH`].
+fn nearest(points: &[Point], x: f64, y: f64) -> Option<usize> {
+    points
+        .iter()
+        .map(|&p| place(p))
+        .enumerate()
+        .map(|(i, (px, py))| (i, (px - x).powi(2) + (py - y).powi(2)))
+        .filter(|&(_, d)| d <= REACH * REACH)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(i, _)| i)
+}
+
+fn draw(canvas: &web_sys::HtmlCanvasElement, shown: &Shown, labels: &[u8], marks: Marks) {
+    let Some(ctx) = canvas.get_context("2d").ok().flatten() else {
+        return;
+    };
+    let ctx: CanvasRenderingContext2d = ctx.unchecked_into();
+    // The page's text colour marks, so the marks show in light and dark schemes alike.
+    let ink = web_sys::window()
+        .and_then(|w| w.get_computed_style(canvas).ok().flatten())
+        .and_then(|s| s.get_property_value("color").ok())
+        .unwrap_or_else(|| "#000".into());
+    let scale = f64::from(canvas.width()) / SIDE;
+    let _ = ctx.set_transform(scale, 0.0, 0.0, scale, 0.0, 0.0);
+    ctx.clear_rect(0.0, 0.0, SIDE, SIDE);
+    let misread = |i: usize| {
+        shown
+            .predicted
+            .get(i)
+            .is_some_and(|&p| labels.get(i) != Some(&p))
+    };
+    for (i, &p) in shown.points.iter().enumerate() {
+        let (x, y) = place(p);
+        let label = usize::from(labels.get(i).copied().unwrap_or(0));
+        let faded = marks.misread && !misread(i);
+        ctx.set_global_alpha(if faded { 0.15 } else { 0.85 });
+        ctx.set_fill_style_str(COLOURS[label % 10]);
+        ctx.begin_path();
+        let _ = ctx.arc(
+            x,
+            y,
+            if marks.misread && !faded { 4.0 } else { 2.5 },
+            0.0,
+            std::f64::consts::TAU,
+        );
+        ctx.fill();
+        if marks.misread && !faded {
+            ctx.set_stroke_style_str(&ink);
+            ctx.stroke();
+        }
+    }
+    ctx.set_global_alpha(1.0);
+    if let Some(i) = marks.hovered.filter(|&i| i < shown.points.len()) {
+        ring(&ctx, place(shown.points[i]), 7.0, &ink);
+    }
+    if let Some(p) = marks.drawing {
+        let (x, y) = place(p);
+        ring(&ctx, (x, y), 10.0, &ink);
+        ring(&ctx, (x, y), 6.0, &ink);
+        ctx.set_fill_style_str(&ink);
+        ctx.fill_rect(x - 2.0, y - 2.0, 4.0, 4.0);
+    }
+}
+
+fn ring(ctx: &CanvasRenderingContext2d, (x, y): (f64, f64), r: f64, colour: &str) {
+    ctx.set_stroke_style_str(colour);
+    ctx.set_line_width(2.0);
+    ctx.begin_path();
+    let _ = ctx.arc(x, y, r, 0.0, std::f64::consts::TAU);
+    ctx.stroke();
+}
