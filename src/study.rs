@@ -108,15 +108,26 @@ mod tests {
     #[test]
     fn a_trained_network_keeps_the_digits_apart_on_its_map() {
         let (features, points, trained) = mapped(&pretrained(), 600);
-        assert_eq!((features.width, features.predicted.len(), points.len()), (784, 600, 600));
+        assert_eq!(
+            (features.width, features.predicted.len(), points.len()),
+            (784, 600, 600)
+        );
         assert!(features.predicted.iter().all(|&p| p < 10));
         let random = Preset::Tutorial.config().seeded(1, &Device::flex());
         let (_, _, untrained) = mapped(&random, 600);
         assert!(trained > 0.9, "trained: {trained}");
-        assert!(trained > untrained, "trained {trained}, untrained {untrained}");
+        assert!(
+            trained > untrained,
+            "trained {trained}, untrained {untrained}"
+        );
         // A warm start from this map moves it little.
         let again = map(&features, Some(&points));
-        let moved: f32 = again.iter().zip(&points).map(|(a, b)| (a[0] - b[0]).hypot(a[1] - b[1])).sum::<f32>() / 600.0;
+        let moved: f32 = again
+            .iter()
+            .zip(&points)
+            .map(|(a, b)| (a[0] - b[0]).hypot(a[1] - b[1]))
+            .sum::<f32>()
+            / 600.0;
         assert!(moved < 0.3, "moved {moved}");
     }
 
@@ -138,7 +149,10 @@ mod tests {
 
     #[test]
     fn wide_features_are_hashed_down() {
-        let model = "c4".parse::<crate::model::ModelConfig>().unwrap().seeded(2, &Device::flex());
+        let model = "c4"
+            .parse::<crate::model::ModelConfig>()
+            .unwrap()
+            .seeded(2, &Device::flex());
         let test = testing::test_split().take(3);
         let pixels: Vec<f32> = (0..3).flat_map(|i| testing::digit(&test, i)).collect();
         let features = pollster::block_on(features(&model, &pixels)).unwrap();

@@ -1,6 +1,7 @@
 // Accessibility, checked in the real page by axe-core (pinned in package.json): no serious or
-// critical violation in four states — the default view with a digit drawn, after short CPU
-// training runs (two, saved and compared), with the evaluation open (a confusion-matrix
+// critical violation in four states — the default view with a digit drawn (a feature-map
+// pixel's arithmetic open, the drawing fooled), after short CPU training runs (two, saved and
+// compared, the timeline at its start), with the evaluation open (a confusion-matrix
 // cell's test images and My digits evaluated too), and with the network editor, the PyTorch
 // view and a share link — each in the light and the dark colour scheme
 // (contrast) and 320 px wide, where the page must not scroll sideways (WCAG 1.4.10 reflow).
@@ -87,6 +88,13 @@ test('axe finds no serious or critical violation: a digit drawn, after training,
   await stroke(p, ellipse(0.5, 0.5, 0.2, 0.3));
   assert.equal(await prediction(p, '0'), '0');
   await p.getByTestId('why').waitFor();
+  // One feature-map pixel's arithmetic open, and the drawing fooled into a 3.
+  await p.getByTestId('map-2-0').click();
+  await p.getByTestId('arithmetic').waitFor();
+  await p.getByTestId('fool').locator('summary').click();
+  await p.getByTestId('fool-target').selectOption('3');
+  await p.getByTestId('fool-go').click();
+  await p.getByTestId('fooled').waitFor({ timeout: 60_000 });
   await check(t, p, 'a digit drawn');
 
   // (b) Two short runs, both saved, compared; the drawing kept in My digits first.
@@ -99,6 +107,10 @@ test('axe finds no serious or critical violation: a digit drawn, after training,
   }
   for (const box of await p.getByTestId('compare-model').all()) await box.check();
   await p.getByTestId('comparison').waitFor();
+  // The run's timeline, its map laid out, a moment before the end chosen.
+  await p.waitForFunction(() => Number(document.querySelector('[data-testid=map-agreement]')?.dataset.share) > 0, null, { timeout: 120_000 });
+  await p.getByTestId('scrubber').fill('0');
+  await p.getByTestId('shown-moment').waitFor();
   await check(t, p, 'after training');
 
   // (c) The evaluation on the whole test set, a confusion-matrix cell opened, My digits

@@ -110,7 +110,7 @@ test('a feature-map pixel shows its arithmetic, which adds up from the input and
   await seven(p);
   assert.equal(await prediction(p, '7'), '7');
   // conv1, map 1: click where the 7's bar is (row 3 of 28, column 12).
-  const map = p.getByTestId('map-1-0');
+  const map = p.getByTestId('map-1-0').locator('canvas');
   const box = await map.boundingBox();
   await map.click({ position: { x: (12.5 / 28) * box.width, y: (4.5 / 28) * box.height } });
   const arithmetic = p.getByTestId('arithmetic');

@@ -210,8 +210,7 @@ impl Ui {
             FromWorker::Share(_) => {}
             // The study worker answers its own channel (services/study.rs).
             FromWorker::Study(_) => {}
-            FromWorker::Snapshot(snapshot) => self.study.push(snapshot),
-            FromWorker::TestDigits(set) => self.study.set_digits(set.labels, set.pixels.to_vec()),
+            msg @ (FromWorker::Snapshot(_) | FromWorker::TestDigits(_)) => self.study.receive(msg),
             FromWorker::Link(LinkNews::Ready { webgpu, .. }) => self.ready(webgpu),
             FromWorker::Link(LinkNews::Panicked { message }) => self.panic.set(Some(message)),
             FromWorker::DataProgress(p) => self.data.set(DataStatus::Loading(p)),
@@ -251,12 +250,7 @@ impl Ui {
                 predicted,
                 indices,
                 pixels,
-            } => {
-                let labels = indices.iter().map(|i| format!("#{i}")).collect();
-                let pixels = pixels.to_vec();
-                self.cell
-                    .set(Some((label, predicted, Digits { labels, pixels })));
-            }
+            } => self.show_cell(label, predicted, &indices, &pixels.to_vec()),
             FromWorker::Weights { info, weights } => {
                 self.file_message.set(None);
                 self.my.report.set(None);
@@ -283,6 +277,14 @@ impl Ui {
                 self.file_message.set(Some(message))
             }
         }
+    }
+
+    /// The test images of a confusion-matrix cell.
+    fn show_cell(self, label: u8, predicted: u8, indices: &[usize], pixels: &[u8]) {
+        let labels = indices.iter().map(|i| format!("#{i}")).collect();
+        let pixels = pixels.to_vec();
+        self.cell
+            .set(Some((label, predicted, Digits { labels, pixels })));
     }
 
     /// The `.pth` the user asked for, handed to the browser to save.

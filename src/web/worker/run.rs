@@ -220,29 +220,27 @@ async fn train_on(
     let mut workers = trainer.threads_per_batch();
     post(FromWorker::Workers { count: workers });
     plan.history.backend = backend.name().into();
-    let steps_per_epoch = trainer.steps_per_epoch();
-    // The first trainer's steps in its first epoch; one after a backend switch is past them.
-    let early = match offset {
-        0 => early_steps(steps_per_epoch),
+    // The first trainer's start and steps in its first epoch; one after a backend switch is
+    // past them.
+    let mut early = match offset {
+        0 => early_steps(trainer.steps_per_epoch()),
         _ => vec![],
     };
-    if offset == 0 {
-        snapshot(&trainer.model(), 0, steps_per_epoch).await?;
-    }
     let mut last_yield = now_ms();
     while !trainer.is_finished() {
         if wait_while_paused(state).await {
             return stop(state, plan, &trainer, *done).await.map(Ended::Said);
         }
         take_rate(state, plan, &mut trainer, offset)?;
+        if early.first() == Some(&trainer.steps_done()) {
+            early.remove(0);
+            snapshot(&trainer).await?;
+        }
         match trainer.step().await {
             Ok(Some(mut progress)) => {
                 progress.epoch += offset;
                 progress.epochs = total_epochs;
                 post(FromWorker::Progress(progress.clone()));
-                if early.contains(&trainer.steps_done()) {
-                    snapshot(&trainer.model(), trainer.steps_done(), steps_per_epoch).await?;
-                }
                 if progress.epoch_done {
                     *done = progress.epoch;
                     plan.history.workers = workers;
@@ -332,23 +330,25 @@ async fn end_epoch(
     Ok(())
 }
 
-/// The first epoch's steps at the [`EARLY`] fractions of it.
+/// The first epoch's start and its steps at the [`EARLY`] fractions of it.
 fn early_steps(steps_per_epoch: usize) -> Vec<usize> {
-    let mut steps: Vec<usize> = EARLY
+    let mut steps: Vec<usize> = [0.0]
         .iter()
-        .map(|f| ((steps_per_epoch as f64 * f).round() as usize).max(1))
+        .chain(&EARLY)
+        .map(|f| (steps_per_epoch as f64 * f).round() as usize)
         .filter(|&s| s < steps_per_epoch)
         .collect();
     steps.dedup();
     steps
 }
 
-/// Sends the page a snapshot of `model` after `step` steps of the first epoch.
-async fn snapshot(model: &Model, step: usize, steps_per_epoch: usize) -> Result<(), Text> {
-    let bytes = weights::to_bytes_async(model).await?;
+/// Sends the page a snapshot of the weights `trainer` is at, in its first epoch.
+async fn snapshot(trainer: &Trainer) -> Result<(), Text> {
+    let bytes = weights::to_bytes_async(&trainer.model()).await?;
+    let step = trainer.steps_done();
     post(FromWorker::Snapshot(Snapshot {
         step,
-        epoch: step as f64 / steps_per_epoch as f64,
+        epoch: step as f64 / trainer.steps_per_epoch() as f64,
         weights: Bytes::copy(&bytes),
     }));
     Ok(())

@@ -3,7 +3,6 @@
 //! CPU backend on a copy of the newest weights (the model is tiny, so it never waits for
 //! training). This file draws; it computes nothing itself.
 
-use std::cell::RefCell;
 use std::time::Duration;
 
 use leptos::ev;
@@ -14,13 +13,13 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, PointerEvent};
 
 use crate::explain::{self, PATCH};
 use crate::inference::{self, Reading};
-use crate::model::Model;
 use crate::preprocess::{Digit, PixelFormat, PreprocessError, to_mnist};
 
 use crate::data::SIDE;
 use crate::web::i18n::Text;
 use crate::web::ui::panels::fool::FoolIt;
 use crate::web::ui::panels::inside::Inside;
+use crate::web::ui::panels::reader::{self, shown_model};
 use crate::web::ui::services::database::MyDigit;
 use crate::web::ui::services::picture::{self, NotShown};
 use crate::web::ui::state::Ui;
@@ -43,10 +42,6 @@ struct Explained {
     digit: u8,
     input: Vec<u8>,
     values: Vec<f32>,
-}
-
-thread_local! {
-    static MODEL: RefCell<Option<Model>> = const { RefCell::new(None) };
 }
 
 /// The drawing, read by the current model, and with `explain` which of its pixels made the
@@ -79,11 +74,6 @@ async fn read(
         false => None,
     };
     Ok(Some((reading, why)))
-}
-
-/// The model the drawing box reads with: the current weights, or a moment of the timeline's.
-pub fn shown_model() -> Option<Model> {
-    MODEL.with(|m| m.borrow().clone())
 }
 
 /// The drawing as the network's 28×28 input; `None` when nothing is drawn.
@@ -430,7 +420,7 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
                         filter_images.set(inference::filters(&model).await.unwrap_or_default())
                     }
                 });
-                MODEL.with(|m| *m.borrow_mut() = Some(model));
+                reader::show(model);
                 sketch.read(true);
             }
             Err(e) => web_sys::console::warn_1(&e.to_string().into()),

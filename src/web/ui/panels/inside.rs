@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::explain::arithmetic::{ConvArithmetic, arithmetic};
 use crate::inference::Reading;
-use crate::web::ui::panels::draw::shown_model;
+use crate::web::ui::panels::reader::shown_model;
 use crate::web::ui::stores::study::Study;
 use crate::web::ui::widgets::digits::Pixels;
 use crate::web::ui::words::{said, tr};
@@ -122,9 +122,9 @@ fn BlockMaps(block: usize, maps: Vec<Vec<u8>>, pick: RwSignal<Option<Pick>>) -> 
     }
 }
 
-/// The pixel of a `side`×`side` map under a click on the element showing it.
+/// The pixel of a `side`×`side` map under a click on it (the canvas inside the button).
 fn clicked(ev: &leptos::ev::MouseEvent, side: usize) -> (usize, usize) {
-    let Some(target) = ev.current_target() else {
+    let Some(target) = ev.target() else {
         return (side / 2, side / 2);
     };
     let rect =

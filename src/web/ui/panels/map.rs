@@ -40,42 +40,9 @@ pub fn MapView(study: Study) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     let misread = RwSignal::new(false);
     let hovered = RwSignal::new(None::<usize>);
-    let shown = Memo::new(move |_| {
-        let i = study.shown()?;
-        study.frames.with(|f| {
-            let x = f.get(i)?;
-            (!x.points.is_empty()).then(|| Shown {
-                id: x.id,
-                points: x.points.clone(),
-                settled: x.settled,
-                agreement: x.agreement,
-                predicted: x.predicted.clone(),
-            })
-        })
-    });
-    let score = Memo::new(move |_| shown.get().filter(|s| s.settled).map(|s| s.agreement));
-    Effect::new(move |_| {
-        let (Some(c), Some(s)) = (canvas.get(), shown.get()) else {
-            return;
-        };
-        let drawing = study
-            .drawing
-            .get()
-            .filter(|(id, _)| *id == s.id)
-            .map(|(_, p)| p);
-        study.digits.with(|d| {
-            draw(
-                &c,
-                &s,
-                &d.labels,
-                Marks {
-                    misread: misread.get(),
-                    hovered: hovered.get(),
-                    drawing,
-                },
-            )
-        });
-    });
+    let shown = shown_frame(study);
+    let score = move || shown.get().filter(|s| s.settled).map(|s| s.agreement);
+    paint_on_change(canvas, shown, study, (misread, hovered));
     let at = move |x: f64, y: f64| -> Option<usize> {
         let c = canvas.get_untracked()?;
         let rect = c.get_bounding_client_rect();
@@ -99,26 +66,15 @@ pub fn MapView(study: Study) -> impl IntoView {
     };
     let keys = move |ev: leptos::ev::KeyboardEvent| {
         let count = shown.with_untracked(|s| s.as_ref().map_or(0, |s| s.points.len()));
-        if count == 0 {
-            return;
+        match key_move(&ev.key(), hovered.get_untracked(), count) {
+            Some(Move::To(i)) => hovered.set(Some(i)),
+            Some(Move::Open(i)) => open(i),
+            None => return,
         }
-        let now = hovered.get_untracked();
-        let next = match ev.key().as_str() {
-            "ArrowRight" | "ArrowDown" => now.map_or(0, |i| (i + 1) % count),
-            "ArrowLeft" | "ArrowUp" => now.map_or(count - 1, |i| (i + count - 1) % count),
-            "Enter" | " " => {
-                return if let Some(i) = now {
-                    ev.prevent_default();
-                    open(i)
-                };
-            }
-            _ => return,
-        };
         ev.prevent_default();
-        hovered.set(Some(next));
     };
     let label = move || {
-        let share = score.get().unwrap_or(0.0);
+        let share = score().unwrap_or(0.0);
         said!(
             "map-said",
             count = shown.with(|s| s.as_ref().map_or(0, |s| s.points.len())),
@@ -134,21 +90,99 @@ pub fn MapView(study: Study) -> impl IntoView {
                 on:pointerleave=move |_| hovered.set(None)
                 on:click=move |ev| if let Some(i) = at(ev.client_x() as f64, ev.client_y() as f64) { open(i) }
                 on:keydown=keys></canvas>
-            <figcaption>
-                <p id="map-help" class="note">{tr!("map-help")}</p>
-                <p class="note" data-testid="map-agreement" data-share=move || score.get().unwrap_or(0.0)>
-                    {move || match (shown.get(), score.get()) {
-                        (None, _) => said!("map-waiting"),
-                        (Some(_), None) => said!("map-laying-out"),
-                        (Some(_), Some(share)) => said!("map-agreement", share = share, k = NEIGHBOURS),
-                    }}
-                </p>
-                <Legend />
-                <label class="note"><input type="checkbox" data-testid="map-misread" prop:checked=move || misread.get()
-                    on:change=move |ev| misread.set(event_target_checked(&ev)) />" "{tr!("map-misread")}</label>
-            </figcaption>
+            <Caption shown=shown misread=misread />
             {move || hovered.get().map(|i| view! { <Card study=study index=i predicted=shown.with(|s| s.as_ref().and_then(|s| s.predicted.get(i).copied())) /> })}
         </figure>
+    }
+}
+
+/// The frame shown, once its map has points.
+fn shown_frame(study: Study) -> Memo<Option<Shown>> {
+    Memo::new(move |_| {
+        let i = study.shown()?;
+        study.frames.with(|f| {
+            let x = f.get(i)?;
+            (!x.points.is_empty()).then(|| Shown {
+                id: x.id,
+                points: x.points.clone(),
+                settled: x.settled,
+                agreement: x.agreement,
+                predicted: x.predicted.clone(),
+            })
+        })
+    })
+}
+
+/// Paints the map again whenever it, the marks or the drawing's place change.
+fn paint_on_change(
+    canvas: NodeRef<Canvas>,
+    shown: Memo<Option<Shown>>,
+    study: Study,
+    (misread, hovered): (RwSignal<bool>, RwSignal<Option<usize>>),
+) {
+    Effect::new(move |_| {
+        let (Some(c), Some(s)) = (canvas.get(), shown.get()) else {
+            return;
+        };
+        let drawing = study
+            .drawing
+            .get()
+            .filter(|(id, _)| *id == s.id)
+            .map(|(_, p)| p);
+        study.digits.with(|d| {
+            draw(
+                &c,
+                &s,
+                &d.labels,
+                Marks {
+                    misread: misread.get(),
+                    hovered: hovered.get(),
+                    drawing,
+                },
+            )
+        });
+    });
+}
+
+/// What a key does on the map: the arrow keys go to the next or previous digit, Enter or Space
+/// opens the one chosen.
+enum Move {
+    To(usize),
+    Open(usize),
+}
+
+fn key_move(key: &str, now: Option<usize>, count: usize) -> Option<Move> {
+    if count == 0 {
+        return None;
+    }
+    match key {
+        "ArrowRight" | "ArrowDown" => Some(Move::To(now.map_or(0, |i| (i + 1) % count))),
+        "ArrowLeft" | "ArrowUp" => {
+            Some(Move::To(now.map_or(count - 1, |i| (i + count - 1) % count)))
+        }
+        "Enter" | " " => now.map(Move::Open),
+        _ => None,
+    }
+}
+
+/// How to use the map, how well it keeps the digits apart, the colours, and the misread switch.
+#[component]
+fn Caption(shown: Memo<Option<Shown>>, misread: RwSignal<bool>) -> impl IntoView {
+    let score = move || shown.get().filter(|s| s.settled).map(|s| s.agreement);
+    view! {
+        <figcaption>
+            <p id="map-help" class="note">{tr!("map-help")}</p>
+            <p class="note" data-testid="map-agreement" data-share=move || score().unwrap_or(0.0)>
+                {move || match (shown.get(), score()) {
+                    (None, _) => said!("map-waiting"),
+                    (Some(_), None) => said!("map-laying-out"),
+                    (Some(_), Some(share)) => said!("map-agreement", share = share, k = NEIGHBOURS),
+                }}
+            </p>
+            <Legend />
+            <label class="note"><input type="checkbox" data-testid="map-misread" prop:checked=move || misread.get()
+                on:change=move |ev| misread.set(event_target_checked(&ev)) />" "{tr!("map-misread")}</label>
+        </figcaption>
     }
 }
 

@@ -14,5 +14,6 @@ pub mod my_digits;
 pub mod network;
 pub mod progress;
 pub mod pytorch;
+pub mod reader;
 pub mod share;
 pub mod timeline;

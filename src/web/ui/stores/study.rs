@@ -10,7 +10,9 @@ use crate::embedding::Point;
 use crate::explain::fool::Fooled;
 use crate::model::ModelConfig;
 use crate::web::i18n::Text;
-use crate::web::protocol::{Bytes, DigitSet, Floats, Snapshot, Studied, StudyAnswer, StudyRequest};
+use crate::web::protocol::{
+    Bytes, DigitSet, Floats, FromWorker, Snapshot, Studied, StudyAnswer, StudyRequest,
+};
 use crate::web::ui::services::database::Frame;
 use crate::web::ui::services::study;
 
@@ -99,8 +101,18 @@ impl Study {
         id
     }
 
+    /// What the training worker sends for the timeline: a snapshot of the run, or the map's
+    /// digits.
+    pub fn receive(self, msg: FromWorker) {
+        match msg {
+            FromWorker::Snapshot(snapshot) => self.push(snapshot),
+            FromWorker::TestDigits(set) => self.set_digits(set.labels, set.pixels.to_vec()),
+            _ => {}
+        }
+    }
+
     /// The map's digits came from the training worker.
-    pub fn set_digits(self, labels: Vec<u8>, pixels: Vec<u8>) {
+    fn set_digits(self, labels: Vec<u8>, pixels: Vec<u8>) {
         study::ask(StudyRequest::Digits(DigitSet {
             pixels: Bytes::copy(&pixels),
             labels: labels.clone(),
@@ -110,7 +122,7 @@ impl Study {
     }
 
     /// The run kept a snapshot.
-    pub fn push(self, snapshot: Snapshot) {
+    fn push(self, snapshot: Snapshot) {
         let frame = Frame {
             id: self.new_id(),
             step: snapshot.step,
