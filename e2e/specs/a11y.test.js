@@ -107,7 +107,8 @@ test('axe finds no serious or critical violation: a digit drawn, after training,
   }
   for (const box of await p.getByTestId('compare-model').all()) await box.check();
   await p.getByTestId('comparison').waitFor();
-  // The run's timeline, its map laid out, a moment before the end chosen.
+  // The run's timeline (studied once on screen), its map laid out, a moment before the end chosen.
+  await p.locator('section[aria-labelledby=watch-h]').scrollIntoViewIfNeeded();
   await p.waitForFunction(() => Number(document.querySelector('[data-testid=map-agreement]')?.dataset.share) > 0, null, { timeout: 120_000 });
   await p.getByTestId('scrubber').fill('0');
   await p.getByTestId('shown-moment').waitFor();

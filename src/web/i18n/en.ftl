@@ -395,7 +395,7 @@ arith-title = conv{ $layer }, map { $map }, row { $row }, column { $col }: how t
 arith-keys = Arrow keys: the next pixel; Escape: close.
 arith-input = input channel { $channel }: window × kernel = products
 arith-sum = sum of the products { NUMBER($sum, minimumFractionDigits: 2, maximumFractionDigits: 2) } + bias { NUMBER($bias, minimumFractionDigits: 2, maximumFractionDigits: 2) }
-arith-pool = Max-pool: of these four, { NUMBER($value, minimumFractionDigits: 2, maximumFractionDigits: 2) } goes on to the next layer (pooled row { $row }, column { $col }).
+arith-pool = Max-pool: of these four (this pixel's underlined), { NUMBER($value, minimumFractionDigits: 2, maximumFractionDigits: 2) } goes on to the next layer (pooled row { $row }, column { $col }).
 number-2 = { NUMBER($n, minimumFractionDigits: 2, maximumFractionDigits: 2) }
 
 ## Fool it

@@ -455,7 +455,7 @@ arith-title = conv{ $layer }, карта { $map }, строка { $row }, сто
 arith-keys = Стрелки: соседний пиксель; Escape: закрыть.
 arith-input = входной канал { $channel }: окно × ядро = произведения
 arith-sum = сумма произведений { NUMBER($sum, minimumFractionDigits: 2, maximumFractionDigits: 2) } + смещение { NUMBER($bias, minimumFractionDigits: 2, maximumFractionDigits: 2) }
-arith-pool = Макс-пулинг: из этих четырёх дальше идёт { NUMBER($value, minimumFractionDigits: 2, maximumFractionDigits: 2) } (строка { $row }, столбец { $col } после пулинга).
+arith-pool = Макс-пулинг: из этих четырёх (этот пиксель подчёркнут) дальше идёт { NUMBER($value, minimumFractionDigits: 2, maximumFractionDigits: 2) } (строка { $row }, столбец { $col } после пулинга).
 number-2 = { NUMBER($n, minimumFractionDigits: 2, maximumFractionDigits: 2) }
 
 ## Обмануть сеть

@@ -212,7 +212,7 @@ fn Arithmetic(worked: ConvArithmetic, pick: RwSignal<Option<Pick>>) -> impl Into
             <Sum worked=a.clone() />
             {a.pool.map(|pool| view! {
                 <div class="arith-pool" data-testid="arith-pool">
-                    <Grid values=pool.values.to_vec() side=2 testid="arith-pool-values" winner=pool.winner />
+                    <Grid values=pool.values.to_vec() side=2 testid="arith-pool-values" winner=pool.winner mine=(a.row % 2) * 2 + a.col % 2 />
                     <span class="note">{tr!("arith-pool", value = pool.values[pool.winner], row = pool.row + 1, col = pool.col + 1)}</span>
                 </div>
             })}
@@ -242,23 +242,24 @@ fn number(v: f32) -> String {
     said!("number-2", n = v)
 }
 
-/// A `side`×`side` grid of numbers, each cell tinted by its sign and size; `winner` is outlined.
+/// A `side`×`side` grid of numbers, each cell tinted by its sign and size; `winner` is outlined,
+/// `mine` (the pixel picked, in its pool cell) underlined.
 #[component]
 fn Grid(
     values: Vec<f32>,
     side: usize,
     testid: &'static str,
     #[prop(optional)] winner: Option<usize>,
+    #[prop(optional)] mine: Option<usize>,
 ) -> impl IntoView {
     let largest = values.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
     view! {
         <div class="grid" data-testid=testid style=format!("grid-template-columns: repeat({side}, auto)")>
             {values.into_iter().enumerate().map(|(i, v)| {
-                let class = match (v >= 0.0, winner == Some(i)) {
-                    (_, true) => "cell winner",
-                    (true, false) => "cell plus",
-                    (false, false) => "cell minus",
-                };
+                let sign = if v >= 0.0 { "plus" } else { "minus" };
+                let won = if winner == Some(i) { " winner" } else { "" };
+                let picked = if mine == Some(i) { " mine" } else { "" };
+                let class = format!("cell {sign}{won}{picked}");
                 view! { <span class=class data-value=v style=format!("--a:{:.2}", v.abs() / largest * 0.8)>{number(v)}</span> }
             }).collect_view()}
         </div>

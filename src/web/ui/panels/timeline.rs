@@ -6,6 +6,8 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use web_sys::IntersectionObserver;
 
 use crate::data::PIXELS;
 use crate::web::ui::panels::inside::moment_words;
@@ -26,7 +28,14 @@ const CELL_DIGITS: usize = 48;
 pub fn TimelinePanel(ui: Ui) -> impl IntoView {
     let study = ui.study;
     let has_frames = move || study.frames.with(|f| !f.is_empty());
+    let panel = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(el) = panel.get() {
+            when_seen(&el, move || study.watch());
+        }
+    });
     view! {
+        <div node_ref=panel>
         <Show when=has_frames fallback=|| view! { <p class="note" data-testid="timeline-hint">{tr!("timeline-hint")}</p> }>
             <Scrubber study=study />
             <div class="timeline-grid">
@@ -38,6 +47,28 @@ pub fn TimelinePanel(ui: Ui) -> impl IntoView {
                 <p class="notice error" role="alert" data-testid="study-problem">{move || crate::web::ui::words::say(&text)}</p>
             })}
         </Show>
+        </div>
+    }
+}
+
+/// Calls `seen` once `element` first comes on screen.
+fn when_seen(element: &web_sys::Element, seen: impl Fn() + 'static) {
+    let callback = Closure::<dyn Fn(js_sys::Array, IntersectionObserver)>::new(
+        move |entries: js_sys::Array, observer: IntersectionObserver| {
+            let on_screen = entries.iter().any(|e| {
+                e.unchecked_into::<web_sys::IntersectionObserverEntry>()
+                    .is_intersecting()
+            });
+            if on_screen {
+                observer.disconnect();
+                seen();
+            }
+        },
+    );
+    if let Ok(observer) = IntersectionObserver::new(callback.as_ref().unchecked_ref()) {
+        observer.observe(element);
+        // Lives as long as the observer, which the page keeps until the element is seen.
+        callback.forget();
     }
 }
 
@@ -121,8 +152,9 @@ fn Reads(study: Study) -> impl IntoView {
             {move || confusion.get().map(|m| {
                 let total: u32 = m.iter().flatten().sum();
                 let right: u32 = (0..10).map(|d| m[d][d]).sum();
+                let share = f64::from(right) / f64::from(total.max(1));
                 view! {
-                    <p data-testid="moment-accuracy">{tr!("moment-accuracy", p = f64::from(right) / f64::from(total.max(1)), total = total)}</p>
+                    <p data-testid="moment-accuracy" data-share=share>{tr!("moment-accuracy", p = share, total = total)}</p>
                     <PerDigit confusion=m />
                     <Confusion confusion=m testid="moment-confusion" cells="moment-cell" open=Callback::new(move |c| cell.set(Some(c))) />
                 }

@@ -52,6 +52,9 @@ pub struct Study {
     /// A "fool it" asked and not answered yet.
     pub fooling: RwSignal<bool>,
     pub problem: RwSignal<Option<Text>>,
+    /// Whether the timeline was on screen yet: the study worker waits for that, so a run
+    /// nobody watches spends no core on maps.
+    watched: StoredValue<bool>,
     /// The frame being studied now.
     studying: StoredValue<Option<u32>>,
     next_id: StoredValue<u32>,
@@ -70,6 +73,7 @@ impl Study {
             fool: RwSignal::new(None),
             fooling: RwSignal::new(false),
             problem: RwSignal::new(None),
+            watched: StoredValue::new(false),
             studying: StoredValue::new(None),
             next_id: StoredValue::new(0),
         };
@@ -185,7 +189,8 @@ impl Study {
     /// Asks the study worker for the first frame without a settled map, if none is studied now
     /// and the digits are here.
     fn study_next(self) {
-        if self.studying.get_value().is_some()
+        if !self.watched.get_value()
+            || self.studying.get_value().is_some()
             || self.digits.with_untracked(|d| d.labels.is_empty())
         {
             return;
@@ -205,6 +210,12 @@ impl Study {
             weights,
             start: start.map(|s| Floats::copy(&s)),
         });
+    }
+
+    /// The timeline came on screen: its snapshots are studied from now on.
+    pub fn watch(self) {
+        self.watched.set_value(true);
+        self.study_next();
     }
 
     /// Places `drawing` (784 pixels, 0..1) on the map shown.
