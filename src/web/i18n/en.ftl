@@ -328,6 +328,7 @@ chart-series = { $name }: { $count } points from { NUMBER($first, minimumFractio
 chart-empty = { $title }: no data yet
 compare-settings = Settings of the compared runs
 confusion-region = Confusion matrix, scrolls sideways
+moment-confusion-region = Confusion matrix of the moment shown, scrolls sideways
 confusion-corner-said = true digit by row, predicted by column
 mine-confusion-corner-said = your label by row, the network's reading by column
 load-named = Load { $name }
@@ -384,7 +385,7 @@ map-card-unread = Test digit #{ $index }: a { $label }
 map-no-digits = the test digits are not loaded yet
 study-crashed = The study worker stopped ({ $detail }); it starts again for the next moment.
 layers-title = Weights and gradients per layer
-layers-intro = Left: how each layer's weights are spread; right: the gradients of the loss on 256 test digits at that moment. Gradients shrink as the network learns.
+layers-intro = Blue: how each layer's weights are spread; orange: the gradients of the loss on 256 test digits at that moment — how hard each weight is being pushed.
 layer-weights = { $layer } weights from { NUMBER($low, maximumFractionDigits: 3) } to { NUMBER($high, maximumFractionDigits: 3) }, RMS { NUMBER($rms, maximumFractionDigits: 4) }
 layer-grads = { $layer } gradients from { NUMBER($low, maximumSignificantDigits: 2) } to { NUMBER($high, maximumSignificantDigits: 2) }, RMS { NUMBER($rms, maximumSignificantDigits: 2) }
 

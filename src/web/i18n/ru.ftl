@@ -388,6 +388,7 @@ chart-series = { $name }: { $count ->
 chart-empty = { $title }: данных пока нет
 compare-settings = Настройки сравниваемых обучений
 confusion-region = Матрица ошибок, прокручивается вбок
+moment-confusion-region = Матрица ошибок выбранного момента, прокручивается вбок
 confusion-corner-said = по строкам истинная цифра, по столбцам предсказанная
 mine-confusion-corner-said = по строкам ваша подпись, по столбцам ответ сети
 load-named = Загрузить { $name }
@@ -444,7 +445,7 @@ map-card-unread = Тестовая цифра №{ $index }: { $label }
 map-no-digits = тестовые цифры ещё не загружены
 study-crashed = Поток анализа остановился ({ $detail }); для следующего момента он запустится снова.
 layers-title = Веса и градиенты по слоям
-layers-intro = Слева: как распределены веса каждого слоя; справа: градиенты функции потерь на 256 тестовых цифрах в тот момент. По мере обучения градиенты уменьшаются.
+layers-intro = Синим: как распределены веса каждого слоя; оранжевым: градиенты функции потерь на 256 тестовых цифрах в тот момент — насколько сильно толкают каждый вес.
 layer-weights = веса { $layer } от { NUMBER($low, maximumFractionDigits: 3) } до { NUMBER($high, maximumFractionDigits: 3) }, СКЗ { NUMBER($rms, maximumFractionDigits: 4) }
 layer-grads = градиенты { $layer } от { NUMBER($low, maximumSignificantDigits: 2) } до { NUMBER($high, maximumSignificantDigits: 2) }, СКЗ { NUMBER($rms, maximumSignificantDigits: 2) }
 

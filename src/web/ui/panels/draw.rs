@@ -24,6 +24,7 @@ use crate::web::ui::services::database::MyDigit;
 use crate::web::ui::services::picture::{self, NotShown};
 use crate::web::ui::state::Ui;
 use crate::web::ui::stores::my_digits::MyDigits;
+use crate::web::ui::widgets::bars::DigitBars;
 use crate::web::ui::widgets::digits::{Pixels, Why, paint_rgba};
 use crate::web::ui::words::{say, t, tr};
 
@@ -533,18 +534,7 @@ fn Verdict(sketch: Sketch, my: MyDigits) -> impl IntoView {
                     }).collect_view()}
                 </div>
             </Show>
-            <ol class="probs" data-testid="probabilities">
-                {(0..10).map(|d| {
-                    let p = move || reading.get().map_or(0.0, |r| r.probabilities[d]);
-                    view! {
-                        <li>
-                            <span class="label">{d}</span>
-                            <span class="track"><span class="fill" style=move || format!("width:{:.1}%", 100.0 * p())></span></span>
-                            <span class="value">{tr!("percent", p = p())}</span>
-                        </li>
-                    }
-                }).collect_view()}
-            </ol>
+            <DigitBars testid="probabilities" values=Signal::derive(move || reading.get().map_or([0.0; 10], |r| r.probabilities)) />
             <div class="seen">
                 <Pixels pixels=Signal::derive(move || reading.get().map(|r| r.input).unwrap_or_default()) side=28 title=t("sees-title") />
                 <span class="note">{tr!("sees")}</span>

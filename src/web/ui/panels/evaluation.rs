@@ -93,7 +93,7 @@ fn Report(report: EvalReport) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-            <Confusion confusion=report.confusion testid="confusion" cells="cell"
+            <Confusion confusion=report.confusion testid="confusion" cells="cell" region="confusion-region"
                 open=Callback::new(|(label, predicted)| client::send(ToWorker::TestImages { label, predicted, limit: CELL_IMAGES })) />
         </div>
     }

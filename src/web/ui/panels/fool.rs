@@ -9,6 +9,7 @@ use crate::inference::Reading;
 use crate::web::protocol::{Bytes, Studied};
 use crate::web::ui::state::Ui;
 use crate::web::ui::stores::study::Fool;
+use crate::web::ui::widgets::bars::DigitBars;
 use crate::web::ui::widgets::digits::{AGAINST, FOR, Pixels, paint_rgba};
 use crate::web::ui::words::{said, tr};
 
@@ -96,13 +97,7 @@ fn Fooled(fool: Fool) -> impl IntoView {
             <figure><Pixels pixels=before_px side=28 title=said!("fool-before") /><figcaption>{tr!("fool-before")}</figcaption></figure>
             <figure><Change change=change /><figcaption>{tr!("fool-change")}</figcaption></figure>
             <figure><Pixels pixels=after_px side=28 title=said!("fool-after", digit = read.0) /><figcaption>{tr!("fool-after", digit = read.0)}</figcaption></figure>
-            <ol class="probs" data-testid="fool-probabilities">
-                {fooled.probabilities.iter().enumerate().map(|(d, &p)| view! {
-                    <li><span class="label">{d}</span>
-                        <span class="track"><span class="fill" style=format!("width:{:.1}%", 100.0 * p)></span></span>
-                        <span class="value">{tr!("percent", p = p)}</span></li>
-                }).collect_view()}
-            </ol>
+            <DigitBars testid="fool-probabilities" values=fooled.probabilities />
             <p data-testid="fool-sentence">{sentence}</p>
             <p class="note">{tr!("fool-meaning")}</p>
         </div>

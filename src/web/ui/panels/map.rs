@@ -5,8 +5,9 @@
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use web_sys::CanvasRenderingContext2d;
+use web_sys::IntersectionObserver;
 
 use crate::data::PIXELS;
 use crate::embedding::Point;
@@ -41,6 +42,13 @@ pub fn MapView(study: Study) -> impl IntoView {
     let misread = RwSignal::new(false);
     let hovered = RwSignal::new(None::<usize>);
     let shown = shown_frame(study);
+    // The snapshots are studied once the map has been on screen: a run nobody watches spends
+    // no core on maps.
+    Effect::new(move |_| {
+        if let Some(c) = canvas.get() {
+            when_seen(&c, move || study.watch());
+        }
+    });
     let score = move || shown.get().filter(|s| s.settled).map(|s| s.agreement);
     paint_on_change(canvas, shown, study, (misread, hovered));
     let at = move |x: f64, y: f64| -> Option<usize> {
@@ -93,6 +101,27 @@ pub fn MapView(study: Study) -> impl IntoView {
             <Caption shown=shown misread=misread />
             {move || hovered.get().map(|i| view! { <Card study=study index=i predicted=shown.with(|s| s.as_ref().and_then(|s| s.predicted.get(i).copied())) /> })}
         </figure>
+    }
+}
+
+/// Calls `seen` once `element` first comes on screen.
+fn when_seen(element: &web_sys::Element, seen: impl Fn() + 'static) {
+    let callback = Closure::<dyn Fn(js_sys::Array, IntersectionObserver)>::new(
+        move |entries: js_sys::Array, observer: IntersectionObserver| {
+            let on_screen = entries.iter().any(|e| {
+                e.unchecked_into::<web_sys::IntersectionObserverEntry>()
+                    .is_intersecting()
+            });
+            if on_screen {
+                observer.disconnect();
+                seen();
+            }
+        },
+    );
+    if let Ok(observer) = IntersectionObserver::new(callback.as_ref().unchecked_ref()) {
+        observer.observe(element);
+        // Lives as long as the observer, which the page keeps until the element is seen.
+        callback.forget();
     }
 }
 

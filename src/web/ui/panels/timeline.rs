@@ -6,14 +6,13 @@
 use std::time::Duration;
 
 use leptos::prelude::*;
-use wasm_bindgen::prelude::*;
-use web_sys::IntersectionObserver;
 
 use crate::data::PIXELS;
 use crate::web::ui::panels::inside::moment_words;
 use crate::web::ui::panels::map::MapView;
 use crate::web::ui::state::{Digits, Ui};
 use crate::web::ui::stores::study::Study;
+use crate::web::ui::widgets::bars::DigitBars;
 use crate::web::ui::widgets::confusion::Confusion;
 use crate::web::ui::widgets::digits::Gallery;
 use crate::web::ui::widgets::histogram::Layers;
@@ -28,14 +27,7 @@ const CELL_DIGITS: usize = 48;
 pub fn TimelinePanel(ui: Ui) -> impl IntoView {
     let study = ui.study;
     let has_frames = move || study.frames.with(|f| !f.is_empty());
-    let panel = NodeRef::<leptos::html::Div>::new();
-    Effect::new(move |_| {
-        if let Some(el) = panel.get() {
-            when_seen(&el, move || study.watch());
-        }
-    });
     view! {
-        <div node_ref=panel>
         <Show when=has_frames fallback=|| view! { <p class="note" data-testid="timeline-hint">{tr!("timeline-hint")}</p> }>
             <Scrubber study=study />
             <div class="timeline-grid">
@@ -47,28 +39,6 @@ pub fn TimelinePanel(ui: Ui) -> impl IntoView {
                 <p class="notice error" role="alert" data-testid="study-problem">{move || crate::web::ui::words::say(&text)}</p>
             })}
         </Show>
-        </div>
-    }
-}
-
-/// Calls `seen` once `element` first comes on screen.
-fn when_seen(element: &web_sys::Element, seen: impl Fn() + 'static) {
-    let callback = Closure::<dyn Fn(js_sys::Array, IntersectionObserver)>::new(
-        move |entries: js_sys::Array, observer: IntersectionObserver| {
-            let on_screen = entries.iter().any(|e| {
-                e.unchecked_into::<web_sys::IntersectionObserverEntry>()
-                    .is_intersecting()
-            });
-            if on_screen {
-                observer.disconnect();
-                seen();
-            }
-        },
-    );
-    if let Ok(observer) = IntersectionObserver::new(callback.as_ref().unchecked_ref()) {
-        observer.observe(element);
-        // Lives as long as the observer, which the page keeps until the element is seen.
-        callback.forget();
     }
 }
 
@@ -156,7 +126,7 @@ fn Reads(study: Study) -> impl IntoView {
                 view! {
                     <p data-testid="moment-accuracy" data-share=share>{tr!("moment-accuracy", p = share, total = total)}</p>
                     <PerDigit confusion=m />
-                    <Confusion confusion=m testid="moment-confusion" cells="moment-cell" open=Callback::new(move |c| cell.set(Some(c))) />
+                    <Confusion confusion=m testid="moment-confusion" cells="moment-cell" region="moment-confusion-region" open=Callback::new(move |c| cell.set(Some(c))) />
                 }
             })}
             {move || cell.get().map(|(t, p)| view! { <h4>{tr!("moment-cell", label = t, predicted = p)}</h4> })}
@@ -200,17 +170,10 @@ fn cell_digits(study: Study, (label, read): (u8, u8)) -> Digits {
 /// Each digit's share read right, as bars.
 #[component]
 fn PerDigit(confusion: [[u32; 10]; 10]) -> impl IntoView {
-    view! {
-        <ol class="probs per-digit" data-testid="moment-per-digit" aria-label=tr!("moment-per-digit")>
-            {(0..10).map(|d| {
-                let row: u32 = confusion[d].iter().sum();
-                let p = f64::from(confusion[d][d]) / f64::from(row.max(1));
-                view! {
-                    <li><span class="label">{d}</span>
-                        <span class="track"><span class="fill" style=format!("width:{:.1}%", 100.0 * p)></span></span>
-                        <span class="value">{tr!("percent", p = p)}</span></li>
-                }
-            }).collect_view()}
-        </ol>
-    }
+    let shares: [f32; 10] = std::array::from_fn(|d| {
+        let row: u32 = confusion[d].iter().sum();
+        confusion[d][d] as f32 / row.max(1) as f32
+    });
+    let label = Signal::derive(move || said!("moment-per-digit"));
+    view! { <DigitBars testid="moment-per-digit" values=shares label=label /> }
 }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::web::ui::words::tr;
+use crate::web::ui::words::{t, tr};
 
 /// A confusion matrix (rows: the true digit, columns: the one read) as a heatmap whose cells
 /// `open` their digits.
@@ -13,6 +13,8 @@ pub fn Confusion(
     testid: &'static str,
     /// The cells' test ids start with this (`cell` gives `cell-7-1`).
     cells: &'static str,
+    /// The catalogue's name for its scrolling box: each box on the page has its own.
+    region: &'static str,
     open: Callback<(u8, u8)>,
 ) -> impl IntoView {
     let max_off = (0..10)
@@ -24,7 +26,7 @@ pub fn Confusion(
     let total: u32 = confusion.iter().flatten().sum();
     view! {
         // Wider than a phone: it scrolls sideways in its own box, which the keyboard reaches.
-        <div class="table-scroll" tabindex="0" role="region" aria-label=tr!("confusion-region")>
+        <div class="table-scroll" tabindex="0" role="region" aria-label=move || t(region)>
         <table class="confusion" data-testid=testid aria-label=tr!("confusion")>
             <thead><tr><th><span aria-hidden="true">{tr!("confusion-corner")}</span><span class="visually-hidden">{tr!("confusion-corner-said")}</span></th>{(0..10).map(|p| view! { <th scope="col">{p}</th> }).collect_view()}</tr></thead>
             <tbody>

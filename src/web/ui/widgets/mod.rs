@@ -1,5 +1,6 @@
 //! Pieces of view the panels share: charts, digits on small canvases, compared runs.
 
+pub mod bars;
 pub mod chart;
 pub mod compare;
 pub mod confusion;
