@@ -411,6 +411,7 @@ fool-change = the change (orange: ink added, blue: taken away)
 fool-change-said = The change: orange where ink was added, blue where it was taken away
 fool-after = after: read as { $digit }
 fool-done = After { $steps } small steps the network reads a { $target } ({ NUMBER($p, style: "percent", maximumFractionDigits: 0) } sure): { $changed } pixels changed visibly, none by more than { NUMBER($largest, style: "percent", maximumFractionDigits: 0) } of full ink.
+fool-already = The network reads a { $target } already: there is nothing to change.
 fool-failed = { $steps } steps did not make it read a { $target }: it still reads a { $digit }.
 fool-meaning = A person still sees the same digit. The network's borders between digits run close to real drawings in directions no person would change a digit in: that is what "adversarial examples" are, and why a high test accuracy does not make a network see as we do.
 timeline-not-kept = The model is saved, but not its timeline: { $why }

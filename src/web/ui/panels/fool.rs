@@ -76,8 +76,9 @@ fn Fooled(fool: Fool) -> impl IntoView {
         .iter()
         .enumerate()
         .fold((0, 0.0f32), |m, (d, &p)| if p > m.1 { (d, p) } else { m });
-    let sentence = match fooled.fooled {
-        true => said!(
+    let sentence = match (fooled.fooled, fooled.steps) {
+        (true, 0) => said!("fool-already", target = target),
+        (true, _) => said!(
             "fool-done",
             target = target,
             p = fooled.probabilities[target as usize],
@@ -85,7 +86,7 @@ fn Fooled(fool: Fool) -> impl IntoView {
             changed = fooled.changed,
             largest = fooled.largest
         ),
-        false => said!(
+        (false, _) => said!(
             "fool-failed",
             target = target,
             steps = fooled.steps,
