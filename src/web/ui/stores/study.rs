@@ -95,6 +95,7 @@ impl Study {
         self.chosen.set(None);
         self.playing.set(false);
         self.drawing.set(None);
+        self.problem.set(None);
         self.studying.set_value(None);
         self.study_next();
     }
