@@ -48,6 +48,12 @@ pub enum PreprocessError {
 /// A 28×28 digit, 0 (paper) to 1 (ink), row-major: the model's input.
 pub type Digit = [f32; PIXELS];
 
+/// A 28×28 of grey pixels (0 paper .. 255 ink, as a reading shows it and MNIST stores it) as the
+/// network's input; `pixels` holds at least [`PIXELS`].
+pub fn from_grey(pixels: &[u8]) -> Digit {
+    std::array::from_fn(|i| f32::from(pixels[i]) / 255.0)
+}
+
 /// Prepares a drawing of any size and polarity (dark ink on light paper or light on dark).
 pub fn to_mnist(
     pixels: &[u8],

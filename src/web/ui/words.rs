@@ -110,6 +110,15 @@ pub fn path(kernels: bool) -> Text {
     })
 }
 
+/// A moment of a run in words: its start, a point within an epoch, or an epoch's end.
+pub fn moment_words(step: usize, epoch: f64) -> String {
+    match (step, epoch.fract() == 0.0) {
+        (0, _) => said!("moment-start"),
+        (_, true) => said!("moment-epoch", epoch = epoch),
+        (_, false) => said!("moment-within", epoch = epoch, step = step),
+    }
+}
+
 /// A duration as a clock shows it: `0:07`, `12:34`, `1:02:03`.
 pub fn clock(secs: f64) -> String {
     let s = secs.max(0.0).round() as u64;

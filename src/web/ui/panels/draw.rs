@@ -13,7 +13,7 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, PointerEvent};
 
 use crate::explain::{self, PATCH};
 use crate::inference::{self, Reading};
-use crate::preprocess::{Digit, PixelFormat, PreprocessError, to_mnist};
+use crate::preprocess::{Digit, PixelFormat, PreprocessError, from_grey, to_mnist};
 
 use crate::data::SIDE;
 use crate::web::i18n::Text;
@@ -25,7 +25,7 @@ use crate::web::ui::services::picture::{self, NotShown};
 use crate::web::ui::state::Ui;
 use crate::web::ui::stores::my_digits::MyDigits;
 use crate::web::ui::widgets::bars::DigitBars;
-use crate::web::ui::widgets::digits::{Pixels, Why, paint_rgba};
+use crate::web::ui::widgets::digits::{Pixels, Why, canvas_of, paint_rgba, pixel_ratio};
 use crate::web::ui::words::{say, t, tr};
 
 /// CSS size of the drawing square; the backing store is this times the device pixel ratio.
@@ -54,7 +54,7 @@ async fn read(
     explain: bool,
 ) -> Result<Option<(Reading, Option<Vec<f32>>)>, String> {
     let digit = match given {
-        Some(pixels) => Some(std::array::from_fn(|i| f32::from(pixels[i]) / 255.0)),
+        Some(pixels) => Some(from_grey(&pixels)),
         None => drawn(canvas)?,
     };
     let Some(digit) = digit else {
@@ -102,10 +102,7 @@ const THUMB: f64 = 56.0;
 /// A small picture of the drawing as drawn, black ink on white whatever the colour scheme (a
 /// PNG `data:` URL).
 fn thumbnail(canvas: &HtmlCanvasElement) -> Option<String> {
-    let document = web_sys::window()?.document()?;
-    let small: HtmlCanvasElement = document.create_element("canvas").ok()?.unchecked_into();
-    small.set_width(THUMB as u32);
-    small.set_height(THUMB as u32);
+    let small = canvas_of(THUMB as u32)?;
     let ctx: CanvasRenderingContext2d = small.get_context("2d").ok()??.unchecked_into();
     ctx.draw_image_with_html_canvas_element_and_dw_and_dh(canvas, 0.0, 0.0, THUMB, THUMB)
         .ok()?;
@@ -149,15 +146,9 @@ fn ink() -> [u8; 3] {
 fn paint_digit(canvas: &HtmlCanvasElement, ctx: &CanvasRenderingContext2d, pixels: &[u8]) {
     let [r, g, b] = ink();
     let rgba: Vec<u8> = pixels.iter().flat_map(|&p| [r, g, b, p]).collect();
-    let Some(small) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.create_element("canvas").ok())
-    else {
+    let Some(small) = canvas_of(SIDE as u32) else {
         return;
     };
-    let small: HtmlCanvasElement = small.unchecked_into();
-    small.set_width(SIDE as u32);
-    small.set_height(SIDE as u32);
     paint_rgba(&small, &rgba, SIDE);
     let side = canvas.width() as f64;
     let _ = ctx.draw_image_with_html_canvas_element_and_dw_and_dh(&small, 0.0, 0.0, side, side);
@@ -449,8 +440,7 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
     // A finished reading lands on the map of the moment shown.
     Effect::new(move |_| {
         if let Some(why) = sketch.why.get() {
-            let digit: Vec<f32> = why.input.iter().map(|&p| f32::from(p) / 255.0).collect();
-            ui.study.place(&digit);
+            ui.study.place(&from_grey(&why.input));
         }
     });
     let _keys = window_event_listener(ev::keydown, move |ev| sketch.key(ui.my, ev));
@@ -467,10 +457,7 @@ pub fn DrawPanel(ui: Ui) -> impl IntoView {
 /// The canvas and its buttons.
 #[component]
 fn Pad(sketch: Sketch) -> impl IntoView {
-    let dpr = web_sys::window()
-        .map_or(1.0, |w| w.device_pixel_ratio())
-        .max(1.0);
-    let backing = (CSS_SIDE * dpr).round() as u32;
+    let backing = (CSS_SIDE * pixel_ratio()).round() as u32;
     let open_image = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
         if let Some(file) = input.files().and_then(|f| f.get(0)) {

@@ -6,11 +6,12 @@ use leptos::prelude::*;
 
 use crate::data::PIXELS;
 use crate::inference::Reading;
+use crate::preprocess::from_grey;
 use crate::web::protocol::{Bytes, Studied};
 use crate::web::ui::state::Ui;
 use crate::web::ui::stores::study::Fool;
 use crate::web::ui::widgets::bars::DigitBars;
-use crate::web::ui::widgets::digits::{AGAINST, FOR, Pixels, paint_rgba};
+use crate::web::ui::widgets::digits::{Pixels, paint_signed};
 use crate::web::ui::words::{said, tr};
 
 #[component]
@@ -24,7 +25,7 @@ pub fn FoolIt(ui: Ui, reading: RwSignal<Option<Reading>>) -> impl IntoView {
         let shown = study.chosen_weights();
         let weights = shown.or_else(|| ui.weights.get_untracked().map(|(i, b)| (i.arch, b)));
         let Some((arch, bytes)) = weights else { return };
-        let drawing: Vec<f32> = r.input.iter().map(|&p| f32::from(p) / 255.0).collect();
+        let drawing = from_grey(&r.input);
         let weights = Studied {
             arch,
             weights: Bytes::copy(&bytes),
@@ -109,20 +110,12 @@ fn Fooled(fool: Fool) -> impl IntoView {
 #[component]
 fn Change(change: Vec<f32>) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
+    // Orange where ink was added, blue where it was taken away, on paper-grey.
     Effect::new(move |_| {
-        let Some(c) = canvas.get() else { return };
-        let largest = change.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
-        let rgba: Vec<u8> = change
-            .iter()
-            .flat_map(|&v| {
-                let a = (v.abs() / largest).sqrt();
-                let colour = if v >= 0.0 { FOR } else { AGAINST };
-                let mix = |c: f32| (128.0 * (1.0 - a) + c * a) as u8;
-                [mix(colour[0]), mix(colour[1]), mix(colour[2]), 255]
-            })
-            .collect();
-        if rgba.len() == 4 * PIXELS {
-            paint_rgba(&c, &rgba, 28);
+        if let Some(c) = canvas.get()
+            && change.len() == PIXELS
+        {
+            paint_signed(&c, &[128.0; PIXELS], &change);
         }
     });
     view! {

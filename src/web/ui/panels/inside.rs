@@ -8,10 +8,11 @@ use leptos::prelude::*;
 
 use crate::explain::arithmetic::{ConvArithmetic, arithmetic};
 use crate::inference::Reading;
+use crate::preprocess::from_grey;
 use crate::web::ui::panels::reader::shown_model;
 use crate::web::ui::stores::study::Study;
 use crate::web::ui::widgets::digits::Pixels;
-use crate::web::ui::words::{said, tr};
+use crate::web::ui::words::{moment_words, said, tr};
 
 /// A pixel of a feature map: its block, channel, row and column, and the map's side.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -37,7 +38,7 @@ pub fn Inside(
             return worked.set(None);
         };
         let Some(model) = shown_model() else { return };
-        let digit = std::array::from_fn(|i| f32::from(r.input[i]) / 255.0);
+        let digit = from_grey(&r.input);
         leptos::task::spawn_local(async move {
             match arithmetic(&model, &digit, p.block, p.channel, p.row, p.col).await {
                 Ok(a) => worked.set(Some(a)),
@@ -77,15 +78,6 @@ fn Moment(study: Study) -> impl IntoView {
                 <button type="button" data-testid="back-to-now" on:click=move |_| study.chosen.set(None)>{tr!("back-to-now")}</button>
             </p>
         })
-    }
-}
-
-/// A moment of a run in words: its start, a point within an epoch, or an epoch's end.
-pub fn moment_words(step: usize, epoch: f64) -> String {
-    match (step, epoch.fract() == 0.0) {
-        (0, _) => said!("moment-start"),
-        (_, true) => said!("moment-epoch", epoch = epoch),
-        (_, false) => said!("moment-within", epoch = epoch, step = step),
     }
 }
 

@@ -13,7 +13,7 @@ use crate::data::PIXELS;
 use crate::embedding::Point;
 use crate::study::NEIGHBOURS;
 use crate::web::ui::stores::study::Study;
-use crate::web::ui::widgets::digits::Pixels;
+use crate::web::ui::widgets::digits::{Pixels, pixel_ratio};
 use crate::web::ui::words::{said, tr};
 
 /// The map's side in CSS pixels (narrower screens scale it down).
@@ -92,7 +92,7 @@ pub fn MapView(study: Study) -> impl IntoView {
     view! {
         <figure class="map" data-testid="map-figure">
             <canvas node_ref=canvas class="map" data-testid="map" tabindex="0" role="img" aria-label=label
-                width=(SIDE * dpr()) as u32 height=(SIDE * dpr()) as u32
+                width=(SIDE * pixel_ratio()) as u32 height=(SIDE * pixel_ratio()) as u32
                 aria-describedby="map-help"
                 on:pointermove=move |ev| hovered.set(at(ev.client_x() as f64, ev.client_y() as f64))
                 on:pointerleave=move |_| hovered.set(None)
@@ -213,12 +213,6 @@ fn Caption(shown: Memo<Option<Shown>>, misread: RwSignal<bool>) -> impl IntoView
                 on:change=move |ev| misread.set(event_target_checked(&ev)) />" "{tr!("map-misread")}</label>
         </figcaption>
     }
-}
-
-fn dpr() -> f64 {
-    web_sys::window()
-        .map_or(1.0, |w| w.device_pixel_ratio())
-        .max(1.0)
 }
 
 /// One colour per digit, named.

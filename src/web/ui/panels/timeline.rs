@@ -8,7 +8,6 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use crate::data::PIXELS;
-use crate::web::ui::panels::inside::moment_words;
 use crate::web::ui::panels::map::MapView;
 use crate::web::ui::state::{Digits, Ui};
 use crate::web::ui::stores::study::Study;
@@ -16,7 +15,7 @@ use crate::web::ui::widgets::bars::DigitBars;
 use crate::web::ui::widgets::confusion::Confusion;
 use crate::web::ui::widgets::digits::Gallery;
 use crate::web::ui::widgets::histogram::Layers;
-use crate::web::ui::words::{said, tr};
+use crate::web::ui::words::{moment_words, said, tr};
 
 /// How long each moment shows while the timeline plays.
 const PLAY_EVERY: Duration = Duration::from_millis(900);

@@ -148,8 +148,7 @@ impl Study {
 
     /// The index of the frame shown.
     pub fn shown(self) -> Option<usize> {
-        let last = self.frames.with(|f| f.len().checked_sub(1))?;
-        Some(self.chosen.get().map_or(last, |c| c.min(last)))
+        shown_of(self.frames.with(Vec::len), self.chosen.get())
     }
 
     /// The network and weights of the moment chosen, when one is (else the drawing box reads
@@ -183,8 +182,10 @@ impl Study {
     }
 
     fn shown_untracked(self) -> Option<usize> {
-        let last = self.frames.with_untracked(|f| f.len().checked_sub(1))?;
-        Some(self.chosen.get_untracked().map_or(last, |c| c.min(last)))
+        shown_of(
+            self.frames.with_untracked(Vec::len),
+            self.chosen.get_untracked(),
+        )
     }
 
     /// Asks the study worker for the first frame without a settled map, if none is studied now
@@ -310,6 +311,12 @@ impl Study {
             }
         });
     }
+}
+
+/// Of `count` frames, the one shown when `chosen` is (none chosen: the newest).
+fn shown_of(count: usize, chosen: Option<usize>) -> Option<usize> {
+    let last = count.checked_sub(1)?;
+    Some(chosen.map_or(last, |c| c.min(last)))
 }
 
 /// Points as a flat list of floats.

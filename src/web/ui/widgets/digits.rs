@@ -17,6 +17,24 @@ pub fn paint(canvas: &web_sys::HtmlCanvasElement, pixels: &[u8], side: usize) {
     paint_rgba(canvas, &rgba, side);
 }
 
+/// A canvas of `side`×`side` pixels outside the page, to draw on before copying it (scaled).
+pub fn canvas_of(side: u32) -> Option<web_sys::HtmlCanvasElement> {
+    let document = web_sys::window()?.document()?;
+    let canvas: web_sys::HtmlCanvasElement =
+        document.create_element("canvas").ok()?.unchecked_into();
+    canvas.set_width(side);
+    canvas.set_height(side);
+    Some(canvas)
+}
+
+/// Device pixels per CSS pixel (at least 1): a canvas's backing store is this much larger, so
+/// it is sharp on high-DPI screens.
+pub fn pixel_ratio() -> f64 {
+    web_sys::window()
+        .map_or(1.0, |w| w.device_pixel_ratio())
+        .max(1.0)
+}
+
 /// Puts RGBA pixels on a canvas `side` pixels wide.
 pub fn paint_rgba(canvas: &web_sys::HtmlCanvasElement, rgba: &[u8], side: usize) {
     let Ok(Some(ctx)) = canvas.get_context("2d") else {
@@ -32,24 +50,31 @@ pub fn paint_rgba(canvas: &web_sys::HtmlCanvasElement, rgba: &[u8], side: usize)
 
 /// The colours of "for" and "against" (more ink, less ink): orange and blue, told apart also
 /// by people who confuse red and green.
-pub const FOR: [f32; 3] = [255.0, 140.0, 0.0];
-pub const AGAINST: [f32; 3] = [30.0, 144.0, 255.0];
+const FOR: [f32; 3] = [255.0, 140.0, 0.0];
+const AGAINST: [f32; 3] = [30.0, 144.0, 255.0];
 
-/// Orange where a pixel made the network surer of the digit it read, blue where it argued
-/// against it, over the grey 28×28 input; the strongest pixel, either way, is fully coloured.
-fn paint_why(canvas: &web_sys::HtmlCanvasElement, input: &[u8], values: &[f32]) {
+/// Signed values over a 28×28 of greys (`behind`, 0..255): orange where a value is positive,
+/// blue where it is negative; the largest, either way, fully coloured.
+pub fn paint_signed(canvas: &web_sys::HtmlCanvasElement, behind: &[f32], values: &[f32]) {
     let strongest = values.iter().fold(1e-6f32, |m, v| m.max(v.abs()));
-    let rgba: Vec<u8> = input
+    let rgba: Vec<u8> = behind
         .iter()
         .zip(values)
         .flat_map(|(&grey, &v)| {
             let colour = if v >= 0.0 { FOR } else { AGAINST };
             let a = (v.abs() / strongest).sqrt();
-            let mix = |c: f32| (f32::from(grey) * 0.6 * (1.0 - a) + c * a) as u8;
+            let mix = |c: f32| (grey * (1.0 - a) + c * a) as u8;
             [mix(colour[0]), mix(colour[1]), mix(colour[2]), 255]
         })
         .collect();
     paint_rgba(canvas, &rgba, SIDE);
+}
+
+/// Orange where a pixel made the network surer of the digit it read, blue where it argued
+/// against it, over the grey 28×28 input, dimmed.
+fn paint_why(canvas: &web_sys::HtmlCanvasElement, input: &[u8], values: &[f32]) {
+    let behind: Vec<f32> = input.iter().map(|&g| f32::from(g) * 0.6).collect();
+    paint_signed(canvas, &behind, values);
 }
 
 /// The occlusion map of a reading over the digit it read.
